@@ -1,0 +1,47 @@
+# Luoshi: `make run` serves the app with demo data on SQLite; `make test` runs the suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST := $(BIN)/pytest
+
+.PHONY: run test test-browser test-all lint format migrate demo messages collectstatic clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	@echo "Luoshi: open http://127.0.0.1:8000/ and log in as office / Luoshi@2021 (see README for all demo accounts)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(PYTEST) -m "not browser" -q
+
+test-browser: $(STAMP) collectstatic
+	$(PYTEST) -m browser -q tests/browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+
+collectstatic: $(STAMP)
+	$(BIN)/python manage.py collectstatic --noinput -v0
+
+clean:
+	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache

@@ -1,0 +1,91 @@
+"""Roles and what each may do. Pure: no Django import, tested with plain data.
+
+SPEC §1. The three admin duties are separated as MLPS 2.0 (等保2.0 三员分立)
+requires: the system admin runs users and configuration, the security admin
+grants roles, the audit admin only reads the audit log.
+"""
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OFFICE = "office"  # 督查室
+    LEADER = "leader"  # 区领导 / 分管领导
+    UNIT_HEAD = "unit_head"  # 单位负责人
+    UNIT_REPORTER = "unit_reporter"  # 单位填报员
+    SYSTEM_ADMIN = "system_admin"  # 系统管理员
+    SECURITY_ADMIN = "security_admin"  # 安全管理员
+    AUDIT_ADMIN = "audit_admin"  # 审计管理员
+
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+BUSINESS_ROLES = frozenset({Role.OFFICE, Role.LEADER, Role.UNIT_HEAD, Role.UNIT_REPORTER})
+
+
+class Perm(StrEnum):
+    """Capabilities checked by views, API and exports (never role names directly)."""
+
+    BUSINESS_READ_ALL = "business.read_all"  # every unit's tasks, reports, orders
+    BUSINESS_READ_UNIT = "business.read_unit"  # only where the own unit leads or co-operates
+    PLAN_EDIT = "plan.edit"
+    REPORT_DRAFT = "report.draft"
+    REPORT_APPROVE = "report.approve"
+    INSTRUCTION_WRITE = "instruction.write"
+    ORG_READ = "org.read"
+    ORG_MANAGE = "org.manage"
+    USER_READ = "user.read"
+    USER_MANAGE = "user.manage"
+    ROLE_GRANT = "role.grant"
+    AUDIT_READ = "audit.read"
+
+
+ROLE_PERMS: dict[Role, frozenset[Perm]] = {
+    Role.OFFICE: frozenset({Perm.BUSINESS_READ_ALL, Perm.PLAN_EDIT, Perm.ORG_READ}),
+    Role.LEADER: frozenset({Perm.BUSINESS_READ_ALL, Perm.INSTRUCTION_WRITE, Perm.ORG_READ}),
+    Role.UNIT_HEAD: frozenset({Perm.BUSINESS_READ_UNIT, Perm.REPORT_APPROVE, Perm.ORG_READ}),
+    Role.UNIT_REPORTER: frozenset({Perm.BUSINESS_READ_UNIT, Perm.REPORT_DRAFT, Perm.ORG_READ}),
+    Role.SYSTEM_ADMIN: frozenset({Perm.ORG_READ, Perm.ORG_MANAGE, Perm.USER_READ, Perm.USER_MANAGE}),
+    # The security admin must find users to grant roles, but may not create or edit them.
+    Role.SECURITY_ADMIN: frozenset({Perm.USER_READ, Perm.ROLE_GRANT}),
+    # Sees no business data: only the audit log.
+    Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_READ}),
+}
+
+
+def perms_for(roles: Iterable[str]) -> frozenset[Perm]:
+    granted: set[Perm] = set()
+    for role in roles:
+        granted |= ROLE_PERMS.get(Role(role), frozenset())
+    return frozenset(granted)
+
+
+class RoleConflict(StrEnum):
+    TWO_ADMIN_ROLES = "two_admin_roles"
+    ADMIN_WITH_BUSINESS = "admin_with_business"
+    ALREADY_HELD = "already_held"
+    SELF_GRANT = "self_grant"
+
+
+def role_grant_conflict(
+    *, held: Iterable[str], new: str, grantee_id: int, grantor_id: int
+) -> RoleConflict | None:
+    """Why granting `new` to a user holding `held` is refused, or None when allowed.
+
+    An admin duty is never combined with another admin duty nor with business
+    work, and nobody grants a role to themselves: otherwise one person could
+    act and then erase or approve the trace of it.
+    """
+    held_roles = {Role(r) for r in held}
+    new_role = Role(new)
+    if grantee_id == grantor_id:
+        return RoleConflict.SELF_GRANT
+    if new_role in held_roles:
+        return RoleConflict.ALREADY_HELD
+    if new_role in ADMIN_ROLES and held_roles & ADMIN_ROLES:
+        return RoleConflict.TWO_ADMIN_ROLES
+    if (new_role in ADMIN_ROLES and held_roles & BUSINESS_ROLES) or (
+        new_role in BUSINESS_ROLES and held_roles & ADMIN_ROLES
+    ):
+        return RoleConflict.ADMIN_WITH_BUSINESS
+    return None

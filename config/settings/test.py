@@ -1,0 +1,11 @@
+"""Test settings: fast password hashing, fixed secret, files in a temporary folder."""
+
+import tempfile
+
+from config.settings.base import *  # noqa: F403
+
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="luoshi-test-media-")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from core.api import api
+from core.views import healthz
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("org/", include("org.urls")),
+    path("audit/", include("audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"
+handler500 = "core.views.error_500"

@@ -1,0 +1,82 @@
+"""The REST API (/api/v1/): authentication and error responses shared by every router.
+
+Errors are JSON {"detail": "<message in the request's language>"}; validation
+errors add "errors": [{"loc": [...], "msg": "..."}].
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from accounts.roles import Perm
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        from accounts.services import token_user
+
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def require_api_perm(request, *perms: Perm) -> None:
+    if perms and not any(request.user.has_luoshi_perm(p) for p in perms):
+        raise PermissionDenied
+
+
+api = NinjaAPI(
+    title="Luoshi API",
+    version="1",
+    description="Plan-delivery supervision: plans, tasks, reports, supervision. Bearer token from POST /auth/token.",
+    urls_namespace="api",
+    auth=[BearerToken(), django_auth],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors]
+    return api.create_response(
+        request, {"detail": _("The request data is not valid."), "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request, exc):
+    return api.create_response(request, {"detail": _("Log in first: send a valid bearer token.")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail = _("The request body is not valid JSON.")
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+def _register_routers() -> None:
+    from accounts.api import router as accounts_router
+    from org.api import router as org_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", org_router)
+
+
+_register_routers()

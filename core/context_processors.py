@@ -1,0 +1,26 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Perm
+
+# Left navigation by job (SPEC §10). Each entry shows only to users holding one of its permissions;
+# None means every logged-in user.
+NAV = [
+    ("core:home", _("Home"), None, "home"),
+    ("org:unit_list", _("Organisation"), (Perm.ORG_READ,), "org"),
+    ("org:post_list", _("Leader posts"), (Perm.ORG_READ,), "org"),
+    ("accounts:user_list", _("Users"), (Perm.USER_READ,), "admin"),
+    ("audit:event_list", _("Audit log"), (Perm.AUDIT_READ,), "audit"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    for url_name, label, perms, _group in NAV:
+        if perms is None or any(user.has_luoshi_perm(p) for p in perms):
+            items.append({"url": reverse(url_name), "label": label, "active": current == url_name})
+    return {"nav_items": items}

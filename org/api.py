@@ -1,0 +1,24 @@
+from ninja import Router, Schema
+
+from accounts.roles import Perm
+from core.api import require_api_perm
+from org.selectors import unit_list
+
+router = Router(tags=["organisation"])
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    full_name: str
+    kind: str
+    parent_id: int | None
+    is_active: bool
+
+
+@router.get("/units", response=list[UnitOut])
+def units(request):
+    """All units in pinyin order."""
+    require_api_perm(request, Perm.ORG_READ)
+    return list(unit_list())
