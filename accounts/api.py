@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from accounts.services import token_issue
 
@@ -18,7 +18,7 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105  (the scheme name, not a secret)
     expires_at: datetime
 
 
@@ -46,11 +46,13 @@ def auth_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
         # AxesMiddleware replaces this response with the JSON lockout message.
-        return 403, {"detail": _("Too many wrong passwords: this account is locked for 15 minutes. Try again later.")}
+        return Status(
+            403, {"detail": _("Too many wrong passwords: this account is locked for 15 minutes. Try again later.")}
+        )
     if user is None or not user.is_active:
-        return 401, {"detail": _("Wrong username or password.")}
+        return Status(401, {"detail": _("Wrong username or password.")})
     key = token_issue(user=user)
-    return 200, {"token": key, "expires_at": timezone.now() + settings.API_TOKEN_TTL}
+    return Status(200, {"token": key, "expires_at": timezone.now() + settings.API_TOKEN_TTL})
 
 
 @router.get("/me", response=MeOut)

@@ -67,9 +67,7 @@ class RoleConflict(StrEnum):
     SELF_GRANT = "self_grant"
 
 
-def role_grant_conflict(
-    *, held: Iterable[str], new: str, grantee_id: int, grantor_id: int
-) -> RoleConflict | None:
+def role_grant_conflict(*, held: Iterable[str], new: str, grantee_id: int, grantor_id: int) -> RoleConflict | None:
     """Why granting `new` to a user holding `held` is refused, or None when allowed.
 
     An admin duty is never combined with another admin duty nor with business

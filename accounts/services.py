@@ -120,7 +120,9 @@ def role_grant(*, actor: User | None, user: User, role: str) -> RoleGrant:
             grant = RoleGrant.objects.create(user=user, role=role, granted_by=actor)
     except IntegrityError as exc:
         raise ServiceError(str(ROLE_CONFLICT_MESSAGES[RoleConflict.ALREADY_HELD]()), field="role") from exc
-    audit_record(actor=actor, verb="role.grant", obj=user, before={"roles": sorted(held)}, after={"roles": sorted([*held, role])})
+    audit_record(
+        actor=actor, verb="role.grant", obj=user, before={"roles": sorted(held)}, after={"roles": sorted([*held, role])}
+    )
     user.__dict__.pop("_role_codes", None)
     return grant
 
@@ -135,7 +137,11 @@ def role_revoke(*, actor: User, user: User, role: str) -> None:
     if not deleted:
         raise ServiceError(_("The user does not hold this role."), field="role")
     audit_record(
-        actor=actor, verb="role.revoke", obj=user, before={"roles": held}, after={"roles": [r for r in held if r != role]}
+        actor=actor,
+        verb="role.revoke",
+        obj=user,
+        before={"roles": held},
+        after={"roles": [r for r in held if r != role]},
     )
     user.__dict__.pop("_role_codes", None)
 

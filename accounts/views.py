@@ -25,7 +25,9 @@ def lockout_response(request, original_response=None, credentials=None):
     """django-axes calls this when an account is locked: JSON for the API, the login page otherwise."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": lockout_message()}, status=403)
-    return render(request, "accounts/login.html", {"form": LoginForm(request), "lockout": lockout_message()}, status=403)
+    return render(
+        request, "accounts/login.html", {"form": LoginForm(request), "lockout": lockout_message()}, status=403
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -75,7 +77,9 @@ def user_create_view(request):
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, _("User %(name)s was created. A security admin grants the roles.") % {"name": user})
+            messages.success(
+                request, _("User %(name)s was created. A security admin grants the roles.") % {"name": user}
+            )
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
 
@@ -110,9 +114,7 @@ def user_password_view(request, pk: int):
         else:
             messages.success(request, _("The password of %(name)s was reset.") % {"name": user})
             return redirect("accounts:user_list")
-    return render(
-        request, "accounts/user_form.html", {"form": form, "title": _("Reset password"), "target": user}
-    )
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("Reset password"), "target": user})
 
 
 @require_perm(Perm.ROLE_GRANT)

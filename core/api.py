@@ -43,9 +43,7 @@ api = NinjaAPI(
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors]
-    return api.create_response(
-        request, {"detail": _("The request data is not valid."), "errors": errors}, status=422
-    )
+    return api.create_response(request, {"detail": _("The request data is not valid."), "errors": errors}, status=422)
 
 
 @api.exception_handler(AuthenticationError)

@@ -5,7 +5,7 @@ from core.collation import pinyin_key
 
 
 class Unit(models.Model):
-    """单位: a department (区住建局 …), a sub-district office (街道办事处) or town (乡镇), in a tree under the district."""
+    """单位: a department (区住建局), sub-district office (街道办事处) or town (乡镇), in a tree under the district."""
 
     class Kind(models.TextChoices):
         DISTRICT = "district", _("District")

@@ -62,7 +62,9 @@ def unit_save(
     unit.save()
     after = snapshot(unit, UNIT_FIELDS)
     if before != after:
-        audit_record(actor=actor, verb="unit.create" if creating else "unit.update", obj=unit, before=before, after=after)
+        audit_record(
+            actor=actor, verb="unit.create" if creating else "unit.update", obj=unit, before=before, after=after
+        )
     return unit
 
 

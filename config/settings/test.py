@@ -9,3 +9,6 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="luoshi-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STATIC_ROOT = tempfile.mkdtemp(prefix="luoshi-test-static-")
+# Serve app static files straight from the finders, so browser tests need no collectstatic.
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,58 @@
+"""Shared test base: the demo organisation and named people (STYLE.md §10).
+
+The demo loader runs once per test database; every test then runs inside a
+transaction that is rolled back, so tests see the same named users:
+office, leader, leader_cj, zjj_head, zjj_reporter, fgw_reporter, sysadmin,
+secadmin, auditadmin (password Luoshi@2021) and `outsider` (no role).
+"""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+DEMO_PASSWORD = "Luoshi@2021"  # noqa: S105  (the documented demo password)
+NAMED = [
+    "office",
+    "leader",
+    "leader_cj",
+    "zjj_head",
+    "zjj_reporter",
+    "fgw_reporter",
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from accounts.services import user_create
+    from core.demo import load_demo_organisation
+
+    with django_db_blocker.unblock():
+        load_demo_organisation()
+        from accounts.models import User
+
+        if not User.objects.filter(username="outsider").exists():
+            user_create(actor=None, username="outsider", display_name="无角色用户", password=DEMO_PASSWORD, unit=None)
+
+
+@pytest.fixture
+def users(db):
+    from accounts.models import User
+
+    return {u.username: u for u in User.objects.filter(username__in=[*NAMED, "outsider"])}
+
+
+@pytest.fixture
+def client_as(client, users):
+    """client_as("office") → a test client logged in as that demo user."""
+
+    def login(username: str):
+        client.force_login(users[username])
+        return client
+
+    return login
