@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest
 
-.PHONY: run test test-browser test-all lint format migrate demo messages collectstatic clean
+.PHONY: vendor run test test-browser test-all lint format migrate demo messages collectstatic clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -45,3 +45,10 @@ collectstatic: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache
+
+# ECharts from npm (package-lock.json pins it), copied with its licence into static/vendor and committed,
+# so running Luoshi needs no npm and no network.
+vendor:
+	npm ci --no-audit --no-fund
+	mkdir -p static/vendor/echarts-6.1.0
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE static/vendor/echarts-6.1.0/

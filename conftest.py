@@ -31,13 +31,34 @@ NAMED = [
 def django_db_setup(django_db_setup, django_db_blocker):
     from accounts.services import user_create
     from core.demo import load_demo_organisation
+    from plans.demo import load_demo_plan
 
     with django_db_blocker.unblock():
         load_demo_organisation()
+        load_demo_plan()
         from accounts.models import User
 
         if not User.objects.filter(username="outsider").exists():
             user_create(actor=None, username="outsider", display_name="无角色用户", password=DEMO_PASSWORD, unit=None)
+
+
+@pytest.fixture
+def demo_plan(db):
+    from plans.demo import TITLE
+    from plans.models import Plan
+
+    return Plan.objects.get(title=TITLE)
+
+
+@pytest.fixture
+def task_by_object(db):
+    """task_by_object("老旧小区改造提升") → the demo key task with that object."""
+    from plans.models import PlanNode, Task
+
+    def get(obj: str):
+        return Task.objects.get(object=obj, node__kind=PlanNode.Kind.KEY_TASK)
+
+    return get
 
 
 @pytest.fixture

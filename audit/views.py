@@ -55,8 +55,19 @@ def event_export_view(request):
         ]
         for e in events.iterator(chunk_size=2000)
     )
-    headers = [_("No."), _("Time"), _("User"), _("Action"), _("Object type"), _("Object id"), _("Object"),
-               _("Before"), _("After"), _("IP address"), _("Hash")]  # fmt: skip
+    headers = [
+        _("No."),
+        _("Time"),
+        _("User"),
+        _("Action"),
+        _("Object type"),
+        _("Object id"),
+        _("Object"),
+        _("Before"),
+        _("After"),
+        _("IP address"),
+        _("Hash"),
+    ]
     content = build_table_xlsx(
         title=_("Audit log"), headers=headers, rows=rows, widths=[8, 20, 14, 20, 16, 10, 20, 30, 30, 15, 20]
     )

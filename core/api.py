@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from accounts.roles import Perm
+from core.errors import ServiceError
 
 
 class BearerToken(HttpBearer):
@@ -59,6 +60,12 @@ def _http_error(request, exc: HttpError):
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
+@api.exception_handler(ServiceError)
+def _service_error(request, exc: ServiceError):
+    status = 403 if exc.code == "forbidden" else 409 if exc.code == "version_conflict" else 400
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=status)
+
+
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
     return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)
@@ -72,9 +79,11 @@ def _not_found(request, exc):
 def _register_routers() -> None:
     from accounts.api import router as accounts_router
     from org.api import router as org_router
+    from plans.api import router as plans_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", org_router)
+    api.add_router("/", plans_router)
 
 
 _register_routers()

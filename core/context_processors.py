@@ -7,6 +7,9 @@ from accounts.roles import Perm
 # None means every logged-in user.
 NAV = [
     ("core:home", _("Home"), None, "home"),
+    ("plans:plan_list", _("Plans"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "plans"),
+    ("plans:task_list", _("Tasks"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "plans"),
+    ("plans:change_request_list", _("Change requests"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "plans"),
     ("org:unit_list", _("Organisation"), (Perm.ORG_READ,), "org"),
     ("org:post_list", _("Leader posts"), (Perm.ORG_READ,), "org"),
     ("accounts:user_list", _("Users"), (Perm.USER_READ,), "admin"),

@@ -1,6 +1,9 @@
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 # The request being served, so the audit service can note the client IP without every
 # service function taking the request as a parameter.
@@ -24,3 +27,22 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """简体中文 unless the user chose English with the switch (a cookie).
+
+    Pages ignore the browser's Accept-Language on purpose: office PCs often run
+    English-locale browsers, and the product's default is Chinese. API clients
+    may still ask for a language with Accept-Language.
+    """
+
+    def process_request(self, request):
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in supported:
+            language = None
+        if language is None and request.path.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -6,9 +6,18 @@ from audit import chain
 def make_chain(n: int) -> list[dict]:
     events, prev = [], chain.GENESIS
     for i in range(1, n + 1):
-        content = {"at": f"2021-01-0{i}T00:00:00.000000+00:00", "actor_id": 1, "actor_username": "office",
-                   "verb": "task.update", "object_type": "plans.task", "object_id": str(i), "object_repr": "任务",
-                   "before": {"target": 1}, "after": {"target": 2}, "ip": "127.0.0.1"}  # fmt: skip
+        content = {
+            "at": f"2021-01-0{i}T00:00:00.000000+00:00",
+            "actor_id": 1,
+            "actor_username": "office",
+            "verb": "task.update",
+            "object_type": "plans.task",
+            "object_id": str(i),
+            "object_repr": "任务",
+            "before": {"target": 1},
+            "after": {"target": 2},
+            "ip": "127.0.0.1",
+        }
         digest = chain.event_hash(prev, content)
         events.append({**content, "id": i, "prev_hash": prev, "hash": digest})
         prev = digest

@@ -4,7 +4,10 @@ A new route without a row here fails `test_every_route_has_a_row`, so access
 is decided on purpose for each route, never by omission.
 """
 
+import json
+
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.api import api
@@ -12,41 +15,26 @@ from org.models import LeaderPost, Unit
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "office", "leader", "leader_cj", "zjj_head", "zjj_reporter", "fgw_reporter",
-         "sysadmin", "secadmin", "auditadmin", "outsider"]  # fmt: skip
+ROLES = [
+    "anonymous",
+    "office",
+    "leader",
+    "leader_cj",
+    "zjj_head",
+    "zjj_reporter",
+    "fgw_reporter",
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
+    "outsider",
+]
 LOGGED_IN = set(ROLES) - {"anonymous"}
 BUSINESS = {"office", "leader", "leader_cj", "zjj_head", "zjj_reporter", "fgw_reporter"}
 ORG_READERS = BUSINESS | {"sysadmin"}
-
-# name → (who gets 200, kwargs builder). Everyone else: 302 to login when anonymous, else 403.
-PAGES = {
-    "core:home": (LOGGED_IN, None),
-    "accounts:password_change": (LOGGED_IN, None),
-    "org:unit_list": (ORG_READERS, None),
-    "org:unit_create": ({"sysadmin"}, None),
-    "org:unit_edit": ({"sysadmin"}, lambda: {"pk": Unit.objects.get(code="zjj").pk}),
-    "org:post_list": (ORG_READERS, None),
-    "org:post_create": ({"sysadmin"}, None),
-    "org:post_edit": ({"sysadmin"}, lambda: {"pk": LeaderPost.objects.get(title="区长").pk}),
-    "accounts:user_list": ({"sysadmin", "secadmin"}, None),
-    "accounts:user_create": ({"sysadmin"}, None),
-    "accounts:user_edit": ({"sysadmin"}, lambda: {"pk": _user_pk("zjj_reporter")}),
-    "accounts:user_password": ({"sysadmin"}, lambda: {"pk": _user_pk("zjj_reporter")}),
-    "accounts:user_roles": ({"secadmin"}, lambda: {"pk": _user_pk("zjj_reporter")}),
-    "audit:event_list": ({"auditadmin"}, None),
-    "audit:event_export": ({"auditadmin"}, None),
-}
-# Routes open to everyone, checked separately.
-PUBLIC = {"accounts:login": 200, "healthz": 200, "set_language": 302}  # setlang on GET only redirects
-# Views that only accept POST (GET → 405 for everyone), with their own tests.
-POST_ONLY = {"accounts:logout"}
-
-# API: path → (who gets 200). Anonymous gets 401, others 403.
-API_GET = {
-    "/api/v1/me": LOGGED_IN,
-    "/api/v1/units": ORG_READERS,
-}
-API_PUBLIC = {"/api/v1/auth/token", "/api/v1/docs", "/api/v1/openapi.json"}
+OFFICE = {"office"}
+# A task led by 区住建局: other units' people get 404 (no existence leak), not 403.
+ZJJ_TASK_READERS = BUSINESS - {"fgw_reporter"}
+NOT_IN_SCOPE = {"fgw_reporter": 404}
 
 
 def _user_pk(username: str) -> int:
@@ -55,13 +43,139 @@ def _user_pk(username: str) -> int:
     return User.objects.get(username=username).pk
 
 
+def _zjj_task() -> int:
+    from plans.models import Task
+
+    return Task.objects.get(object="老旧小区改造提升", node__kind="key_task").pk
+
+
+def _plan() -> int:
+    from plans.models import Plan
+
+    return Plan.objects.get().pk
+
+
+def _area_node() -> int:
+    from plans.models import PlanNode
+
+    return PlanNode.objects.filter(kind="area").first().pk
+
+
+def _tag() -> int:
+    from plans.models import DimensionTag
+
+    return DimensionTag.objects.first().pk
+
+
+def _change_request_with_evidence() -> int:
+    from accounts.models import User
+    from plans.models import Task, TaskChangeRequest
+
+    task = Task.objects.get(pk=_zjj_task())
+    cr = TaskChangeRequest(
+        task=task,
+        old_deadline=task.deadline,
+        new_deadline=task.deadline,
+        reason="x",
+        requested_by=User.objects.get(username="zjj_reporter"),
+    )
+    cr.evidence.save("proof.pdf", ContentFile(b"%PDF-1.4 proof"), save=True)
+    return cr.pk
+
+
+# name → (who gets 200, kwargs builder, query string, {role: status} overrides).
+# Everyone else: 302 to login when anonymous, else 403.
+PAGES = {
+    "core:home": (LOGGED_IN, None, "", {}),
+    "accounts:password_change": (LOGGED_IN, None, "", {}),
+    "org:unit_list": (ORG_READERS, None, "", {}),
+    "org:unit_create": ({"sysadmin"}, None, "", {}),
+    "org:unit_edit": ({"sysadmin"}, lambda: {"pk": Unit.objects.get(code="zjj").pk}, "", {}),
+    "org:post_list": (ORG_READERS, None, "", {}),
+    "org:post_create": ({"sysadmin"}, None, "", {}),
+    "org:post_edit": ({"sysadmin"}, lambda: {"pk": LeaderPost.objects.get(title="区长").pk}, "", {}),
+    "accounts:user_list": ({"sysadmin", "secadmin"}, None, "", {}),
+    "accounts:user_create": ({"sysadmin"}, None, "", {}),
+    "accounts:user_edit": ({"sysadmin"}, lambda: {"pk": _user_pk("zjj_reporter")}, "", {}),
+    "accounts:user_password": ({"sysadmin"}, lambda: {"pk": _user_pk("zjj_reporter")}, "", {}),
+    "accounts:user_roles": ({"secadmin"}, lambda: {"pk": _user_pk("zjj_reporter")}, "", {}),
+    "audit:event_list": ({"auditadmin"}, None, "", {}),
+    "audit:event_export": ({"auditadmin"}, None, "", {}),
+    "plans:plan_list": (BUSINESS, None, "", {}),
+    "plans:plan_create": (OFFICE, None, "", {}),
+    "plans:plan_detail": (BUSINESS, lambda: {"pk": _plan()}, "", {}),
+    "plans:plan_edit": (OFFICE, lambda: {"pk": _plan()}, "", {}),
+    "plans:node_create": (OFFICE, lambda: {"plan_pk": _plan()}, "", {}),
+    "plans:node_edit": (OFFICE, lambda: {"pk": _area_node()}, "", {}),
+    "plans:tag_list": (BUSINESS, None, "", {}),
+    "plans:tag_create": (OFFICE, None, "", {}),
+    "plans:tag_edit": (OFFICE, lambda: {"pk": _tag()}, "", {}),
+    "plans:task_list": (BUSINESS, None, "", {}),
+    "plans:task_export": (BUSINESS, None, "", {}),
+    "plans:task_import": (OFFICE, None, "", {}),
+    "plans:task_create": (OFFICE, None, "plan=PLAN", {}),
+    "plans:task_detail": (ZJJ_TASK_READERS, lambda: {"pk": _zjj_task()}, "", NOT_IN_SCOPE),
+    "plans:task_edit": (OFFICE, lambda: {"pk": _zjj_task()}, "", {}),
+    # Only the office and the lead unit may ask to rebaseline; other readers get 404.
+    "plans:change_request_create": (
+        {"office", "zjj_head", "zjj_reporter"},
+        lambda: {"pk": _zjj_task()},
+        "",
+        {"leader": 404, "leader_cj": 404, "fgw_reporter": 404},
+    ),
+    "plans:change_request_list": (BUSINESS, None, "", {}),
+    "plans:change_request_evidence": (
+        ZJJ_TASK_READERS,
+        lambda: {"pk": _change_request_with_evidence()},
+        "",
+        NOT_IN_SCOPE,
+    ),
+}
+# Routes open to everyone, checked separately.
+PUBLIC = {"accounts:login": 200, "healthz": 200, "set_language": 302}  # setlang on GET only redirects
+# Views that only accept POST (GET → 405 for everyone), with their own tests.
+POST_ONLY = {
+    "accounts:logout",
+    "plans:node_move",
+    "plans:node_delete",
+    "plans:task_delete",
+    "plans:change_request_decide",
+}
+POST_ONLY_KWARGS = {
+    "plans:node_move": "pk",
+    "plans:node_delete": "pk",
+    "plans:task_delete": "pk",
+    "plans:change_request_decide": "pk",
+}
+
+# API reads: path → (who gets 200, overrides). Anonymous gets 401, others 403.
+API_GET = {
+    "/api/v1/me": (LOGGED_IN, {}),
+    "/api/v1/units": (ORG_READERS, {}),
+    "/api/v1/plans": (BUSINESS, {}),
+    "/api/v1/plans/{plan_id}/tree": (BUSINESS, {}),
+    "/api/v1/tasks": (BUSINESS, {}),
+    "/api/v1/tasks/{task_id}": (ZJJ_TASK_READERS, NOT_IN_SCOPE),
+}
+# API writes: (method, path) → (who may write, overrides); tested with a valid body.
+API_WRITE = {
+    ("patch", "/api/v1/tasks/{task_id}"): (OFFICE, {}),
+    ("post", "/api/v1/tasks/{task_id}/change-requests"): (
+        {"office", "zjj_head", "zjj_reporter"},
+        {"leader": 403, "leader_cj": 403, "fgw_reporter": 404},
+    ),
+    ("post", "/api/v1/tasks"): (OFFICE, {}),
+}
+API_PUBLIC = {("post", "/api/v1/auth/token"), ("get", "/api/v1/docs"), ("get", "/api/v1/openapi.json")}
+
+
 def _url_names(patterns, prefix: str = "") -> set[str]:
     names: set[str] = set()
     for p in patterns:
         if isinstance(p, URLResolver):
             ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
             if p.namespace == "api":
-                continue  # API routes are covered by API_GET / API_PUBLIC
+                continue  # API routes are covered by API_GET / API_WRITE / API_PUBLIC
             names |= _url_names(p.url_patterns, ns)
         elif isinstance(p, URLPattern) and p.name:
             names.add(f"{prefix}{p.name}")
@@ -71,36 +185,91 @@ def _url_names(patterns, prefix: str = "") -> set[str]:
 def test_every_route_has_a_row():
     names = _url_names(get_resolver().url_patterns)
     assert names - set(PAGES) - set(PUBLIC) - POST_ONLY == set()
-    api_paths = {path.rstrip("/") for path in api.get_openapi_schema()["paths"]}
-    assert api_paths - set(API_GET) - API_PUBLIC == set()
+    operations = {
+        (method.lower(), path.rstrip("/"))
+        for path, methods in api.get_openapi_schema()["paths"].items()
+        for method in methods
+    }
+    listed = {("get", p) for p in API_GET} | set(API_WRITE) | API_PUBLIC
+    assert operations - listed == set()
+
+
+def _expected(role: str, allowed: set, overrides: dict, anonymous: int, denied: int) -> int:
+    if role in overrides:
+        return overrides[role]
+    return 200 if role in allowed else (anonymous if role == "anonymous" else denied)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 @pytest.mark.parametrize("role", ROLES)
 def test_page_access(client, users, name, role):
-    allowed, kwargs = PAGES[name]
+    allowed, kwargs, query, overrides = PAGES[name]
     url = reverse(name, kwargs=kwargs() if kwargs else None)
+    if query:
+        url += "?" + query.replace("PLAN", str(_plan()))
     if role != "anonymous":
         client.force_login(users[role])
     response = client.get(url)
-    expected = 200 if role in allowed else (302 if role == "anonymous" else 403)
+    expected = _expected(role, allowed, overrides, 302, 403)
     assert response.status_code == expected, f"{role} GET {url}"
     if expected == 302:
         assert response["Location"].startswith("/accounts/login/")
 
 
+def _api_path(path: str) -> str:
+    return path.replace("{plan_id}", str(_plan())).replace("{task_id}", str(_zjj_task()))
+
+
+def _headers(users, role: str) -> dict:
+    if role == "anonymous":
+        return {}
+    from accounts.services import token_issue
+
+    return {"Authorization": f"Bearer {token_issue(user=users[role])}"}
+
+
 @pytest.mark.parametrize("path", sorted(API_GET))
 @pytest.mark.parametrize("role", ROLES)
-def test_api_access_by_token(client, users, path, role):
-    headers = {}
-    if role != "anonymous":
-        from accounts.services import token_issue
-
-        headers["Authorization"] = f"Bearer {token_issue(user=users[role])}"
-    response = client.get(path, headers=headers)
-    expected = 200 if role in API_GET[path] else (401 if role == "anonymous" else 403)
-    assert response.status_code == expected, f"{role} GET {path}"
+def test_api_read_access(client, users, path, role):
+    allowed, overrides = API_GET[path]
+    response = client.get(_api_path(path), headers=_headers(users, role))
+    assert response.status_code == _expected(role, allowed, overrides, 401, 403), f"{role} GET {path}"
     assert response["Content-Type"].startswith("application/json")
+
+
+def _write_body(method: str, path: str) -> dict:
+    from plans.models import Task
+
+    task = Task.objects.get(pk=_zjj_task())
+    if path.endswith("change-requests"):
+        return {"new_deadline": "2022-03-31", "new_target_value": 248, "reason": "冬季停工"}
+    if method == "patch":
+        return {"version": task.version, "measures": "矩阵测试"}
+    return {
+        "plan_id": task.plan_id,
+        "parent_id": _area_node(),
+        "title": "矩阵测试任务",
+        "target_value": 1,
+        "target_unit": "个",
+        "deadline": "2021-12-31",
+        "responsible_post_id": task.responsible_post_id,
+        "lead_unit_id": task.lead_unit_id,
+    }
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(API_WRITE))
+@pytest.mark.parametrize("role", ROLES)
+def test_api_write_access(client, users, method, path, role):
+    allowed, overrides = API_WRITE[(method, path)]
+    ok = 201 if method == "post" else 200
+    response = getattr(client, method)(
+        _api_path(path),
+        data=json.dumps(_write_body(method, path)),
+        content_type="application/json",
+        headers=_headers(users, role),
+    )
+    expected = _expected(role, allowed, overrides, 401, 403)
+    assert response.status_code == (ok if expected == 200 else expected), f"{role} {method} {path}: {response.json()}"
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC))
@@ -110,4 +279,12 @@ def test_public_routes(client, name):
 
 @pytest.mark.parametrize("name", sorted(POST_ONLY))
 def test_post_only_routes_refuse_get(client_as, name):
-    assert client_as("office").get(reverse(name)).status_code == 405
+    kwargs = {POST_ONLY_KWARGS[name]: 1} if name in POST_ONLY_KWARGS else None
+    assert client_as("office").get(reverse(name, kwargs=kwargs)).status_code == 405
+
+
+@pytest.mark.parametrize("name", sorted(POST_ONLY - {"accounts:logout"}))
+@pytest.mark.parametrize("role", sorted(BUSINESS - OFFICE) + ["sysadmin", "auditadmin"])
+def test_post_only_writes_are_office_only(client, users, name, role):
+    client.force_login(users[role])
+    assert client.post(reverse(name, kwargs={"pk": 1}), {"direction": "up", "version": 1}).status_code == 403

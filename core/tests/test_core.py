@@ -80,8 +80,17 @@ def test_demo_loader_is_idempotent_and_flags_demo_accounts():
     assert Unit.objects.count() >= 20
     assert LeaderPost.objects.count() >= 8
     assert LeaderPost.objects.filter(holder__isnull=True).count() == 0
-    for username in ["office", "leader", "leader_cj", "zjj_head", "zjj_reporter", "fgw_reporter",
-                     "sysadmin", "secadmin", "auditadmin"]:  # fmt: skip
+    for username in [
+        "office",
+        "leader",
+        "leader_cj",
+        "zjj_head",
+        "zjj_reporter",
+        "fgw_reporter",
+        "sysadmin",
+        "secadmin",
+        "auditadmin",
+    ]:
         user = User.objects.get(username=username)
         assert user.is_demo and user.check_password("Luoshi@2021")
     assert LeaderPost.objects.get(title="区长").holder.username == "leader"
@@ -92,3 +101,8 @@ def test_anonymous_404_page_renders_without_a_500(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+def test_pages_are_chinese_even_for_an_english_browser(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in response.content.decode()

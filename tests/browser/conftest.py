@@ -11,8 +11,16 @@ from urllib.parse import urlsplit
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "screenshots"))
 
 
@@ -36,8 +44,10 @@ def browser_context_args(browser_context_args):
 def demo(transactional_db):
     # live_server tests run in real transactions that are flushed afterwards: load the demo org each time.
     from core.demo import load_demo_organisation
+    from plans.demo import load_demo_plan
 
     load_demo_organisation()
+    load_demo_plan()
 
 
 @pytest.fixture

@@ -1,12 +1,15 @@
 from django.core.management.base import BaseCommand
 
 from core.demo import load_demo_organisation
+from plans.demo import load_demo_plan
 
 
 class Command(BaseCommand):
-    help = "Load the Erqi District demo organisation and demo accounts (idempotent)."
+    help = "Load the Erqi District demo organisation, accounts and 2021 plan (idempotent)."
 
     def handle(self, *args, **options):
         created = load_demo_organisation()
+        plan = load_demo_plan()
+        created["plans"] = 1 if plan else 0
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"Demo data loaded ({summary}). Demo password for all demo accounts: Luoshi@2021")

@@ -1,0 +1,361 @@
+"""REST API for plans and tasks: the same selectors, services and access rules as the pages."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from accounts.roles import Perm
+from core.api import require_api_perm
+from core.errors import ServiceError
+from org.models import LeaderPost, Unit
+from plans import services
+from plans.milestones import MilestoneLine
+from plans.models import Plan, PlanNode, Task
+from plans.selectors import (
+    TaskFilter,
+    plan_get_for_user,
+    plan_list,
+    plan_tree,
+    task_area_titles,
+    task_get_for_user,
+    task_list,
+)
+
+router = Router(tags=["plans and tasks"])
+READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
+
+
+class PlanOut(Schema):
+    id: int
+    year: int
+    title: str
+    status: str
+    task_count: int = 0
+
+
+class NodeOut(Schema):
+    id: int
+    parent_path: str
+    path: str
+    depth: int
+    kind: str
+    title: str
+    task_id: int | None
+    task_count: int
+    tags: list[str]
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class MilestoneIO(Schema):
+    date: date
+    planned_value: float | None = None
+    description: str = ""
+
+
+class TaskOut(Schema):
+    id: int
+    plan_id: int
+    code: str
+    title: str
+    object: str
+    target_value: float | None
+    target_unit: str
+    start_date: date
+    deadline: date
+    modality: str
+    source_quote: str
+    measures: str
+    responsible_post: Ref | None
+    lead_unit: Ref | None
+    co_units: list[Ref]
+    area: str
+    milestones: list[MilestoneIO]
+    baseline_target_value: float | None
+    baseline_deadline: date | None
+    version: int
+
+
+class TaskPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[TaskOut]
+
+
+class TaskFilterIn(Schema):
+    plan: int | None = None
+    node: int | None = None
+    lead_unit: int | None = None
+    co_unit: int | None = None
+    leader_post: int | None = None
+    block: int | None = None
+    industry: int | None = None
+    modality: str = ""
+    deadline_from: date | None = None
+    deadline_to: date | None = None
+    q: str = ""
+    sort: str = "code"
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+class TaskIn(Schema):
+    plan_id: int
+    parent_id: int
+    title: str = Field(..., min_length=1, max_length=300)
+    code: str = Field("", max_length=30)
+    target_value: Decimal | None = Field(None, ge=0)
+    target_unit: str = Field("", max_length=20)
+    object: str = Field("", max_length=200)
+    start_date: date | None = None
+    deadline: date
+    modality: Task.Modality = Task.Modality.MUST
+    responsible_post_id: int
+    lead_unit_id: int
+    co_unit_ids: list[int] = []
+    milestones: list[MilestoneIO] = []
+    measures: str = ""
+    source_quote: str = ""
+
+
+class TaskPatch(Schema):
+    version: int = Field(..., description="The version you read; a stale version is refused with 409.")
+    title: str | None = Field(None, min_length=1, max_length=300)
+    target_value: Decimal | None = Field(None, ge=0)
+    target_unit: str | None = Field(None, max_length=20)
+    object: str | None = Field(None, max_length=200)
+    start_date: date | None = None
+    deadline: date | None = None
+    modality: Task.Modality | None = None
+    responsible_post_id: int | None = None
+    lead_unit_id: int | None = None
+    co_unit_ids: list[int] | None = None
+    milestones: list[MilestoneIO] | None = None
+    measures: str | None = None
+    source_quote: str | None = None
+
+
+class ChangeRequestIn(Schema):
+    new_target_value: Decimal | None = Field(None, ge=0)
+    new_deadline: date
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class ChangeRequestOut(Schema):
+    id: int
+    task_id: int
+    status: str
+    old_target_value: float | None
+    new_target_value: float | None
+    old_deadline: date
+    new_deadline: date
+    reason: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+class ConflictOut(Schema):
+    detail: str
+    changes: list[dict]
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def task_out(task: Task, area: str = "") -> dict:
+    return {
+        "id": task.pk,
+        "plan_id": task.plan_id,
+        "code": task.code,
+        "title": task.node.title,
+        "object": task.object,
+        "target_value": _float(task.target_value),
+        "target_unit": task.target_unit,
+        "start_date": task.start_date,
+        "deadline": task.deadline,
+        "modality": task.modality,
+        "source_quote": task.source_quote,
+        "measures": task.measures,
+        "responsible_post": {"id": task.responsible_post.pk, "name": task.responsible_post.title}
+        if task.responsible_post
+        else None,
+        "lead_unit": {"id": task.lead_unit.pk, "name": task.lead_unit.name} if task.lead_unit else None,
+        "co_units": [{"id": u.pk, "name": u.name} for u in task.co_units.all()],
+        "area": area,
+        "milestones": [
+            {"date": m.date, "planned_value": _float(m.planned_value), "description": m.description}
+            for m in task.milestones.all()
+        ],
+        "baseline_target_value": _float(task.baseline_target_value),
+        "baseline_deadline": task.baseline_deadline,
+        "version": task.version,
+    }
+
+
+def _milestones(items: list[MilestoneIO]) -> list[MilestoneLine]:
+    return [
+        MilestoneLine(m.date, None if m.planned_value is None else Decimal(str(m.planned_value)), m.description)
+        for m in items
+    ]
+
+
+def _get(model, pk: int | None, field: str):
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise ServiceError(_("Unknown id %(id)s.") % {"id": pk}, field=field)
+    return obj
+
+
+@router.get("/plans", response=list[PlanOut])
+def plans(request):
+    require_api_perm(request, *READ)
+    return list(plan_list(request.user))
+
+
+@router.get("/plans/{plan_id}/tree", response=list[NodeOut])
+def plan_tree_api(request, plan_id: int):
+    """The plan's nodes in tree order, with visible task counts per subtree."""
+    require_api_perm(request, *READ)
+    plan = plan_get_for_user(request.user, plan_id)
+    step = PlanNode.steplen
+    return [
+        {
+            "id": r.node.pk,
+            "path": r.node.path,
+            "parent_path": r.node.path[:-step],
+            "depth": r.depth,
+            "kind": r.node.kind,
+            "title": r.node.title,
+            "task_id": r.task.pk if r.task else None,
+            "task_count": r.task_count,
+            "tags": [t.name for t in r.node.tags.all()],
+        }
+        for r in plan_tree(plan, request.user)
+    ]
+
+
+@router.get("/tasks", response=TaskPage)
+def tasks(request, filters: Query[TaskFilterIn]):
+    """Tasks the caller may read, with the task list page's filters; paginated."""
+    require_api_perm(request, *READ)
+    values = filters.dict()
+    page_number, page_size = values.pop("page"), values.pop("page_size")
+    qs = task_list(request.user, TaskFilter(**values)).prefetch_related("milestones")
+    paginator = Paginator(qs, page_size)
+    page = paginator.get_page(page_number)
+    items = list(page.object_list)
+    areas = task_area_titles(items)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "page_size": page_size,
+        "results": [task_out(t, areas.get(t.pk, "")) for t in items],
+    }
+
+
+@router.get("/tasks/{task_id}", response=TaskOut)
+def task_detail(request, task_id: int):
+    require_api_perm(request, *READ)
+    task = task_get_for_user(request.user, task_id)
+    return task_out(task, task_area_titles([task]).get(task.pk, ""))
+
+
+@router.post("/tasks", response={201: TaskOut, 400: ErrorOut, 403: ErrorOut})
+def task_create(request, payload: TaskIn):
+    require_api_perm(request, Perm.PLAN_EDIT)
+    plan = plan_get_for_user(request.user, payload.plan_id, write=True)
+    parent = get_object_or_404(PlanNode, pk=payload.parent_id, plan=plan)
+    data = services.TaskData(
+        title=payload.title,
+        deadline=payload.deadline,
+        start_date=payload.start_date,
+        target_value=payload.target_value,
+        target_unit=payload.target_unit,
+        object=payload.object,
+        modality=payload.modality,
+        measures=payload.measures,
+        source_quote=payload.source_quote,
+        responsible_post=_get(LeaderPost, payload.responsible_post_id, "responsible_post_id"),
+        lead_unit=_get(Unit, payload.lead_unit_id, "lead_unit_id"),
+        co_units=[_get(Unit, pk, "co_unit_ids") for pk in payload.co_unit_ids],
+        milestones=_milestones(payload.milestones),
+    )
+    task = services.task_create(actor=request.user, plan=plan, parent=parent, data=data, code=payload.code)
+    return Status(201, task_out(task, task_area_titles([task]).get(task.pk, "")))
+
+
+@router.patch("/tasks/{task_id}", response={200: TaskOut, 400: ErrorOut, 409: ConflictOut})
+def task_patch(request, task_id: int, payload: TaskPatch):
+    """Change some fields; `version` must be the one you read (optimistic concurrency)."""
+    require_api_perm(request, Perm.PLAN_EDIT)
+    task = task_get_for_user(request.user, task_id, write=True)
+    given = payload.dict(exclude_unset=True)
+    data = services.TaskData(
+        title=given.get("title", task.node.title),
+        deadline=given.get("deadline", task.deadline),
+        start_date=given.get("start_date", task.start_date),
+        target_value=given["target_value"] if "target_value" in given else task.target_value,
+        target_unit=given.get("target_unit", task.target_unit),
+        object=given.get("object", task.object),
+        modality=given.get("modality", task.modality),
+        measures=given.get("measures", task.measures),
+        source_quote=given.get("source_quote", task.source_quote),
+        responsible_post=_get(LeaderPost, given["responsible_post_id"], "responsible_post_id")
+        if "responsible_post_id" in given
+        else task.responsible_post,
+        lead_unit=_get(Unit, given["lead_unit_id"], "lead_unit_id") if "lead_unit_id" in given else task.lead_unit,
+        co_units=[_get(Unit, pk, "co_unit_ids") for pk in given["co_unit_ids"]]
+        if "co_unit_ids" in given
+        else list(task.co_units.all()),
+        milestones=_milestones(payload.milestones)
+        if "milestones" in given
+        else [MilestoneLine(m.date, m.planned_value, m.description) for m in task.milestones.all()],
+    )
+    try:
+        task = services.task_update(actor=request.user, task=task, data=data, expected_version=payload.version)
+    except services.VersionConflict as exc:
+        return Status(409, {"detail": exc.message, "changes": exc.changes})
+    return Status(200, task_out(task, task_area_titles([task]).get(task.pk, "")))
+
+
+@router.post("/tasks/{task_id}/change-requests", response={201: ChangeRequestOut, 400: ErrorOut, 403: ErrorOut})
+def change_request_create(request, task_id: int, payload: ChangeRequestIn):
+    """申请调整: ask to change target or deadline of a task in an active plan."""
+    require_api_perm(request, *READ)
+    task = task_get_for_user(request.user, task_id)
+    if task.plan.status == Plan.Status.DRAFT:
+        raise ServiceError(_("The plan is still a draft: edit the task directly."), code="draft")
+    cr = services.change_request_create(
+        actor=request.user,
+        task=task,
+        new_target_value=payload.new_target_value,
+        new_deadline=payload.new_deadline,
+        reason=payload.reason,
+    )
+    return Status(
+        201,
+        {
+            "id": cr.pk,
+            "task_id": task.pk,
+            "status": cr.status,
+            "old_target_value": _float(cr.old_target_value),
+            "new_target_value": _float(cr.new_target_value),
+            "old_deadline": cr.old_deadline,
+            "new_deadline": cr.new_deadline,
+            "reason": cr.reason,
+        },
+    )

@@ -1,0 +1,49 @@
+"""User-facing texts for the codes the pure ledger and milestone modules return."""
+
+from django.utils.translation import gettext as _
+
+from plans.ledger import LedgerError
+
+
+def ledger_error_text(code: str, value: str = "") -> str:
+    texts = {
+        "empty_file": _("The file is empty."),
+        "not_xlsx": _("The file is not an .xlsx workbook (Excel 2007 or later). Save it as .xlsx and try again."),
+        "too_large": _("The file is larger than the limit."),
+        "no_rows": _("The sheet has no task rows."),
+        "missing_column": _("This required column is missing from the header row."),
+        "required": _("This cell is required."),
+        "not_a_number": _("“%(v)s” is not a number."),
+        "negative": _("The target cannot be negative (“%(v)s”)."),
+        "unknown_post": _("Unknown leader post “%(v)s”."),
+        "unknown_unit": _("Unknown unit “%(v)s”."),
+        "lead_in_co_units": _("The lead unit “%(v)s” cannot also be a co-operating unit."),
+        "bad_date": _("“%(v)s” is not a valid date (e.g. 2021-12-31 or 2021年12月31日)."),
+        "milestone_bad_line": _("Milestone line “%(v)s” does not start with a date."),
+        "milestone_bad_date": _("Milestone date “%(v)s” is not a valid date."),
+        "milestone_negative": _("Milestone value cannot be negative (“%(v)s”)."),
+        "milestone_not_increasing": _("Planned milestone values must not decrease over time."),
+        "milestone_after_deadline": _("Milestone “%(v)s” is after the deadline."),
+        "target_or_milestones": _("Give a target value or at least one milestone."),
+        "unknown_area": _("Unknown area “%(v)s”: it must be an area of this plan."),
+        "bad_modality": _("“%(v)s” must be 确保 or 力争."),
+        "duplicate_code": _("Task code “%(v)s” appears more than once."),
+        "unknown_code": _("Task code “%(v)s” is not in this plan (leave it empty for a new task)."),
+        "frozen_target": _("The plan is active: the target changes only through an approved change request."),
+        "frozen_deadline": _("The plan is active: the deadline changes only through an approved change request."),
+    }
+    return texts.get(code, code) % {"v": value} if "%(v)s" in texts.get(code, "") else texts.get(code, code)
+
+
+def ledger_error_line(error: LedgerError) -> str:
+    text = ledger_error_text(error.code, error.value)
+    if error.row == 0:
+        return text
+    if not error.column:
+        return _("Row %(row)d: %(text)s") % {"row": error.row, "text": text}
+    return _("Row %(row)d, column “%(col)s”: %(text)s") % {"row": error.row, "col": error.column, "text": text}
+
+
+def milestone_error_text(code: str, text: str, line: int) -> str:
+    message = ledger_error_text(f"milestone_{code}", text)
+    return message if line == 0 else _("Line %(n)d: %(text)s") % {"n": line, "text": message}

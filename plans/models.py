@@ -1,0 +1,228 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class DimensionTag(models.Model):
+    """维度标签: a cross-cutting tag on plan nodes: a core block (六大核心板块), a leading industry, a spatial zone."""
+
+    class Kind(models.TextChoices):
+        BLOCK = "block", _("Core block")
+        INDUSTRY = "industry", _("Leading industry")
+        ZONE = "zone", _("Spatial zone")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=60)
+    rank = models.PositiveSmallIntegerField(_("rank"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "rank", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="dimensiontag_unique_kind_name")]
+        verbose_name = _("dimension tag")
+        verbose_name_plural = _("dimension tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    """规划/年度计划: a year's plan with its as-published text and a tree of nodes."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    source_text = models.TextField(_("source text"), blank=True, help_text=_("The plan as published."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "title"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+    @property
+    def is_frozen(self) -> bool:
+        """Once active, targets and deadlines change only through an approved change request (SPEC §8)."""
+        return self.status != self.Status.DRAFT
+
+
+class PlanNode(MP_Node):
+    """规划节点: vision → paths → areas → key tasks → sub-tasks, any depth, ordered by position.
+
+    Materialised paths (django-treebeard) so a subtree is one indexed prefix
+    query on SQLite and PostgreSQL alike.
+    """
+
+    class Kind(models.TextChoices):
+        VISION = "vision", _("Vision")
+        PATH = "path", _("Development path")
+        AREA = "area", _("Action area")
+        KEY_TASK = "key_task", _("Key task")
+        SUB_TASK = "sub_task", _("Sub-task")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    tags = models.ManyToManyField(DimensionTag, blank=True, related_name="nodes", verbose_name=_("tags"))
+
+    node_order_by: list[str] = []
+
+    class Meta:
+        verbose_name = _("plan node")
+        verbose_name_plural = _("plan nodes")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_task(self) -> bool:
+        return self.kind in (self.Kind.KEY_TASK, self.Kind.SUB_TASK)
+
+
+class TaskQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(is_deleted=False)
+
+
+class Task(models.Model):
+    """任务: a plan node with a measurable commitment and its 三定 (leader, lead unit, deadline).
+
+    Fields fixed for the year (target, 三定, deadline) live here; what is
+    reported each period lives in progress reports. `baseline_*` keep the
+    original commitment once the plan is active; later values come only from
+    approved change requests.
+    """
+
+    class Modality(models.TextChoices):
+        MUST = "must", _("Must (确保)")
+        STRIVE = "strive", _("Strive (力争)")
+
+    node = models.OneToOneField(PlanNode, on_delete=models.PROTECT, related_name="task")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="tasks")
+    # The ledger code (任务编号): how a re-imported spreadsheet row finds its task.
+    code = models.CharField(_("task code"), max_length=30)
+    object = models.CharField(_("object"), max_length=200, blank=True)
+    target_value = models.DecimalField(_("target value"), max_digits=20, decimal_places=4, null=True, blank=True)
+    target_unit = models.CharField(_("unit of measure"), max_length=20, blank=True)
+    start_date = models.DateField(_("start date"))
+    deadline = models.DateField(_("deadline"))
+    modality = models.CharField(_("modality"), max_length=10, choices=Modality.choices, default=Modality.MUST)
+    measures = models.TextField(_("measures"), blank=True)
+    source_quote = models.TextField(_("source quote"), blank=True)
+    # Character offset of the quote in plan.source_text, so the task links back to its sentence.
+    source_offset = models.PositiveIntegerField(null=True, blank=True)
+    responsible_post = models.ForeignKey(
+        "org.LeaderPost",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("responsible leader"),
+    )
+    lead_unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_tasks",
+        verbose_name=_("lead unit"),
+    )
+    co_units = models.ManyToManyField(
+        "org.Unit", blank=True, related_name="co_tasks", verbose_name=_("co-operating units")
+    )
+    baseline_target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    baseline_deadline = models.DateField(null=True, blank=True)
+    # Optimistic concurrency: every write bumps it; a write that names an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    is_deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="task_unique_plan_code")]
+        indexes = [
+            # The task list: a plan's live tasks by deadline, and a unit's tasks.
+            models.Index(fields=["plan", "is_deleted", "deadline"], name="task_plan_live_deadline_idx"),
+            models.Index(fields=["lead_unit", "is_deleted"], name="task_lead_unit_idx"),
+        ]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.node.title}"
+
+    @property
+    def title(self) -> str:
+        return self.node.title
+
+    @property
+    def is_rebaselined(self) -> bool:
+        return (self.baseline_target_value is not None and self.baseline_target_value != self.target_value) or (
+            self.baseline_deadline is not None and self.baseline_deadline != self.deadline
+        )
+
+
+class Milestone(models.Model):
+    """节点: a dated point of the planned trajectory (cumulative value, or a description)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestones")
+    date = models.DateField(_("date"))
+    planned_value = models.DecimalField(_("planned cumulative value"), max_digits=20, decimal_places=4, null=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.planned_value or ''} {self.description}".strip()
+
+
+class TaskChangeRequest(models.Model):
+    """申请调整: a request to change a task's target or deadline once its plan is active (rebaselining)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="change_requests")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    old_target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    old_deadline = models.DateField()
+    new_target_value = models.DecimalField(
+        _("new target value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    new_deadline = models.DateField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+    evidence = models.FileField(_("evidence"), upload_to="change-requests/%Y/%m/", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.get_status_display()}"

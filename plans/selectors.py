@@ -1,0 +1,285 @@
+"""Reads on plans and tasks, shared by pages, API and ledger exports (one set of numbers everywhere)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Perm
+from audit.models import AuditEvent
+from org.models import LeaderPost, Unit
+from plans.ledger import LedgerRowOut
+from plans.milestones import MilestoneLine
+from plans.models import DimensionTag, Plan, PlanNode, Task
+
+STEPLEN = PlanNode.steplen
+
+
+def can_read_business(user) -> bool:
+    return user.has_luoshi_perm(Perm.BUSINESS_READ_ALL) or user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT)
+
+
+def plan_list(user) -> QuerySet[Plan]:
+    if not can_read_business(user):
+        return Plan.objects.none()
+    return Plan.objects.annotate(task_count=Count("tasks", filter=Q(tasks__is_deleted=False))).order_by(
+        "-year", "title"
+    )
+
+
+def plan_get_for_user(user, pk: int, *, write: bool = False) -> Plan:
+    if not can_read_business(user) or (write and not user.has_luoshi_perm(Perm.PLAN_EDIT)):
+        raise Http404
+    try:
+        return Plan.objects.get(pk=pk)
+    except Plan.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def task_scope(user) -> QuerySet[Task]:
+    """Live tasks the user may read: all for office and leaders; lead or co-operating unit for unit roles."""
+    qs = Task.objects.alive()
+    if user.has_luoshi_perm(Perm.BUSINESS_READ_ALL):
+        return qs
+    if user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT) and user.unit_id:
+        return qs.filter(Q(lead_unit_id=user.unit_id) | Q(co_units=user.unit_id)).distinct()
+    return qs.none()
+
+
+def task_get_for_user(user, pk: int, *, write: bool = False) -> Task:
+    """The task, or 404 when it does not exist, is deleted, or is outside the user's scope."""
+    if write and not user.has_luoshi_perm(Perm.PLAN_EDIT):
+        raise Http404
+    try:
+        return task_scope(user).select_related("node", "plan", "lead_unit", "responsible_post").get(pk=pk)
+    except Task.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def task_can_request_change(user, task: Task) -> bool:
+    if user.has_luoshi_perm(Perm.PLAN_EDIT):
+        return True
+    return bool(user.unit_id) and user.unit_id == task.lead_unit_id and user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT)
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    plan: int | None = None
+    node: int | None = None  # a plan node: the tasks in its subtree
+    lead_unit: int | None = None
+    co_unit: int | None = None
+    leader_post: int | None = None
+    block: int | None = None
+    industry: int | None = None
+    modality: str = ""
+    deadline_from: date | None = None
+    deadline_to: date | None = None
+    q: str = ""
+    sort: str = "code"
+
+
+SORTS = {
+    "code": ("plan__year", "code"),
+    "-code": ("-plan__year", "-code"),
+    "deadline": ("deadline", "code"),
+    "-deadline": ("-deadline", "code"),
+    "title": ("node__title", "code"),
+    "lead_unit": ("lead_unit__sort_key", "code"),
+    "target": ("target_value", "code"),
+}
+
+
+def _tag_filter(tag_id: int) -> Q:
+    # A tag on an area applies to every task under it: match tasks below any tagged node.
+    paths = list(PlanNode.objects.filter(tags=tag_id).values_list("path", flat=True))
+    if not paths:
+        return Q(pk__in=[])
+    condition = Q()
+    for path in paths:
+        condition |= Q(node__path__startswith=path)
+    return condition
+
+
+def task_list(user, f: TaskFilter) -> QuerySet[Task]:
+    qs = task_scope(user)
+    if f.plan:
+        qs = qs.filter(plan_id=f.plan)
+    if f.node:
+        node = PlanNode.objects.filter(pk=f.node).only("path", "plan_id").first()
+        qs = qs.filter(plan_id=node.plan_id, node__path__startswith=node.path) if node else qs.none()
+    if f.lead_unit:
+        qs = qs.filter(lead_unit_id=f.lead_unit)
+    if f.co_unit:
+        qs = qs.filter(pk__in=Task.co_units.through.objects.filter(unit_id=f.co_unit).values("task_id"))
+    if f.leader_post:
+        qs = qs.filter(responsible_post_id=f.leader_post)
+    for tag in (f.block, f.industry):
+        if tag:
+            qs = qs.filter(_tag_filter(tag))
+    if f.modality:
+        qs = qs.filter(modality=f.modality)
+    if f.deadline_from:
+        qs = qs.filter(deadline__gte=f.deadline_from)
+    if f.deadline_to:
+        qs = qs.filter(deadline__lte=f.deadline_to)
+    if f.q:
+        qs = qs.filter(Q(node__title__icontains=f.q) | Q(source_quote__icontains=f.q) | Q(code__iexact=f.q))
+    return (
+        qs.select_related("node", "plan", "lead_unit", "responsible_post")
+        .prefetch_related("co_units")
+        .order_by(*SORTS.get(f.sort, SORTS["code"]))
+    )
+
+
+def task_area_titles(tasks: list[Task]) -> dict[int, str]:
+    """Each task's area (the nearest ancestor of kind area), for all tasks in one query."""
+    plan_ids = {t.plan_id for t in tasks}
+    areas = {
+        path: title
+        for path, title in PlanNode.objects.filter(plan_id__in=plan_ids, kind=PlanNode.Kind.AREA).values_list(
+            "path", "title"
+        )
+    }
+    result = {}
+    for task in tasks:
+        path = task.node.path
+        for end in range(len(path) - STEPLEN, 0, -STEPLEN):
+            if path[:end] in areas:
+                result[task.pk] = areas[path[:end]]
+                break
+    return result
+
+
+def ledger_rows(tasks: list[Task]) -> list[LedgerRowOut]:
+    """The ledger rows for these tasks (milestones and co-units must be prefetched by the caller's queryset)."""
+    areas = task_area_titles(tasks)
+    return [
+        LedgerRowOut(
+            code=t.code,
+            title=t.node.title,
+            target_value=t.target_value,
+            target_unit=t.target_unit,
+            responsible_post=t.responsible_post.title if t.responsible_post else "",
+            lead_unit=t.lead_unit.name if t.lead_unit else "",
+            co_units=[u.name for u in sorted(t.co_units.all(), key=lambda u: u.sort_key)],
+            deadline=t.deadline,
+            milestones=[MilestoneLine(m.date, m.planned_value, m.description) for m in t.milestones.all()],
+            area=areas.get(t.pk, ""),
+            modality=t.modality,
+            baseline_target_value=t.baseline_target_value,
+            baseline_deadline=t.baseline_deadline,
+        )
+        for t in tasks
+    ]
+
+
+@dataclass
+class TreeRow:
+    node: PlanNode
+    depth: int
+    task_count: int
+    has_children: bool
+    task: Task | None = None
+    children: list["TreeRow"] = field(default_factory=list)
+
+
+def plan_tree(plan: Plan, user) -> list[TreeRow]:
+    """The plan's nodes in tree order with the number of visible tasks in each subtree (two queries)."""
+    nodes = list(plan.nodes.order_by("path").prefetch_related("tags"))
+    visible = {t.node_id: t for t in task_scope(user).filter(plan=plan).select_related("lead_unit")}
+    hidden_task_nodes = set(Task.objects.filter(plan=plan).values_list("node_id", flat=True)) - set(visible)
+    by_path = {n.path: n for n in nodes}
+    path_of = {n.pk: n.path for n in nodes}
+    counts = {n.path: 0 for n in nodes}
+    for node_id in visible:
+        path = path_of[node_id]
+        for end in range(STEPLEN, len(path) + 1, STEPLEN):
+            if path[:end] in counts:
+                counts[path[:end]] += 1
+    rows = []
+    for node in nodes:
+        if node.pk in hidden_task_nodes or any(
+            node.path[:end] in by_path and by_path[node.path[:end]].pk in hidden_task_nodes
+            for end in range(STEPLEN, len(node.path), STEPLEN)
+        ):
+            continue  # deleted or out-of-scope tasks, with their sub-tasks
+        rows.append(TreeRow(node, node.depth - 1, counts[node.path], node.numchild > 0, visible.get(node.pk)))
+    return rows
+
+
+def plan_areas(plan: Plan) -> QuerySet[PlanNode]:
+    return plan.nodes.filter(kind=PlanNode.Kind.AREA).order_by("path")
+
+
+def task_history(task: Task) -> QuerySet[AuditEvent]:
+    """The task's change history, from the audit trail (who, when, before/after)."""
+    return AuditEvent.objects.filter(object_type="plans.task", object_id=str(task.pk)).order_by("-id")
+
+
+HISTORY_FIELDS = {
+    "title": _("Task"),
+    "target_value": _("Target value"),
+    "target_unit": _("Unit of measure"),
+    "deadline": _("Deadline"),
+    "start_date": _("Start date"),
+    "modality": _("Modality"),
+    "object": _("Object"),
+    "responsible_post": _("Responsible leader"),
+    "lead_unit": _("Lead unit"),
+    "co_units": _("Co-operating units"),
+    "milestones": _("Milestones"),
+    "measures": _("Measures"),
+    "source_quote": _("Source quote"),
+    "is_deleted": _("Deleted"),
+    "parent": _("Under"),
+    "reason": _("Reason"),
+    "note": _("Note"),
+}
+
+
+@dataclass
+class HistoryRow:
+    event: AuditEvent
+    changes: list[tuple[str, str, str]]  # (field label, old, new)
+
+
+def task_history_rows(task: Task, *, limit: int = 100) -> list[HistoryRow]:
+    """The history as readable changes: only fields that changed, ids shown as names (three queries)."""
+    events = list(task_history(task)[:limit])
+    units = dict(Unit.objects.values_list("pk", "name"))
+    posts = dict(LeaderPost.objects.values_list("pk", "title"))
+
+    def show(name: str, value) -> str:
+        if value in (None, "", []):
+            return "—"
+        if name == "lead_unit":
+            return units.get(value, str(value))
+        if name == "responsible_post":
+            return posts.get(value, str(value))
+        if name == "co_units":
+            return "、".join(units.get(v, str(v)) for v in value)
+        if name == "milestones":
+            return "；".join(" ".join(str(p) for p in m if p) for m in value)
+        return str(value)
+
+    rows = []
+    for event in events:
+        before, after = event.before or {}, event.after or {}
+        changes = [
+            (str(HISTORY_FIELDS[name]), show(name, before.get(name)), show(name, after.get(name)))
+            for name in HISTORY_FIELDS
+            if name in after
+            and (not before or before.get(name) != after.get(name))
+            and (before or name in ("title", "target_value", "deadline", "lead_unit"))
+        ]
+        rows.append(HistoryRow(event, changes))
+    return rows
+
+
+def tags_by_kind() -> dict[str, list[DimensionTag]]:
+    grouped: dict[str, list[DimensionTag]] = {k: [] for k in DimensionTag.Kind.values}
+    for tag in DimensionTag.objects.filter(is_active=True):
+        grouped[tag.kind].append(tag)
+    return grouped

@@ -1,0 +1,622 @@
+"""Writes on plans, plan nodes, tasks, milestones and change requests. Keyword-only, atomic, audited."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Perm
+from audit.models import AuditEvent
+from audit.services import audit_record, snapshot
+from core.errors import ServiceError
+from org.models import LeaderPost, Unit
+from plans import ledger
+from plans.messages import ledger_error_line
+from plans.milestones import MilestoneLine
+from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task, TaskChangeRequest
+
+PLAN_FIELDS = ["year", "title", "status"]
+TASK_FIELDS = [
+    "code",
+    "object",
+    "target_value",
+    "target_unit",
+    "start_date",
+    "deadline",
+    "modality",
+    "measures",
+    "source_quote",
+    "responsible_post",
+    "lead_unit",
+    "version",
+    "is_deleted",
+]
+STATUS_FLOW = {
+    Plan.Status.DRAFT: {Plan.Status.DRAFT, Plan.Status.ACTIVE},
+    Plan.Status.ACTIVE: {Plan.Status.ACTIVE, Plan.Status.CLOSED},
+    Plan.Status.CLOSED: {Plan.Status.CLOSED},
+}
+
+
+class VersionConflict(ServiceError):
+    """The task changed since the form (or API client) read it."""
+
+    def __init__(self, message: str, changes: list[dict]) -> None:
+        super().__init__(message, code="version_conflict")
+        self.changes = changes
+
+
+@dataclass
+class TaskData:
+    """What a task form, the API and the ledger import all provide."""
+
+    title: str
+    deadline: date
+    start_date: date | None = None
+    target_value: Decimal | None = None
+    target_unit: str = ""
+    object: str = ""
+    modality: str = Task.Modality.MUST
+    measures: str = ""
+    source_quote: str = ""
+    responsible_post: LeaderPost | None = None
+    lead_unit: Unit | None = None
+    co_units: Sequence[Unit] = ()
+    milestones: Sequence[MilestoneLine] = ()
+    tags: Sequence[DimensionTag] | None = None  # None: leave the node's tags as they are
+
+
+def _require(actor, perm: Perm) -> None:
+    if actor is not None and not actor.has_luoshi_perm(perm):
+        raise ServiceError(_("You do not have permission to do this."), code="forbidden")
+
+
+# --- plans and nodes -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(*, actor, year: int, title: str, source_text: str = "", status: str = Plan.Status.DRAFT) -> Plan:
+    _require(actor, Perm.PLAN_EDIT)
+    plan = Plan.objects.create(year=year, title=title, source_text=source_text, status=status)
+    audit_record(actor=actor, verb="plan.create", obj=plan, after=snapshot(plan, PLAN_FIELDS))
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, actor, plan: Plan, title: str, source_text: str, status: str) -> Plan:
+    _require(actor, Perm.PLAN_EDIT)
+    if status not in STATUS_FLOW[Plan.Status(plan.status)]:
+        raise ServiceError(
+            _("A plan goes from draft to active to closed, never back."), field="status", code="bad_transition"
+        )
+    before = snapshot(plan, PLAN_FIELDS)
+    plan.title, plan.source_text, plan.status = title, source_text, status
+    plan.save(update_fields=["title", "source_text", "status", "updated_at"])
+    audit_record(actor=actor, verb="plan.update", obj=plan, before=before, after=snapshot(plan, PLAN_FIELDS))
+    return plan
+
+
+def _child_kind(parent: PlanNode | None) -> str:
+    if parent is None:
+        return PlanNode.Kind.VISION
+    return {
+        PlanNode.Kind.VISION: PlanNode.Kind.PATH,
+        PlanNode.Kind.PATH: PlanNode.Kind.AREA,
+        PlanNode.Kind.AREA: PlanNode.Kind.KEY_TASK,
+    }.get(parent.kind, PlanNode.Kind.SUB_TASK)
+
+
+@transaction.atomic
+def node_add(
+    *,
+    actor,
+    plan: Plan,
+    parent: PlanNode | None,
+    title: str,
+    kind: str | None = None,
+    tags: Iterable[DimensionTag] = (),
+) -> PlanNode:
+    """Add a heading node (vision, path, area) as the last child of `parent` (or as a root)."""
+    _require(actor, Perm.PLAN_EDIT)
+    if parent is not None and parent.plan_id != plan.pk:
+        raise ServiceError(_("The parent node belongs to another plan."), field="parent")
+    kind = kind or _child_kind(parent)
+    values = {"plan": plan, "kind": kind, "title": title}
+    nodes = PlanNode.objects
+    node = nodes.add_child(parent, create_kwargs=values) if parent is not None else nodes.add_root(create_kwargs=values)
+    node.tags.set(list(tags))
+    audit_record(actor=actor, verb="node.create", obj=node, after={"title": title, "kind": kind, "path": node.path})
+    return node
+
+
+@transaction.atomic
+def node_update(*, actor, node: PlanNode, title: str, tags: Iterable[DimensionTag]) -> PlanNode:
+    _require(actor, Perm.PLAN_EDIT)
+    before = {"title": node.title, "tags": sorted(node.tags.values_list("pk", flat=True))}
+    node.title = title
+    node.save(update_fields=["title"])
+    node.tags.set(list(tags))
+    after = {"title": node.title, "tags": sorted(t.pk for t in tags)}
+    if before != after:
+        audit_record(actor=actor, verb="node.update", obj=node, before=before, after=after)
+    return node
+
+
+@transaction.atomic
+def node_move(*, actor, node: PlanNode, direction: str) -> PlanNode:
+    """Swap a node with its previous or next sibling (reordering within the same parent)."""
+    _require(actor, Perm.PLAN_EDIT)
+    node = PlanNode.objects.get(pk=node.pk)
+    if direction == "up":
+        sibling = PlanNode.objects.get_prev_sibling(node)
+        if sibling is not None:
+            PlanNode.objects.move(node, sibling, pos="left")
+    elif direction == "down":
+        sibling = PlanNode.objects.get_next_sibling(node)
+        if sibling is not None:
+            PlanNode.objects.move(node, sibling, pos="right")
+    else:
+        raise ServiceError(_("Unknown direction."), field="direction")
+    if sibling is not None:
+        audit_record(actor=actor, verb="node.move", obj=node, after={"direction": direction, "beside": sibling.pk})
+    return PlanNode.objects.get(pk=node.pk)
+
+
+@transaction.atomic
+def node_delete(*, actor, node: PlanNode) -> None:
+    """Delete an empty heading node. Tasks are never deleted this way: they are soft-deleted."""
+    _require(actor, Perm.PLAN_EDIT)
+    if node.is_task or Task.objects.filter(node=node).exists():
+        raise ServiceError(_("A task node is removed by deleting the task."), code="is_task")
+    if PlanNode.objects.get_children_count(node):
+        raise ServiceError(_("Only a node without children can be deleted."), code="has_children")
+    audit_record(actor=actor, verb="node.delete", obj=node, before={"title": node.title, "path": node.path})
+    node.delete()
+
+
+# --- tags ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tag_save(
+    *, actor, tag: DimensionTag | None = None, kind: str, name: str, rank: int = 100, is_active: bool = True
+) -> DimensionTag:
+    _require(actor, Perm.PLAN_EDIT)
+    if DimensionTag.objects.filter(kind=kind, name=name).exclude(pk=tag.pk if tag else None).exists():
+        raise ServiceError(_("This tag already exists."), field="name")
+    creating = tag is None
+    tag = tag or DimensionTag()
+    before = None if creating else snapshot(tag, ["kind", "name", "rank", "is_active"])
+    tag.kind, tag.name, tag.rank, tag.is_active = kind, name, rank, is_active
+    tag.save()
+    audit_record(
+        actor=actor,
+        verb="tag.create" if creating else "tag.update",
+        obj=tag,
+        before=before,
+        after=snapshot(tag, ["kind", "name", "rank", "is_active"]),
+    )
+    return tag
+
+
+# --- tasks -----------------------------------------------------------------------------------------
+
+
+def task_snapshot(task: Task) -> dict:
+    values = snapshot(task, TASK_FIELDS)
+    values["title"] = task.node.title
+    values["co_units"] = sorted(u.pk for u in task.co_units.all())
+    values["milestones"] = [
+        [m.date.isoformat(), ledger.format_number(m.planned_value) or None, m.description]
+        for m in task.milestones.all()
+    ]
+    return values
+
+
+def _next_code(plan: Plan) -> str:
+    existing = set(Task.objects.filter(plan=plan).values_list("code", flat=True))
+    n = len(existing) + 1
+    while f"T{n:03d}" in existing:
+        n += 1
+    return f"T{n:03d}"
+
+
+def _check_task_data(plan: Plan, data: TaskData) -> None:
+    if not data.title.strip():
+        raise ServiceError(_("This field is required."), field="title")
+    if data.target_value is not None and data.target_value < 0:
+        raise ServiceError(_("The target cannot be negative."), field="target_value")
+    if data.target_value is None and not data.milestones:
+        raise ServiceError(_("Give a target value or at least one milestone."), field="target_value")
+    if data.target_value is not None and not data.target_unit.strip():
+        raise ServiceError(_("Give the unit of measure of the target (个, 条, 亿元, %…)."), field="target_unit")
+    start = data.start_date or date(plan.year, 1, 1)
+    if data.deadline < start:
+        raise ServiceError(_("The deadline is before the start date."), field="deadline")
+    if data.lead_unit is not None and data.lead_unit in data.co_units:
+        raise ServiceError(_("The lead unit cannot also be a co-operating unit."), field="co_units")
+    if any(m.date > data.deadline for m in data.milestones):
+        raise ServiceError(_("A milestone is after the deadline."), field="milestones")
+
+
+def _write_milestones(task: Task, milestones: Sequence[MilestoneLine]) -> None:
+    task.milestones.all().delete()
+    Milestone.objects.bulk_create(
+        [
+            Milestone(task=task, date=m.date, planned_value=m.planned_value, description=m.description)
+            for m in milestones
+        ]
+    )
+
+
+@transaction.atomic
+def task_create(
+    *, actor, plan: Plan, parent: PlanNode, data: TaskData, code: str = "", source_offset: int | None = None
+) -> Task:
+    """A new task as a child node of `parent` (an area → key task; a task → sub-task)."""
+    _require(actor, Perm.PLAN_EDIT)
+    if parent.plan_id != plan.pk:
+        raise ServiceError(_("The parent node belongs to another plan."), field="parent")
+    if plan.status == Plan.Status.CLOSED:
+        raise ServiceError(_("The plan is closed."), code="plan_closed")
+    _check_task_data(plan, data)
+    code = code or _next_code(plan)
+    if Task.objects.filter(plan=plan, code=code).exists():
+        raise ServiceError(_("Task code “%(code)s” is already used in this plan.") % {"code": code}, field="code")
+    node = PlanNode.objects.add_child(
+        parent, create_kwargs={"plan": plan, "kind": _child_kind(parent), "title": data.title.strip()}
+    )
+    if data.tags is not None:
+        node.tags.set(list(data.tags))
+    task = Task.objects.create(
+        node=node,
+        plan=plan,
+        code=code,
+        object=data.object,
+        target_value=data.target_value,
+        target_unit=data.target_unit.strip(),
+        start_date=data.start_date or date(plan.year, 1, 1),
+        deadline=data.deadline,
+        modality=data.modality,
+        measures=data.measures,
+        source_quote=data.source_quote,
+        source_offset=source_offset,
+        responsible_post=data.responsible_post,
+        lead_unit=data.lead_unit,
+        baseline_target_value=data.target_value,
+        baseline_deadline=data.deadline,
+    )
+    task.co_units.set(list(data.co_units))
+    _write_milestones(task, data.milestones)
+    audit_record(actor=actor, verb="task.create", obj=task, after=task_snapshot(task))
+    return task
+
+
+def _conflict_changes(task: Task, since_version: int) -> list[dict]:
+    """What changed after `since_version`, read from the audit trail (who, when, field, old → new)."""
+    changes = []
+    events = AuditEvent.objects.filter(object_type="plans.task", object_id=str(task.pk)).order_by("id")
+    for event in events:
+        before, after = event.before or {}, event.after or {}
+        if not after or after.get("version", 0) <= since_version:
+            continue
+        for name in sorted(set(before) | set(after)):
+            if name != "version" and before.get(name) != after.get(name):
+                changes.append(
+                    {
+                        "field": name,
+                        "old": before.get(name),
+                        "new": after.get(name),
+                        "by": event.actor_username,
+                        "at": event.at.isoformat(),
+                    }
+                )
+    return changes
+
+
+def _claim_version(task: Task, expected_version: int) -> None:
+    # One conditional UPDATE decides which of two concurrent writers wins; the loser sees what changed.
+    claimed = Task.objects.filter(pk=task.pk, version=expected_version, is_deleted=False).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        current = Task.objects.get(pk=task.pk)
+        if current.is_deleted:
+            raise ServiceError(_("The task was deleted meanwhile."), code="deleted")
+        raise VersionConflict(
+            _("Someone else changed this task after you opened it. Review their changes and edit again."),
+            _conflict_changes(task, expected_version),
+        )
+    task.version = expected_version + 1
+
+
+@transaction.atomic
+def task_update(*, actor, task: Task, data: TaskData, expected_version: int) -> Task:
+    _require(actor, Perm.PLAN_EDIT)
+    plan = task.plan
+    _check_task_data(plan, data)
+    if plan.status == Plan.Status.CLOSED:
+        raise ServiceError(_("The plan is closed."), code="plan_closed")
+    if plan.is_frozen:
+        if data.target_value != task.target_value:
+            raise ServiceError(
+                _("The plan is active: the target changes only through an approved change request."),
+                field="target_value",
+            )
+        if data.deadline != task.deadline:
+            raise ServiceError(
+                _("The plan is active: the deadline changes only through an approved change request."),
+                field="deadline",
+            )
+    _claim_version(task, expected_version)
+    before = task_snapshot(task)
+    before["version"] = expected_version
+    task.object, task.target_value, task.target_unit = data.object, data.target_value, data.target_unit.strip()
+    task.start_date = data.start_date or task.start_date
+    task.deadline, task.modality, task.measures = data.deadline, data.modality, data.measures
+    task.source_quote, task.responsible_post, task.lead_unit = data.source_quote, data.responsible_post, data.lead_unit
+    fields = [
+        "object",
+        "target_value",
+        "target_unit",
+        "start_date",
+        "deadline",
+        "modality",
+        "measures",
+        "source_quote",
+        "responsible_post",
+        "lead_unit",
+        "updated_at",
+    ]
+    if not plan.is_frozen:
+        # Before the plan is active the commitment is still being drafted: the baseline follows it.
+        task.baseline_target_value, task.baseline_deadline = data.target_value, data.deadline
+        fields += ["baseline_target_value", "baseline_deadline"]
+    task.save(update_fields=fields)
+    if task.node.title != data.title.strip():
+        task.node.title = data.title.strip()
+        task.node.save(update_fields=["title"])
+    if data.tags is not None:
+        task.node.tags.set(list(data.tags))
+    task.co_units.set(list(data.co_units))
+    _write_milestones(task, data.milestones)
+    after = task_snapshot(task)
+    audit_record(actor=actor, verb="task.update", obj=task, before=before, after=after)
+    return task
+
+
+@transaction.atomic
+def task_delete(*, actor, task: Task, expected_version: int) -> None:
+    """Soft delete: the row stays for the audit trail and the ledger's history."""
+    _require(actor, Perm.PLAN_EDIT)
+    _claim_version(task, expected_version)
+    task.is_deleted, task.deleted_at = True, timezone.now()
+    task.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="task.delete",
+        obj=task,
+        before={"is_deleted": False, "version": expected_version},
+        after={"is_deleted": True, "version": task.version},
+    )
+
+
+@transaction.atomic
+def task_move(*, actor, task: Task, area: PlanNode) -> Task:
+    """Put a task (with its sub-tasks) under another area of the same plan."""
+    _require(actor, Perm.PLAN_EDIT)
+    if area.plan_id != task.plan_id or area.kind != PlanNode.Kind.AREA:
+        raise ServiceError(_("Choose an area of the same plan."), field="area")
+    node = PlanNode.objects.get(pk=task.node_id)
+    old_parent = PlanNode.objects.get_parent(node)
+    PlanNode.objects.move(node, area, pos="last-child")
+    audit_record(
+        actor=actor,
+        verb="task.move",
+        obj=task,
+        before={"parent": old_parent.pk if old_parent else None},
+        after={"parent": area.pk},
+    )
+    task.node = PlanNode.objects.get(pk=task.node_id)
+    return task
+
+
+# --- change requests (rebaselining) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def change_request_create(
+    *, actor, task: Task, new_target_value: Decimal | None, new_deadline: date, reason: str, evidence=None
+) -> TaskChangeRequest:
+    """申请调整: the office, or the lead unit's head or reporter, asks to change target or deadline."""
+    from plans.selectors import task_can_request_change
+
+    if not task_can_request_change(actor, task):
+        raise ServiceError(_("You do not have permission to do this."), code="forbidden")
+    if not reason.strip():
+        raise ServiceError(_("Give the reason for the change."), field="reason")
+    if new_target_value is not None and new_target_value < 0:
+        raise ServiceError(_("The target cannot be negative."), field="new_target_value")
+    if new_target_value == task.target_value and new_deadline == task.deadline:
+        raise ServiceError(_("The request changes neither the target nor the deadline."), field="new_deadline")
+    if task.change_requests.filter(status=TaskChangeRequest.Status.PENDING).exists():
+        raise ServiceError(_("This task already has a pending change request."), code="pending_exists")
+    request = TaskChangeRequest.objects.create(
+        task=task,
+        old_target_value=task.target_value,
+        old_deadline=task.deadline,
+        new_target_value=new_target_value,
+        new_deadline=new_deadline,
+        reason=reason.strip(),
+        requested_by=actor,
+        evidence=evidence or "",
+    )
+    audit_record(
+        actor=actor,
+        verb="change_request.create",
+        obj=task,
+        after={
+            "request": request.pk,
+            "target_value": new_target_value,
+            "deadline": new_deadline,
+            "reason": request.reason,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def change_request_decide(*, actor, request: TaskChangeRequest, approve: bool, note: str = "") -> TaskChangeRequest:
+    _require(actor, Perm.PLAN_EDIT)
+    request = TaskChangeRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != TaskChangeRequest.Status.PENDING:
+        raise ServiceError(_("This request was already decided."), code="decided")
+    if not approve and not note.strip():
+        raise ServiceError(_("Give the reason for rejecting."), field="note")
+    request.status = TaskChangeRequest.Status.APPROVED if approve else TaskChangeRequest.Status.REJECTED
+    request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note.strip()
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    task = Task.objects.select_related("node", "plan").get(pk=request.task_id)
+    if approve:
+        _claim_version(task, task.version)
+        before = {"target_value": task.target_value, "deadline": task.deadline, "version": task.version - 1}
+        task.target_value, task.deadline = request.new_target_value, request.new_deadline
+        task.save(update_fields=["target_value", "deadline", "updated_at"])
+        audit_record(
+            actor=actor,
+            verb="task.rebaseline",
+            obj=task,
+            before=before,
+            after={
+                "target_value": task.target_value,
+                "deadline": task.deadline,
+                "version": task.version,
+                "request": request.pk,
+            },
+        )
+    else:
+        audit_record(actor=actor, verb="change_request.reject", obj=task, after={"request": request.pk, "note": note})
+    return request
+
+
+# --- ledger import ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def ledger_vocabulary(plan: Plan) -> ledger.Vocabulary:
+    return ledger.Vocabulary(
+        units=frozenset(Unit.objects.filter(is_active=True).values_list("name", flat=True)),
+        posts=frozenset(LeaderPost.objects.filter(is_active=True).values_list("title", flat=True)),
+        areas=frozenset(plan.nodes.filter(kind=PlanNode.Kind.AREA).values_list("title", flat=True)),
+    )
+
+
+def _row_data(
+    row: ledger.LedgerRowIn, units: dict[str, Unit], posts: dict[str, LeaderPost], current: Task | None
+) -> TaskData:
+    return TaskData(
+        title=row.title,
+        deadline=row.deadline,
+        target_value=row.target_value,
+        target_unit=row.target_unit,
+        modality=row.modality,
+        responsible_post=posts[row.responsible_post],
+        lead_unit=units[row.lead_unit],
+        co_units=[units[n] for n in row.co_units],
+        milestones=row.milestones,
+        start_date=current.start_date if current else None,
+        object=current.object if current else "",
+        measures=current.measures if current else "",
+        source_quote=current.source_quote if current else "",
+    )
+
+
+def _same(task: Task, data: TaskData, area_title: str, row_area: str) -> bool:
+    milestones = [(m.date, m.planned_value, m.description) for m in task.milestones.all()]
+    wanted = [(m.date, m.planned_value, m.description) for m in data.milestones]
+    return (
+        task.node.title == data.title
+        and task.target_value == data.target_value
+        and task.target_unit == data.target_unit
+        and task.deadline == data.deadline
+        and task.modality == data.modality
+        and task.responsible_post_id == getattr(data.responsible_post, "pk", None)
+        and task.lead_unit_id == getattr(data.lead_unit, "pk", None)
+        and {u.pk for u in task.co_units.all()} == {u.pk for u in data.co_units}
+        and milestones == wanted
+        and area_title == row_area
+    )
+
+
+def ledger_import(*, actor, plan: Plan, data: bytes) -> ImportOutcome:
+    """Import a 任务分解表: all rows or none. Matching by 任务编号; empty code → new task."""
+    from plans.selectors import task_area_titles
+
+    _require(actor, Perm.PLAN_EDIT)
+    parsed = ledger.parse_task_ledger(data, ledger_vocabulary(plan))
+    errors = list(parsed.errors)
+    existing = {
+        t.code: t
+        for t in Task.objects.alive()
+        .filter(plan=plan)
+        .select_related("node")
+        .prefetch_related("co_units", "milestones")
+    }
+    for row in parsed.rows:
+        task = existing.get(row.code) if row.code else None
+        if row.code and task is None:
+            errors.append(ledger.LedgerError(row.row, "任务编号", "unknown_code", row.code))
+        elif task is not None and plan.is_frozen:
+            if row.target_value != task.target_value:
+                errors.append(ledger.LedgerError(row.row, "目标值", "frozen_target"))
+            if row.deadline != task.deadline:
+                errors.append(ledger.LedgerError(row.row, "完成时限", "frozen_deadline"))
+    if plan.status == Plan.Status.CLOSED:
+        raise ServiceError(_("The plan is closed."), code="plan_closed")
+    outcome = ImportOutcome()
+    if errors:
+        outcome.errors = [ledger_error_line(e) for e in sorted(errors, key=lambda e: (e.row, e.column))]
+        return outcome
+    units = {u.name: u for u in Unit.objects.filter(is_active=True)}
+    posts = {p.title: p for p in LeaderPost.objects.filter(is_active=True)}
+    areas: dict[str, PlanNode] = {}
+    for node in plan.nodes.filter(kind=PlanNode.Kind.AREA).order_by("path"):
+        areas.setdefault(node.title, node)  # two areas with one title: the first in tree order
+    area_of = task_area_titles(list(existing.values()))
+    with transaction.atomic():
+        for row in parsed.rows:
+            task = existing.get(row.code) if row.code else None
+            data_row = _row_data(row, units, posts, task)
+            if task is None:
+                task_create(actor=actor, plan=plan, parent=areas[row.area], data=data_row)
+                outcome.created += 1
+            elif _same(task, data_row, area_of.get(task.pk, ""), row.area):
+                outcome.unchanged += 1
+            else:
+                task_update(actor=actor, task=task, data=data_row, expected_version=task.version)
+                if area_of.get(task.pk, "") != row.area:
+                    task_move(actor=actor, task=task, area=areas[row.area])
+                outcome.updated += 1
+        audit_record(
+            actor=actor,
+            verb="ledger.import",
+            obj=plan,
+            after={"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged},
+        )
+    return outcome

@@ -1,0 +1,426 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.roles import Perm
+from core.access import require_perm
+from core.errors import ServiceError
+from core.forms import add_service_error
+from plans import services
+from plans.forms import (
+    ChangeRequestForm,
+    DecisionForm,
+    LedgerImportForm,
+    NodeForm,
+    PlanForm,
+    TagForm,
+    TaskFilterForm,
+    TaskForm,
+)
+from plans.ledger import build_task_ledger_xlsx
+from plans.models import DimensionTag, Plan, PlanNode, TaskChangeRequest
+from plans.selectors import (
+    ledger_rows,
+    plan_get_for_user,
+    plan_list,
+    plan_tree,
+    task_area_titles,
+    task_can_request_change,
+    task_get_for_user,
+    task_history_rows,
+    task_list,
+    task_scope,
+)
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
+
+
+# --- plans and the tree ----------------------------------------------------------------------------
+
+
+@require_perm(*READ)
+def plan_list_view(request):
+    return render(request, "plans/plan_list.html", {"plans": plan_list(request.user)})
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def plan_form_view(request, pk: int | None = None):
+    plan = plan_get_for_user(request.user, pk, write=True) if pk else None
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if plan is None:
+                plan = services.plan_create(
+                    actor=request.user,
+                    year=d["year"],
+                    title=d["title"],
+                    source_text=d["source_text"],
+                    status=d["status"],
+                )
+            else:
+                plan.refresh_from_db()
+                services.plan_update(
+                    actor=request.user, plan=plan, title=d["title"], source_text=d["source_text"], status=d["status"]
+                )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("plans:plan_detail", pk=plan.pk)
+    title = str(plan) if plan else _("New plan")
+    return render(request, "core/form_page.html", {"form": form, "title": title, "back": "plans:plan_list"})
+
+
+@require_perm(*READ)
+def plan_detail_view(request, pk: int):
+    plan = plan_get_for_user(request.user, pk)
+    return render(request, "plans/plan_detail.html", {"plan": plan, "rows": plan_tree(plan, request.user)})
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def node_form_view(request, plan_pk: int | None = None, pk: int | None = None):
+    node = get_object_or_404(PlanNode, pk=pk) if pk else None
+    plan = node.plan if node else plan_get_for_user(request.user, plan_pk, write=True)
+    parent = None
+    if node is None and request.GET.get("parent"):
+        parent = get_object_or_404(PlanNode, pk=request.GET["parent"], plan=plan)
+    initial = {"title": node.title, "kind": node.kind, "tags": list(node.tags.all())} if node else None
+    form = NodeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if node is None:
+                services.node_add(
+                    actor=request.user,
+                    plan=plan,
+                    parent=parent,
+                    title=d["title"],
+                    kind=d.get("kind") or None,
+                    tags=d["tags"],
+                )
+            else:
+                services.node_update(actor=request.user, node=node, title=d["title"], tags=d["tags"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("plans:plan_detail", pk=plan.pk)
+    title = node.title if node else (_("New node under “%(p)s”") % {"p": parent.title} if parent else _("New node"))
+    return render(request, "plans/node_form.html", {"form": form, "title": title, "plan": plan})
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_POST
+def node_move_view(request, pk: int):
+    node = get_object_or_404(PlanNode, pk=pk)
+    try:
+        services.node_move(actor=request.user, node=node, direction=request.POST.get("direction", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("plans:plan_detail", pk=node.plan_id)
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_POST
+def node_delete_view(request, pk: int):
+    node = get_object_or_404(PlanNode, pk=pk)
+    plan_id = node.plan_id
+    try:
+        services.node_delete(actor=request.user, node=node)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Deleted."))
+    return redirect("plans:plan_detail", pk=plan_id)
+
+
+@require_perm(*READ)
+def tag_list_view(request):
+    return render(request, "plans/tag_list.html", {"tags": DimensionTag.objects.all()})
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def tag_form_view(request, pk: int | None = None):
+    tag = get_object_or_404(DimensionTag, pk=pk) if pk else None
+    initial = {"kind": tag.kind, "name": tag.name, "rank": tag.rank, "is_active": tag.is_active} if tag else None
+    form = TagForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tag_save(actor=request.user, tag=tag, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("plans:tag_list")
+    title = tag.name if tag else _("New tag")
+    return render(request, "core/form_page.html", {"form": form, "title": title, "back": "plans:tag_list"})
+
+
+# --- tasks -----------------------------------------------------------------------------------------
+
+
+def _filtered(request):
+    form = TaskFilterForm(request.GET or None)
+    return form, task_list(request.user, form.to_filter())
+
+
+@require_perm(*READ)
+def task_list_view(request):
+    form, tasks = _filtered(request)
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    areas = task_area_titles(list(page.object_list))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "plans/task_list.html",
+        {
+            "form": form,
+            "page": page,
+            "areas": areas,
+            "query": query.urlencode(),
+            "can_edit": request.user.has_luoshi_perm(Perm.PLAN_EDIT),
+        },
+    )
+
+
+@require_perm(*READ)
+def task_export_view(request):
+    _form, tasks = _filtered(request)
+    rows = ledger_rows(list(tasks.prefetch_related("milestones")))
+    content = build_task_ledger_xlsx(rows)
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="task-ledger-{stamp}.xlsx"'
+    return response
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def task_import_view(request):
+    plans = plan_list(request.user).exclude(status=Plan.Status.CLOSED)
+    form = LedgerImportForm(request.POST or None, request.FILES or None)
+    outcome, status, plan = None, 200, None
+    if request.method == "POST":
+        plan = plans.filter(pk=request.POST.get("plan") or 0).first()
+        if plan is None:
+            form.add_error(None, _("Choose the plan to import into."))
+        if form.is_valid() and plan is not None:
+            try:
+                outcome = services.ledger_import(actor=request.user, plan=plan, data=form.cleaned_data["file"].read())
+            except ServiceError as exc:
+                add_service_error(form, exc)
+            else:
+                if outcome.ok:
+                    messages.success(
+                        request,
+                        _("Imported: %(c)d new, %(u)d updated, %(n)d unchanged.")
+                        % {"c": outcome.created, "u": outcome.updated, "n": outcome.unchanged},
+                    )
+                    return redirect(f"/tasks/?plan={plan.pk}")
+        status = 400
+    return render(
+        request,
+        "plans/task_import.html",
+        {"form": form, "plans": plans, "outcome": outcome, "chosen": plan},
+        status=status,
+    )
+
+
+@require_perm(*READ)
+def task_detail_view(request, pk: int):
+    task = task_get_for_user(request.user, pk)
+    milestones = list(task.milestones.all())
+    chart = {
+        "planned": [[task.start_date.isoformat(), 0]]
+        + [[m.date.isoformat(), float(m.planned_value)] for m in milestones if m.planned_value is not None]
+        + ([[task.deadline.isoformat(), float(task.target_value)]] if task.target_value is not None else []),
+        "target": float(task.target_value) if task.target_value is not None else None,
+        "unit": task.target_unit,
+    }
+    return render(
+        request,
+        "plans/task_detail.html",
+        {
+            "task": task,
+            "milestones": milestones,
+            "co_units": task.co_units.all(),
+            "chart": chart,
+            "area": task_area_titles([task]).get(task.pk, ""),
+            "history": task_history_rows(task),
+            "change_requests": task.change_requests.select_related("requested_by", "decided_by"),
+            "can_edit": request.user.has_luoshi_perm(Perm.PLAN_EDIT),
+            "can_request_change": task_can_request_change(request.user, task) and task.plan.is_frozen,
+            "subtasks": task_scope(request.user)
+            .filter(node__path__startswith=task.node.path)
+            .exclude(pk=task.pk)
+            .select_related("node", "lead_unit"),
+        },
+    )
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def task_create_view(request):
+    plan = plan_get_for_user(request.user, request.GET.get("plan") or request.POST.get("plan") or 0, write=True)
+    initial = {"parent": request.GET.get("parent")} if request.GET.get("parent") else None
+    form = TaskForm(request.POST or None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_create(
+                actor=request.user,
+                plan=plan,
+                parent=form.cleaned_data["parent"],
+                data=form.to_data(),
+                code=form.cleaned_data.get("code", ""),
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Task %(code)s created.") % {"code": task.code})
+            return redirect("plans:task_detail", pk=task.pk)
+    return render(request, "plans/task_form.html", {"form": form, "plan": plan, "title": _("New task")})
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def task_edit_view(request, pk: int):
+    task = task_get_for_user(request.user, pk, write=True)
+    form = TaskForm(request.POST or None, plan=task.plan, task=task)
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.task_update(
+                    actor=request.user,
+                    task=task,
+                    data=form.to_data(),
+                    expected_version=form.cleaned_data.get("version") or 0,
+                )
+            except services.VersionConflict as exc:
+                conflict = exc.changes
+                form.add_error(None, exc.message)
+                status = 409
+            except ServiceError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("plans:task_detail", pk=task.pk)
+        if status == 200:
+            status = 400
+    return render(
+        request,
+        "plans/task_form.html",
+        {
+            "form": form,
+            "plan": task.plan,
+            "task": task,
+            "title": f"{task.code} {task.node.title}",
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_POST
+def task_delete_view(request, pk: int):
+    task = task_get_for_user(request.user, pk, write=True)
+    try:
+        services.task_delete(actor=request.user, task=task, expected_version=int(request.POST.get("version") or 0))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("plans:task_detail", pk=task.pk)
+    messages.success(request, _("Task %(code)s deleted.") % {"code": task.code})
+    return redirect("plans:plan_detail", pk=task.plan_id)
+
+
+@require_perm(*READ)
+@require_http_methods(["GET", "POST"])
+def change_request_create_view(request, pk: int):
+    task = task_get_for_user(request.user, pk)
+    if not task_can_request_change(request.user, task):
+        raise Http404
+    initial = {"new_target_value": task.target_value, "new_deadline": task.deadline}
+    form = ChangeRequestForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.change_request_create(
+                actor=request.user,
+                task=task,
+                new_target_value=d["new_target_value"],
+                new_deadline=d["new_deadline"],
+                reason=d["reason"],
+                evidence=d.get("evidence"),
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The change request was sent to the supervision office."))
+            return redirect("plans:task_detail", pk=task.pk)
+    return render(request, "plans/change_request_form.html", {"form": form, "task": task})
+
+
+@require_perm(*READ)
+def change_request_list_view(request):
+    requests = TaskChangeRequest.objects.filter(task__in=task_scope(request.user)).select_related(
+        "task", "task__node", "task__lead_unit", "requested_by", "decided_by"
+    )
+    status = request.GET.get("status") or ""
+    if status in TaskChangeRequest.Status.values:
+        requests = requests.filter(status=status)
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "plans/change_request_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": TaskChangeRequest.Status.choices,
+            "can_decide": request.user.has_luoshi_perm(Perm.PLAN_EDIT),
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_POST
+def change_request_decide_view(request, pk: int):
+    change = get_object_or_404(TaskChangeRequest, pk=pk)
+    task_get_for_user(request.user, change.task_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+    else:
+        try:
+            services.change_request_decide(
+                actor=request.user,
+                request=change,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect(request.POST.get("next") or "plans:change_request_list")
+
+
+@require_perm(*READ)
+def change_request_evidence_view(request, pk: int):
+    change = get_object_or_404(TaskChangeRequest, pk=pk)
+    task_get_for_user(request.user, change.task_id)  # same access as the task
+    if not change.evidence:
+        raise Http404
+    return FileResponse(change.evidence.open("rb"), as_attachment=True, filename=change.evidence.name.rsplit("/")[-1])
