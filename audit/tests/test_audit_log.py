@@ -76,12 +76,12 @@ def _filter(client, **params):
 
 def test_audit_admin_filters_by_person_verb_object_and_dates(client_as, users):
     with time_machine.travel(dt.datetime(2021, 3, 1, 10, 0, tzinfo=dt.UTC)):
-        audit_record(actor=users["office"], verb="task.update", object_type="plans.task", object_id="7")
+        audit_record(actor=users["office"], verb="task.update", object_type="plans.task", object_id="900007")
     with time_machine.travel(dt.datetime(2021, 3, 5, 10, 0, tzinfo=dt.UTC)):
-        audit_record(actor=users["leader"], verb="instruction.create", object_type="plans.task", object_id="7")
+        audit_record(actor=users["leader"], verb="instruction.create", object_type="plans.task", object_id="900007")
     client = client_as("auditadmin")
     assert {e.verb for e in _filter(client, actor="office", verb="task.update")} == {"task.update"}
-    by_object = _filter(client, object_type="plans.task", object_id="7")
+    by_object = _filter(client, object_type="plans.task", object_id="900007")
     assert [e.verb for e in by_object] == ["instruction.create", "task.update"]
     in_range = _filter(client, object_type="plans.task", date_from="2021-03-01", date_to="2021-03-01")
     assert [e.verb for e in in_range] == ["task.update"]
