@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from org.models import LeaderPost, Unit
 from plans.messages import milestone_error_text
-from plans.milestones import format_milestones, parse_milestones
+from plans.milestones import MilestoneLine, format_milestones, parse_milestones
 from plans.models import DimensionTag, Plan, PlanNode, Task
 from plans.selectors import TaskFilter
 from plans.services import TaskData
+from plans.textdates import format_number
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -115,7 +116,7 @@ class TaskForm(forms.Form):
         return {
             "version": task.version,
             "title": task.node.title,
-            "target_value": task.target_value,
+            "target_value": format_number(task.target_value) or None,
             "target_unit": task.target_unit,
             "object": task.object,
             "modality": task.modality,
@@ -157,9 +158,7 @@ class TaskForm(forms.Form):
         )
 
 
-def _line(m):
-    from plans.milestones import MilestoneLine
-
+def _line(m) -> MilestoneLine:
     return MilestoneLine(m.date, m.planned_value, m.description)
 
 
@@ -184,7 +183,10 @@ class DecisionForm(forms.Form):
 
 
 class LedgerImportForm(forms.Form):
-    file = forms.FileField(label=_("Task ledger (.xlsx)"))
+    file = forms.FileField(
+        label=_("Task ledger (.xlsx)"),
+        error_messages={"required": _("Choose the .xlsx file to import."), "empty": _("The file is empty.")},
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

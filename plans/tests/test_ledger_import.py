@@ -1,0 +1,176 @@
+"""The task ledger through the database: round trip, all-or-nothing, the page and the command."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from plans.models import Milestone, Task
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot() -> list[tuple]:
+    tasks = Task.objects.order_by("pk").prefetch_related("co_units")
+    return [
+        (
+            t.pk,
+            t.code,
+            t.node.title,
+            t.target_value,
+            t.deadline,
+            t.lead_unit_id,
+            t.responsible_post_id,
+            tuple(sorted(u.pk for u in t.co_units.all())),
+            t.version,
+            t.node.path,
+        )
+        for t in tasks
+    ] + [tuple(Milestone.objects.order_by("pk").values_list("task_id", "date", "planned_value", "description"))]
+
+
+def export(client, **params) -> bytes:
+    response = client.get("/tasks/export.xlsx", params)
+    assert response.status_code == 200
+    return response.content
+
+
+def edit(data: bytes, changes: dict[str, object]) -> bytes:
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.active
+    for ref, value in changes.items():
+        ws[ref] = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def upload(client, plan, data: bytes, name="ledger.xlsx"):
+    return client.post("/tasks/import/", {"plan": plan.pk, "file": _file(data, name)})
+
+
+def _file(data: bytes, name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_round_trip_changes_nothing(client_as, demo_plan):
+    client = client_as("office")
+    before = snapshot()
+    response = upload(client, demo_plan, export(client, plan=demo_plan.pk))
+    assert response.status_code == 302
+    assert snapshot() == before
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["导入完成：新增 0 项，更新 0 项，未变 13 项。"]
+
+
+def test_import_updates_and_creates(client_as, demo_plan):
+    client = client_as("office")
+    data = export(client, plan=demo_plan.pk)
+    ws = load_workbook(io.BytesIO(data)).active
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 2).value == "T009")
+    new_row = ws.max_row + 1
+    changed = edit(
+        data,
+        {
+            f"H{row}": "区城管局",
+            f"J{row}": "2021年6月30日 6\n2021年9月30日 11",
+            f"C{new_row}": "新增口袋公园12个",
+            f"D{new_row}": 12,
+            f"E{new_row}": "个",
+            f"F{new_row}": "分管城建副区长",
+            f"G{new_row}": "区城管局",
+            f"I{new_row}": "2021/10/31",
+            f"K{new_row}": "在城市品质提升上争先出彩",
+        },
+    )
+    response = upload(client, demo_plan, changed)
+    assert response.status_code == 302
+    task = Task.objects.get(plan=demo_plan, code="T009")
+    assert [u.name for u in task.co_units.all()] == ["区城管局"]
+    assert [m.planned_value for m in task.milestones.all()] == [6, 11]
+    created = Task.objects.get(node__title="新增口袋公园12个")
+    assert created.code == "T014" and created.node.kind == "key_task"
+
+
+BAD_EDITS = {
+    "unknown unit": ({"G3": "区住房局"}, "第 3 行“牵头单位”列：单位“区住房局”不存在。"),
+    "unknown post": ({"F3": "副市长"}, "第 3 行“责任领导”列：领导职务“副市长”不存在。"),
+    "bad date": ({"I3": "2021-02-30"}, "第 3 行“完成时限”列：“2021-02-30”不是有效日期"),
+    "negative target": ({"D3": -10}, "第 3 行“目标值”列：目标值不能为负数（“-10”）。"),
+    "non-numeric target": ({"D3": "十个"}, "第 3 行“目标值”列：“十个”不是数字。"),
+    "duplicate code": ({"B4": "T001"}, "第 4 行“任务编号”列：任务编号“T001”重复出现。"),
+    "unknown code": ({"B3": "T999"}, "第 3 行“任务编号”列：任务编号“T999”不在本计划中"),
+    "frozen target": ({"D3": 11}, "第 3 行“目标值”列：计划已生效，目标值只能通过审批通过的调整申请修改。"),
+    "missing column": ({"G2": "牵头部门"}, "第 2 行“牵头单位”列：表头缺少此必填列。"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_EDITS))
+def test_a_bad_cell_rejects_the_whole_file(client_as, demo_plan, case):
+    client = client_as("office")
+    cells, message = BAD_EDITS[case]
+    data = export(client, plan=demo_plan.pk)
+    ws = load_workbook(io.BytesIO(data)).active
+    good_change = {f"H{ws.max_row}": "区城管局"}  # a valid edit elsewhere that must not be applied either
+    before = snapshot()
+    response = upload(client, demo_plan, edit(data, {**good_change, **cells}))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page, page[page.find("import-errors") : page.find("import-errors") + 600]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "empty.xlsx", "文件是空的"),
+        (b"\xd0\xcf\x11\xe0 old excel 97", "old.xls", "文件不是 .xlsx 工作簿"),
+        ("序号,任务名称\n1,某".encode("gb18030"), "tasks.xlsx", "文件不是 .xlsx 工作簿"),
+        (b"PK\x03\x04broken", "broken.xlsx", "文件不是 .xlsx 工作簿"),
+    ],
+)
+def test_files_that_are_not_ledgers(client_as, demo_plan, data, name, message):
+    before = snapshot()
+    response = upload(client_as("office"), demo_plan, data, name)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert snapshot() == before
+
+
+def test_import_command_prints_the_same_errors_and_exits_1(tmp_path, client_as, demo_plan, capsys):
+    data = edit(export(client_as("office"), plan=demo_plan.pk), {"G3": "区住房局", "I4": "2021-02-30"})
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(data)
+    before = snapshot()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_tasks", str(path), "--plan", str(demo_plan.pk))
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "第 3 行“牵头单位”列：单位“区住房局”不存在。" in err and "第 4 行“完成时限”列" in err
+    assert snapshot() == before
+
+
+def test_import_command_round_trip(tmp_path, demo_plan, capsys):
+    path = tmp_path / "ledger.xlsx"
+    call_command("export_tasks", "--plan", str(demo_plan.pk), "-o", str(path))
+    before = snapshot()
+    call_command("import_tasks", str(path), "--plan", str(demo_plan.pk))
+    assert "未变 13" in capsys.readouterr().out
+    assert snapshot() == before
+
+
+def test_the_import_command_runs_as_a_process_and_reports_a_missing_file():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_tasks", "/nonexistent.xlsx", "--plan", "1"],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 1
