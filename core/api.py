@@ -80,10 +80,12 @@ def _register_routers() -> None:
     from accounts.api import router as accounts_router
     from org.api import router as org_router
     from plans.api import router as plans_router
+    from reports.api import router as reports_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", org_router)
     api.add_router("/", plans_router)
+    api.add_router("/", reports_router)
 
 
 _register_routers()

@@ -46,3 +46,41 @@ class LanguageMiddleware(LocaleMiddleware):
             language = translation.get_language_from_request(request)
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class AsOfMiddleware:
+    """The as-of date (截至日期) a user is looking at, kept in the session until cleared.
+
+    `?as_of=2021-06-30` sets it, `?as_of=` clears it; a bad or future date is ignored.
+    `request.as_of` is that date or None (today). The API reads `as_of` per call instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from datetime import date
+
+        from django.utils import timezone
+
+        session = getattr(request, "session", None)
+        raw = request.GET.get("as_of")
+        if session is not None and raw is not None and not request.path.startswith("/api/"):
+            try:
+                chosen = date.fromisoformat(raw) if raw else None
+            except ValueError:
+                chosen = "invalid"
+            if chosen is None or (chosen != "invalid" and chosen >= timezone.localdate()):
+                session.pop("as_of", None)
+            elif chosen != "invalid":
+                session["as_of"] = chosen.isoformat()
+        stored = session.get("as_of") if session is not None else None
+        request.as_of = date.fromisoformat(stored) if stored else None
+        return self.get_response(request)
+
+
+def as_of_date(request):
+    """The date pages compute statuses for: the chosen as-of date, else today (Asia/Shanghai)."""
+    from django.utils import timezone
+
+    return getattr(request, "as_of", None) or timezone.localdate()

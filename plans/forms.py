@@ -19,8 +19,24 @@ def unit_choices():
 class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan
-        fields = ["year", "title", "status", "source_text"]
+        fields = [
+            "year",
+            "title",
+            "status",
+            "cadence",
+            "stagger_workdays",
+            "lag_yellow_percent",
+            "lag_red_percent",
+            "source_text",
+        ]
         widgets = {"source_text": forms.Textarea(attrs={"rows": 10})}
+
+    def clean(self):
+        data = super().clean()
+        yellow, red = data.get("lag_yellow_percent"), data.get("lag_red_percent")
+        if yellow is not None and red is not None and not 0 <= yellow <= red <= 100:
+            self.add_error("lag_red_percent", _("Thresholds must satisfy 0 ≤ yellow ≤ red ≤ 100."))
+        return data
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -216,6 +232,8 @@ class TaskFilterForm(forms.Form):
     modality = forms.ChoiceField(label=_("Modality"), choices=[("", "—"), *Task.Modality.choices], required=False)
     deadline_from = forms.DateField(label=_("Deadline from"), required=False, widget=DATE_WIDGET)
     deadline_to = forms.DateField(label=_("Deadline to"), required=False, widget=DATE_WIDGET)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[])
+    light = forms.ChoiceField(label=_("Light"), required=False, choices=[])
     q = forms.CharField(label=_("Text"), required=False, max_length=100)
     sort = forms.ChoiceField(
         label=_("Sort"),
@@ -235,6 +253,12 @@ class TaskFilterForm(forms.Form):
         self.fields["lead_unit"].queryset = unit_choices()
         self.fields["co_unit"].queryset = unit_choices()
         self.fields["node"].label_from_instance = lambda n: "　" * (n.depth - 1) + n.title
+        from reports.labels import LIGHT_LABELS, STATUS_LABELS
+
+        self.fields["status"].choices = [("", "—"), *((k.value, v) for k, v in STATUS_LABELS.items())]
+        self.fields["light"].choices = [("", "—"), *((k.value, v) for k, v in LIGHT_LABELS.items())]
+        for name in ("plan", "node", "lead_unit", "co_unit", "leader_post", "block", "industry"):
+            self.fields[name].empty_label = "—"
 
     def to_filter(self) -> TaskFilter:
         if not self.is_valid():

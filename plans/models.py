@@ -27,6 +27,12 @@ class DimensionTag(models.Model):
         return self.name
 
 
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
 class Plan(models.Model):
     """规划/年度计划: a year's plan with its as-published text and a tree of nodes."""
 
@@ -39,6 +45,11 @@ class Plan(models.Model):
     title = models.CharField(_("title"), max_length=200)
     source_text = models.TextField(_("source text"), blank=True, help_text=_("The plan as published."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    cadence = models.CharField(_("reporting cadence"), max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+    # Sub-tasks report this many working days before their parent, so lower levels report first.
+    stagger_workdays = models.PositiveSmallIntegerField(_("stagger (working days)"), default=1)
+    lag_yellow_percent = models.DecimalField(_("yellow when lag over (%)"), max_digits=5, decimal_places=1, default=10)
+    lag_red_percent = models.DecimalField(_("red when lag over (%)"), max_digits=5, decimal_places=1, default=25)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -142,6 +153,8 @@ class Task(models.Model):
     )
     baseline_target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
     baseline_deadline = models.DateField(null=True, blank=True)
+    # 核验: the office verified the task complete on this date (the engine's "done" needs it).
+    verified_on = models.DateField(_("verified complete on"), null=True, blank=True)
     # Optimistic concurrency: every write bumps it; a write that names an older version is refused.
     version = models.PositiveIntegerField(default=1)
     is_deleted = models.BooleanField(default=False)

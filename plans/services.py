@@ -101,6 +101,24 @@ def plan_update(*, actor, plan: Plan, title: str, source_text: str, status: str)
     return plan
 
 
+@transaction.atomic
+def plan_settings(*, actor, plan: Plan, cadence: str, stagger_workdays: int, lag_yellow_percent: Decimal,
+                  lag_red_percent: Decimal) -> Plan:  # fmt: skip
+    """Reporting cadence, stagger and warning thresholds (预警阈值) of a plan."""
+    _require(actor, Perm.PLAN_EDIT)
+    if not 0 <= lag_yellow_percent <= lag_red_percent <= 100:
+        raise ServiceError(_("Thresholds must satisfy 0 ≤ yellow ≤ red ≤ 100."), field="lag_red_percent")
+    fields = ["cadence", "stagger_workdays", "lag_yellow_percent", "lag_red_percent"]
+    before = snapshot(plan, fields)
+    plan.cadence, plan.stagger_workdays = cadence, stagger_workdays
+    plan.lag_yellow_percent, plan.lag_red_percent = lag_yellow_percent, lag_red_percent
+    plan.save(update_fields=[*fields, "updated_at"])
+    after = snapshot(plan, fields)
+    if before != after:
+        audit_record(actor=actor, verb="plan.settings", obj=plan, before=before, after=after)
+    return plan
+
+
 def _child_kind(parent: PlanNode | None) -> str:
     if parent is None:
         return PlanNode.Kind.VISION

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +22,7 @@ from plans.forms import (
     TaskFilterForm,
     TaskForm,
 )
+from core.middleware import as_of_date
 from plans.ledger import build_task_ledger_xlsx
 from plans.models import DimensionTag, Plan, PlanNode, TaskChangeRequest
 from plans.selectors import (
@@ -35,6 +37,9 @@ from plans.selectors import (
     task_list,
     task_scope,
 )
+from reports.forms import JudgementForm
+from reports.selectors import filter_by_status, task_reports
+from reports.status import task_statuses
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -64,11 +69,13 @@ def plan_form_view(request, pk: int | None = None):
                     source_text=d["source_text"],
                     status=d["status"],
                 )
+                services.plan_settings(actor=request.user, plan=plan, **_settings(d))
             else:
                 plan.refresh_from_db()
                 services.plan_update(
                     actor=request.user, plan=plan, title=d["title"], source_text=d["source_text"], status=d["status"]
                 )
+                services.plan_settings(actor=request.user, plan=plan, **_settings(d))
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -76,6 +83,10 @@ def plan_form_view(request, pk: int | None = None):
             return redirect("plans:plan_detail", pk=plan.pk)
     title = str(plan) if plan else _("New plan")
     return render(request, "core/form_page.html", {"form": form, "title": title, "back": "plans:plan_list"})
+
+
+def _settings(d: dict) -> dict:
+    return {k: d[k] for k in ("cadence", "stagger_workdays", "lag_yellow_percent", "lag_red_percent")}
 
 
 @require_perm(*READ)
@@ -169,34 +180,45 @@ def tag_form_view(request, pk: int | None = None):
 
 
 def _filtered(request):
+    """The task list's filters, including status and light as of the page's date (one shared rule)."""
     form = TaskFilterForm(request.GET or None)
-    return form, task_list(request.user, form.to_filter())
+    tasks = task_list(request.user, form.to_filter())
+    wanted = {k: form.cleaned_data.get(k) or "" for k in ("status", "light")} if form.is_valid() else {}
+    statuses = None
+    if any(wanted.values()):
+        # Status depends on the date, so it is computed, then filtered: fine at district scale.
+        tasks = list(tasks)
+        statuses = task_statuses(tasks, as_of_date(request))
+        tasks = filter_by_status(tasks, statuses, **wanted)
+    return form, tasks, statuses
 
 
 @require_perm(*READ)
 def task_list_view(request):
-    form, tasks = _filtered(request)
+    form, tasks, statuses = _filtered(request)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
-    areas = task_area_titles(list(page.object_list))
+    rows = list(page.object_list)
+    if statuses is None:
+        statuses = task_statuses(rows, as_of_date(request))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "plans/task_list.html",
-        {
-            "form": form,
-            "page": page,
-            "areas": areas,
-            "query": query.urlencode(),
-            "can_edit": request.user.has_luoshi_perm(Perm.PLAN_EDIT),
-        },
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "areas": task_area_titles(rows),
+        "statuses": statuses,
+        "query": query.urlencode(),
+        "can_edit": request.user.has_luoshi_perm(Perm.PLAN_EDIT),
+    }
+    return render(request, "plans/task_list.html", context)
 
 
 @require_perm(*READ)
 def task_export_view(request):
-    _form, tasks = _filtered(request)
-    rows = ledger_rows(list(tasks.prefetch_related("milestones")))
+    _form, tasks, _statuses = _filtered(request)
+    tasks = list(tasks)
+    prefetch_related_objects(tasks, "milestones")
+    rows = ledger_rows(tasks)
     content = build_task_ledger_xlsx(rows)
     response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -239,22 +261,21 @@ def task_import_view(request):
 @require_perm(*READ)
 def task_detail_view(request, pk: int):
     task = task_get_for_user(request.user, pk)
-    milestones = list(task.milestones.all())
-    chart = {
-        "planned": [[task.start_date.isoformat(), 0]]
-        + [[m.date.isoformat(), float(m.planned_value)] for m in milestones if m.planned_value is not None]
-        + ([[task.deadline.isoformat(), float(task.target_value)]] if task.target_value is not None else []),
-        "target": float(task.target_value) if task.target_value is not None else None,
-        "unit": task.target_unit,
-    }
+    as_of = as_of_date(request)
+    status = task_statuses([task], as_of)[task.pk]
+    reports = list(task_reports(task))
     return render(
         request,
         "plans/task_detail.html",
         {
             "task": task,
-            "milestones": milestones,
+            "milestones": list(task.milestones.all()),
             "co_units": task.co_units.all(),
-            "chart": chart,
+            "status": status,
+            "reports": reports,
+            "chart": _trajectory_chart(task, status, reports, as_of),
+            "judgements": task.judgements.select_related("recorded_by"),
+            "judgement_form": JudgementForm(initial={"recorded_on": timezone.localdate()}),
             "area": task_area_titles([task]).get(task.pk, ""),
             "history": task_history_rows(task),
             "change_requests": task.change_requests.select_related("requested_by", "decided_by"),
@@ -266,6 +287,34 @@ def task_detail_view(request, pk: int):
             .select_related("node", "lead_unit"),
         },
     )
+
+
+def _trajectory_chart(task, status, reports, as_of) -> dict:
+    """Planned line (milestones, else linear), approved actual points as of the date, and the projection."""
+    planned = [[task.start_date.isoformat(), 0]]
+    planned += [
+        [m.date.isoformat(), float(m.planned_value)] for m in task.milestones.all() if m.planned_value is not None
+    ]
+    planned.append([task.deadline.isoformat(), status.target])
+    actual = [
+        [r.period_end.isoformat(), float(r.value)]
+        for r in sorted(reports, key=lambda r: r.period_end)
+        if r.is_lead
+        and r.state == "approved"
+        and r.value is not None
+        and timezone.localtime(r.approved_at).date() <= as_of
+    ]
+    projection = []
+    if status.projected_completion and actual:
+        projection = [actual[-1], [status.projected_completion.isoformat(), status.target]]
+    return {
+        "planned": planned,
+        "actual": actual,
+        "projection": projection,
+        "target": status.target,
+        "unit": task.target_unit,
+        "as_of": as_of.isoformat(),
+    }
 
 
 @require_perm(Perm.PLAN_EDIT)

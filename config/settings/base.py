@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "plans",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.AsOfMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged by the backend into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -6,9 +6,11 @@ window.LuoshiCharts = {
     var chart = echarts.init(el, null, { renderer: "canvas" });
     var series = [{ name: labels.planned, type: "line", data: data.planned, symbolSize: 7,
                     lineStyle: { type: "dashed" }, itemStyle: { color: "#1f5fa8" } }];
-    if (data.actual) series.push({ name: labels.actual, type: "line", data: data.actual, itemStyle: { color: "#2e7d32" } });
-    if (data.projection) series.push({ name: labels.projection, type: "line", data: data.projection,
+    if (data.actual && data.actual.length) series.push({ name: labels.actual, type: "line", data: data.actual, itemStyle: { color: "#2e7d32" } });
+    if (data.projection && data.projection.length) series.push({ name: labels.projection, type: "line", data: data.projection,
                                        lineStyle: { type: "dotted" }, itemStyle: { color: "#c99a00" } });
+    if (data.as_of) series[0].markLine = { symbol: "none", label: { formatter: labels.asOf || "" },
+                                           lineStyle: { color: "#999" }, data: [{ xAxis: data.as_of }] };
     chart.setOption({
       animation: false,
       grid: { left: 50, right: 20, top: 30, bottom: 30 },
@@ -17,6 +19,29 @@ window.LuoshiCharts = {
       xAxis: { type: "time" },
       yAxis: { type: "value", name: data.unit || "", max: data.target ? function (v) { return Math.max(v.max, data.target); } : null },
       series: series,
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  },
+  areaLights: function (id, data, labels, listUrl) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) return;
+    var chart = echarts.init(el);
+    function bar(name, key, color) {
+      return { name: labels[key], type: "bar", stack: "lights", data: data[key], itemStyle: { color: color }, light: key };
+    }
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0 },
+      grid: { left: 10, right: 20, top: 30, bottom: 10, containLabel: true },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: data.areas, inverse: true },
+      series: [bar("green", "green", "#2e7d32"), bar("yellow", "yellow", "#e6b800"), bar("red", "red", "#c62828")],
+    });
+    // Every figure links to the rows behind it.
+    chart.on("click", function (p) {
+      var key = ["green", "yellow", "red"][p.seriesIndex];
+      window.location = listUrl + "?light=" + key + "&node=" + data.area_ids[p.dataIndex];
     });
     window.addEventListener("resize", function () { chart.resize(); });
   },

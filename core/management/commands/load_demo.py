@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 
 from core.demo import load_demo_organisation
-from plans.demo import load_demo_plan
+from plans.demo import TITLE, load_demo_plan
+from plans.models import Plan
+from reports.demo import load_demo_reports
 
 
 class Command(BaseCommand):
@@ -11,5 +13,6 @@ class Command(BaseCommand):
         created = load_demo_organisation()
         plan = load_demo_plan()
         created["plans"] = 1 if plan else 0
+        created["reports"] = load_demo_reports(Plan.objects.get(title=TITLE))
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"Demo data loaded ({summary}). Demo password for all demo accounts: Luoshi@2021")

@@ -1,0 +1,194 @@
+"""REST API for progress reports, statuses and rollups: the same services, selectors and access rules as the pages."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from accounts.roles import Perm
+from core.api import require_api_perm
+from core.errors import ServiceError
+from core.workcalendar import work_calendar
+from plans.selectors import task_get_for_user
+from reports import services
+from reports.models import ProgressReport
+from reports.selectors import ROLLUP_KINDS, report_get_for_user, rollups
+from reports.status import DueDates, task_levels, task_statuses
+
+router = Router(tags=["reports and status"])
+READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
+
+
+class ReportIn(Schema):
+    period_end: date | None = None
+    value: Decimal | None = None
+    narrative: str = ""
+    problems: str = ""
+    next_steps: str = ""
+    submit: bool = False
+
+
+class EvidenceOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+
+class ReportOut(Schema):
+    id: int
+    task_id: int
+    unit: str
+    is_lead: bool
+    period_end: date
+    due_date: date
+    value: float | None
+    narrative: str
+    problems: str
+    next_steps: str
+    state: str
+    is_late: bool
+    returned_reason: str
+    stale_flags: list[dict]
+    evidence: list[EvidenceOut]
+    version: int
+
+
+class ReturnIn(Schema):
+    reason: str
+
+
+class StatusOut(Schema):
+    task_id: int
+    as_of: date
+    status: str
+    light: str
+    computed_light: str
+    expected: float
+    actual: float
+    lag: float
+    lag_percent: float
+    completion: float
+    projected_finish: date | None
+    reasons: list[str]
+    judgement: dict | None
+
+
+class RollupOut(Schema):
+    key: str
+    count: int
+    by_status: dict[str, int]
+    by_light: dict[str, int]
+    weighted_completion: float | None
+    late_reports: int
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+def report_out(report: ProgressReport) -> dict:
+    return {
+        "id": report.pk, "task_id": report.task_id, "unit": report.unit.name, "is_lead": report.is_lead,
+        "period_end": report.period_end, "due_date": report.due_date,
+        "value": float(report.value) if report.value is not None else None, "narrative": report.narrative,
+        "problems": report.problems, "next_steps": report.next_steps, "state": report.state,
+        "is_late": report.is_late, "returned_reason": report.returned_reason, "stale_flags": report.stale_flags,
+        "evidence": [{"id": e.pk, "name": e.original_name, "content_type": e.content_type, "size": e.size,
+                      "sha256": e.sha256, "url": f"/evidence/{e.pk}/"} for e in report.evidence.all()],
+        "version": report.version,
+    }  # fmt: skip
+
+
+@router.post("/tasks/{task_id}/reports", response={201: ReportOut, 400: ErrorOut, 403: ErrorOut})
+def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File[list[UploadedFile]] = None):
+    """Draft or submit (`submit=true`) my unit's report for a period (default: the period now open), with files.
+
+    multipart/form-data: fields as in ReportIn, and any number of `evidence` files. All-or-nothing: a rejected
+    file rejects the whole request.
+    """
+    require_api_perm(request, Perm.REPORT_DRAFT)
+    task = task_get_for_user(request.user, task_id)
+    dues = DueDates(work_calendar())
+    periods = dues.periods(task.plan, task_levels([task])[task.pk], task.start_date, task.deadline)
+    if payload.period_end is None:
+        today = timezone.localdate()
+        period = next((p for p in periods if p.due >= today), periods[-1])
+    else:
+        period = next((p for p in periods if p.end == payload.period_end), None)
+        if period is None:
+            raise ServiceError(_("%(d)s is not the end of a reporting period of this task.") % {"d": payload.period_end},
+                               field="period_end")  # fmt: skip
+    from django.db import transaction
+
+    with transaction.atomic():
+        report = services.report_start(actor=request.user, task=task, period_end=period.end, due_date=period.due)
+        for upload in evidence or []:
+            services.evidence_add(actor=request.user, report=report, data=upload.read(), filename=upload.name)
+        report = services.report_save(actor=request.user, report=report, value=payload.value,
+                                      narrative=payload.narrative, problems=payload.problems,
+                                      next_steps=payload.next_steps, submit=payload.submit)  # fmt: skip
+    return Status(201, report_out(report))
+
+
+@router.get("/reports/{report_id}", response=ReportOut)
+def report_detail(request, report_id: int):
+    require_api_perm(request, *READ)
+    return report_out(report_get_for_user(request.user, report_id))
+
+
+@router.post("/reports/{report_id}/approve", response={200: ReportOut, 400: ErrorOut, 403: ErrorOut})
+def report_approve(request, report_id: int):
+    require_api_perm(request, Perm.REPORT_APPROVE)
+    report = report_get_for_user(request.user, report_id)
+    return Status(200, report_out(services.report_approve(actor=request.user, report=report)))
+
+
+@router.post("/reports/{report_id}/return", response={200: ReportOut, 400: ErrorOut, 403: ErrorOut})
+def report_return(request, report_id: int, payload: ReturnIn):
+    require_api_perm(request, Perm.REPORT_APPROVE)
+    report = report_get_for_user(request.user, report_id)
+    return Status(200, report_out(services.report_return(actor=request.user, report=report, reason=payload.reason)))
+
+
+@router.get("/tasks/{task_id}/status", response=StatusOut)
+def task_status(request, task_id: int, as_of: date | None = None):
+    """Where the task stands as of a date (default today): only reports approved by then count."""
+    require_api_perm(request, *READ)
+    task = task_get_for_user(request.user, task_id)
+    day = as_of or timezone.localdate()
+    s = task_statuses([task], day)[task.pk]
+    return {
+        "task_id": task.pk, "as_of": day, "status": s.status.value, "light": s.light.value,
+        "computed_light": s.computed_light.value, "expected": s.expected_at_measurement, "actual": s.actual,
+        "lag": s.lag, "lag_percent": s.lag_percent, "completion": s.completion,
+        "projected_finish": s.projected_completion, "reasons": [r.value for r in s.reasons],
+        "judgement": {"likelihood": s.judgement.likelihood.value, "reason": s.judgement.reason,
+                      "recorded_on": s.judgement.recorded_on.isoformat()} if s.judgement else None,
+    }  # fmt: skip
+
+
+class RollupQuery(Schema):
+    by: str = "unit"
+    as_of: date | None = None
+
+
+@router.get("/rollups", response={200: list[RollupOut], 400: ErrorOut})
+def rollup_list(request, query: Query[RollupQuery]):
+    """Counts per status and light and weighted completion, by unit, area, leader, block or industry."""
+    require_api_perm(request, *READ)
+    if query.by not in ROLLUP_KINDS:
+        raise ServiceError(_("`by` must be one of: %(kinds)s.") % {"kinds": ", ".join(ROLLUP_KINDS)}, field="by")
+    rows = rollups(request.user, query.by, query.as_of or timezone.localdate())
+    return Status(200, [
+        {"key": r.key, "count": r.rollup.count, "by_status": {k.value: v for k, v in r.rollup.by_status.items()},
+         "by_light": {k.value: v for k, v in r.rollup.by_light.items()},
+         "weighted_completion": r.rollup.weighted_completion, "late_reports": r.late_reports}
+        for r in rows
+    ])  # fmt: skip

@@ -1,0 +1,132 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from reports.engine import Likelihood
+
+
+class ProgressReport(models.Model):
+    """进展报送: one unit's report on one task for one reporting period.
+
+    The lead unit's `value` is the task's cumulative progress and feeds the
+    status engine once approved; a co-operating unit reports its own
+    contribution on the same task (shown beside it, never summed into it).
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="reports")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="reports")
+    is_lead = models.BooleanField(default=True, help_text=_("Reported by the lead unit."))
+    period_end = models.DateField(_("period end"))
+    due_date = models.DateField(_("due date"))
+    value = models.DecimalField(_("cumulative value"), max_digits=20, decimal_places=4, null=True, blank=True)
+    narrative = models.TextField(_("progress"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The first submission decides lateness: a report returned and resubmitted was still on time.
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_reason = models.TextField(_("reason for return"), blank=True)
+    stale_flags = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-period_end", "task_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit", "period_end"], name="report_unique_task_unit_period")
+        ]
+        indexes = [
+            # The status engine: a task's approved lead reports in period order.
+            models.Index(fields=["task", "is_lead", "state", "period_end"], name="report_task_state_idx"),
+            # The head's approval queue: a unit's submitted reports.
+            models.Index(fields=["unit", "state"], name="report_unit_state_idx"),
+        ]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.period_end} {self.unit}"
+
+    @property
+    def is_late(self) -> bool:
+        if self.first_submitted_at is None:
+            return False
+        from django.utils import timezone
+
+        return timezone.localtime(self.first_submitted_at).date() > self.due_date
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+
+def evidence_path(instance: "EvidenceFile", filename: str) -> str:
+    # Content-addressed names: no user-chosen path ever reaches the storage backend.
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class EvidenceFile(models.Model):
+    """佐证材料: a photo or document attached to a report; served only through an access-checked view."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Photo")
+        DOCUMENT = "document", _("Document")
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    thumbnail = models.FileField(upload_to="evidence/thumbs/", max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    size = models.PositiveBigIntegerField()
+    # Same hash on two reports = the same file reused (a sign of a copied report).
+    sha256 = models.CharField(max_length=64, db_index=True)
+    extension = models.CharField(max_length=10)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Judgement(models.Model):
+    """完成可能性研判: the office's likelihood-of-delivery judgement; overrides the shown light, history kept."""
+
+    class Likelihood(models.TextChoices):
+        HIGHLY_LIKELY = Likelihood.HIGHLY_LIKELY.value, _("Highly likely")
+        LIKELY = Likelihood.LIKELY.value, _("Likely")
+        UNLIKELY = Likelihood.UNLIKELY.value, _("Unlikely")
+        HIGHLY_UNLIKELY = Likelihood.HIGHLY_UNLIKELY.value, _("Highly unlikely")
+
+    task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="judgements")
+    likelihood = models.CharField(_("likelihood"), max_length=20, choices=Likelihood.choices)
+    reason = models.TextField(_("reason"))
+    recorded_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+        verbose_name = _("judgement")
+        verbose_name_plural = _("judgements")
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.recorded_on} {self.likelihood}"

@@ -1,0 +1,254 @@
+"""Writes on progress reports, evidence and judgements. Keyword-only, atomic, audited."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Perm
+from audit.services import audit_record
+from core.errors import ServiceError
+from plans.models import Task
+from reports.evidence import EvidenceRejected, check_evidence, make_thumbnail
+from reports.models import EvidenceFile, Judgement, ProgressReport
+
+REPORT_FIELDS = ("value", "narrative", "problems", "next_steps")
+
+
+def _forbidden() -> ServiceError:
+    return ServiceError(_("You do not have permission to do this."), code="forbidden")
+
+
+def _reporting_unit(actor, task: Task):
+    """The actor's unit if it may report on the task (lead or co-operating), else None."""
+    if not actor.has_luoshi_perm(Perm.REPORT_DRAFT) or not actor.unit_id:
+        return None
+    if task.lead_unit_id == actor.unit_id or task.co_units.filter(pk=actor.unit_id).exists():
+        return actor.unit
+    return None
+
+
+def _snapshot(report: ProgressReport) -> dict:
+    return {
+        "state": report.state,
+        "period_end": report.period_end,
+        "value": report.value,
+        "narrative": report.narrative,
+        "problems": report.problems,
+        "next_steps": report.next_steps,
+        "version": report.version,
+    }
+
+
+@transaction.atomic
+def report_start(*, actor, task: Task, period_end: date, due_date: date) -> ProgressReport:
+    """The actor's unit's report for the period: the existing one, or a new draft."""
+    unit = _reporting_unit(actor, task)
+    if unit is None:
+        raise _forbidden()
+    if task.is_deleted or task.plan.status == "closed":
+        raise ServiceError(_("The task is not open for reporting."), code="closed")
+    report, created = ProgressReport.objects.get_or_create(
+        task=task,
+        unit=unit,
+        period_end=period_end,
+        defaults={"due_date": due_date, "is_lead": unit.pk == task.lead_unit_id, "created_by": actor},
+    )
+    if created:
+        audit_record(actor=actor, verb="report.create", obj=report, after=_snapshot(report))
+    return report
+
+
+def _lock_editable(report: ProgressReport, expected_version: int | None) -> ProgressReport:
+    # Row lock + state check: a reporter's save and the head's approval never both succeed.
+    locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if not locked.is_editable:
+        raise ServiceError(
+            _("This report was %(state)s meanwhile and can no longer be edited.")
+            % {"state": locked.get_state_display()},
+            code="not_editable",
+        )
+    if expected_version is not None and locked.version != expected_version:
+        raise ServiceError(
+            _("This report changed since you opened it. Reload it and edit again."), code="version_conflict"
+        )
+    return locked
+
+
+@transaction.atomic
+def report_save(
+    *,
+    actor,
+    report: ProgressReport,
+    value: Decimal | None,
+    narrative: str,
+    problems: str = "",
+    next_steps: str = "",
+    submit: bool = False,
+    expected_version: int | None = None,
+) -> ProgressReport:
+    """Save the draft; with submit=True also submit it to the unit head for approval."""
+    if report.created_by_id != actor.pk and _reporting_unit(actor, report.task) != report.unit:
+        raise _forbidden()
+    report = _lock_editable(report, expected_version)
+    if value is not None and value < 0:
+        raise ServiceError(_("The value cannot be negative."), field="value")
+    if submit:
+        if report.is_lead and value is None:
+            raise ServiceError(_("Give the cumulative value achieved so far."), field="value")
+        if not narrative.strip():
+            raise ServiceError(_("Describe the progress before submitting."), field="narrative")
+    before = _snapshot(report)
+    report.value, report.narrative, report.problems, report.next_steps = value, narrative, problems, next_steps
+    fields = ["value", "narrative", "problems", "next_steps", "version", "updated_at"]
+    if submit:
+        now = timezone.now()
+        report.state, report.submitted_at = ProgressReport.State.SUBMITTED, now
+        report.first_submitted_at = report.first_submitted_at or now
+        fields += ["state", "submitted_at", "first_submitted_at"]
+    report.version += 1
+    report.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        verb="report.submit" if submit else "report.save",
+        obj=report,
+        before=before,
+        after=_snapshot(report),
+    )
+    return report
+
+
+def _lock_for_head(actor, report: ProgressReport) -> ProgressReport:
+    if not actor.has_luoshi_perm(Perm.REPORT_APPROVE) or actor.unit_id != report.unit_id:
+        raise _forbidden()
+    locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if locked.state != ProgressReport.State.SUBMITTED:
+        raise ServiceError(
+            _("Only a submitted report can be approved or returned; this one is %(state)s.")
+            % {"state": locked.get_state_display()},
+            code="not_submitted",
+        )
+    return locked
+
+
+@transaction.atomic
+def report_approve(*, actor, report: ProgressReport) -> ProgressReport:
+    """The unit head approves (审核通过): from now on the report counts in the status engine."""
+    report = _lock_for_head(actor, report)
+    before = _snapshot(report)
+    report.state, report.approved_at, report.approved_by = ProgressReport.State.APPROVED, timezone.now(), actor
+    report.version += 1
+    report.save(update_fields=["state", "approved_at", "approved_by", "version", "updated_at"])
+    audit_record(actor=actor, verb="report.approve", obj=report, before=before, after=_snapshot(report))
+    from reports.stale import report_flag_stale
+
+    report_flag_stale(report=report)
+    return report
+
+
+@transaction.atomic
+def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressReport:
+    """The unit head sends the report back (退回) with a reason; the reporter edits and resubmits."""
+    if not reason.strip():
+        raise ServiceError(_("Give the reason for returning the report."), field="reason")
+    report = _lock_for_head(actor, report)
+    before = _snapshot(report)
+    report.state, report.returned_reason = ProgressReport.State.RETURNED, reason.strip()
+    report.version += 1
+    report.save(update_fields=["state", "returned_reason", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="report.return",
+        obj=report,
+        before=before,
+        after={**_snapshot(report), "reason": report.returned_reason},
+    )
+    return report
+
+
+def evidence_error_message(code: str) -> str:
+    return {
+        "empty": _("The file is empty."),
+        "too_large": _("The file is larger than 20 MB."),
+        "bad_type": _("Only photos (JPEG, PNG, GIF, WebP, HEIC) and documents (PDF, Word, Excel) can be attached."),
+    }[code]
+
+
+@transaction.atomic
+def evidence_add(*, actor, report: ProgressReport, data: bytes, filename: str) -> EvidenceFile:
+    if _reporting_unit(actor, report.task) != report.unit:
+        raise _forbidden()
+    report = _lock_editable(report, None)
+    try:
+        checked = check_evidence(data)
+    except EvidenceRejected as exc:
+        raise ServiceError(evidence_error_message(exc.code), field="file", code=exc.code) from exc
+    evidence = EvidenceFile(
+        report=report, original_name=filename[-200:], content_type=checked.content_type,
+        kind=EvidenceFile.Kind.IMAGE if checked.is_image else EvidenceFile.Kind.DOCUMENT, size=checked.size,
+        sha256=checked.sha256, extension=checked.extension, uploaded_by=actor,
+    )  # fmt: skip
+    evidence.file.save(f"{checked.sha256}{checked.extension}", ContentFile(data), save=False)
+    if checked.is_image:
+        thumb = make_thumbnail(data)
+        if thumb:
+            evidence.thumbnail.save(f"{checked.sha256}.jpg", ContentFile(thumb), save=False)
+    evidence.save()
+    audit_record(
+        actor=actor,
+        verb="evidence.add",
+        obj=report,
+        after={"file": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size},
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, actor, evidence: EvidenceFile) -> None:
+    report = evidence.report
+    if _reporting_unit(actor, report.task) != report.unit:
+        raise _forbidden()
+    _lock_editable(report, None)
+    audit_record(
+        actor=actor,
+        verb="evidence.remove",
+        obj=report,
+        before={"file": evidence.original_name, "sha256": evidence.sha256},
+    )
+    evidence.delete()
+
+
+@transaction.atomic
+def judgement_record(*, actor, task: Task, likelihood: str, reason: str, recorded_on: date) -> Judgement:
+    """The office's likelihood-of-delivery judgement; it overrides the shown light from `recorded_on`."""
+    if not actor.has_luoshi_perm(Perm.PLAN_EDIT):
+        raise _forbidden()
+    if likelihood not in Judgement.Likelihood.values:
+        raise ServiceError(_("Choose a likelihood."), field="likelihood")
+    if not reason.strip():
+        raise ServiceError(_("Give the reason for the judgement."), field="reason")
+    judgement = Judgement.objects.create(
+        task=task, likelihood=likelihood, reason=reason.strip(), recorded_on=recorded_on, recorded_by=actor
+    )
+    audit_record(
+        actor=actor,
+        verb="task.judgement",
+        obj=task,
+        after={"likelihood": likelihood, "reason": judgement.reason, "recorded_on": recorded_on},
+    )
+    return judgement
+
+
+@transaction.atomic
+def task_verify(*, actor, task: Task, verified_on: date | None) -> Task:
+    """核验: the office confirms the task is complete (or withdraws the confirmation with None)."""
+    if not actor.has_luoshi_perm(Perm.PLAN_EDIT):
+        raise _forbidden()
+    before = {"verified_on": task.verified_on}
+    Task.objects.filter(pk=task.pk).update(verified_on=verified_on)
+    task.verified_on = verified_on
+    audit_record(actor=actor, verb="task.verify", obj=task, before=before, after={"verified_on": verified_on})
+    return task

@@ -1,0 +1,138 @@
+"""Feeding the status engine from the database, in bulk (a fixed number of queries for any number of tasks).
+
+Everything a page, the API, an export or the cockpit shows about where a task
+stands comes from `task_statuses`, so every screen and file shows the same
+numbers.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from core.workcalendar import work_calendar
+from core.workdays import WorkCalendar
+from plans.models import Milestone, Plan, Task
+from reports import engine
+from reports.models import Judgement, ProgressReport
+
+# Working days after the period end on which a key task's report is due; lower levels are due
+# `plan.stagger_workdays` earlier per level (weekly: key tasks Tuesday, sub-tasks Monday).
+BASE_DUE_OFFSET = {"weekly": 2, "monthly": 5, "quarterly": 5}
+
+
+class DueDates:
+    """Due dates of reporting periods, memoised: many tasks share period ends and levels."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
+        self._cache: dict[tuple[str, int, int, date], date] = {}
+
+    def due(self, plan: Plan, level: int, period_end: date) -> date:
+        key = (plan.cadence, plan.stagger_workdays, level, period_end)
+        if key not in self._cache:
+            offset = max(BASE_DUE_OFFSET[plan.cadence] - plan.stagger_workdays * level, 0)
+            self._cache[key] = self.calendar.add_workdays(period_end, offset)
+        return self._cache[key]
+
+    def periods(self, plan: Plan, level: int, start: date, deadline: date) -> list[engine.ReportingPeriod]:
+        return engine.reporting_periods(
+            start, deadline, engine.Cadence(plan.cadence), lambda end: self.due(plan, level, end)
+        )
+
+
+def task_levels(tasks: Iterable[Task]) -> dict[int, int]:
+    """0 for a key task, 1 for its sub-tasks, … : the number of task nodes above each task."""
+    tasks = list(tasks)
+    plan_ids = {t.plan_id for t in tasks}
+    task_paths = set(Task.objects.filter(plan_id__in=plan_ids).values_list("node__path", flat=True))
+    steplen = 4
+    levels = {}
+    for task in tasks:
+        path = task.node.path
+        levels[task.pk] = sum(1 for end in range(steplen, len(path), steplen) if path[:end] in task_paths)
+    return levels
+
+
+def thresholds_for(plan: Plan) -> engine.Thresholds:
+    return engine.Thresholds(
+        lag_yellow_percent=float(plan.lag_yellow_percent), lag_red_percent=float(plan.lag_red_percent)
+    )
+
+
+def _local_date(moment) -> date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def engine_inputs(tasks: list[Task], *, calendar: WorkCalendar | None = None) -> dict[int, engine.TaskInput]:
+    """TaskInput per task: milestones, the lead unit's submitted reports, judgements, reporting periods.
+
+    Four queries whatever the number of tasks (milestones, reports, judgements, task paths).
+    Reports of every date are passed: the engine itself ignores what was not approved by the as-of date.
+    """
+    ids = [t.pk for t in tasks]
+    milestones = defaultdict(list)
+    for task_id, day, value in Milestone.objects.filter(task_id__in=ids, planned_value__isnull=False).values_list(
+        "task_id", "date", "planned_value"
+    ):
+        milestones[task_id].append(engine.Milestone(day, value))
+    reports = defaultdict(list)
+    rows = ProgressReport.objects.filter(task_id__in=ids, is_lead=True, first_submitted_at__isnull=False).values_list(
+        "task_id", "period_end", "value", "first_submitted_at", "approved_at", "state"
+    )
+    for task_id, period_end, value, first_submitted, approved_at, state in rows:
+        approved_on = _local_date(approved_at) if state == ProgressReport.State.APPROVED else None
+        reports[task_id].append(
+            engine.Report(
+                period_end, value if value is not None else Decimal(0), _local_date(first_submitted), approved_on
+            )
+        )
+    judgements = defaultdict(list)
+    for task_id, recorded_on, likelihood, reason in (
+        Judgement.objects.filter(task_id__in=ids)
+        .order_by("recorded_on", "id")
+        .values_list("task_id", "recorded_on", "likelihood", "reason")
+    ):
+        judgements[task_id].append(engine.Judgement(recorded_on, engine.Likelihood(likelihood), reason))
+    dues = DueDates(calendar or work_calendar())
+    levels = task_levels(tasks)
+    inputs = {}
+    for task in tasks:
+        target = task.target_value if task.target_value and task.target_value > 0 else None
+        start = min(task.start_date, task.deadline)
+        inputs[task.pk] = engine.TaskInput(
+            start=start,
+            deadline=task.deadline,
+            target=target,
+            milestones=milestones[task.pk],
+            reports=reports[task.pk],
+            periods=dues.periods(task.plan, levels[task.pk], start, task.deadline),
+            verified_on=task.verified_on,
+            judgements=judgements[task.pk],
+        )
+    return inputs
+
+
+def task_statuses(
+    tasks: Iterable[Task], as_of: date, *, calendar: WorkCalendar | None = None
+) -> dict[int, engine.StatusResult]:
+    """The engine's result for each task as of a date. `tasks` need `plan` and `node` loaded (select_related)."""
+    tasks = list(tasks)
+    inputs = engine_inputs(tasks, calendar=calendar)
+    thresholds = {}
+    results = {}
+    for task in tasks:
+        if task.plan_id not in thresholds:
+            thresholds[task.plan_id] = thresholds_for(task.plan)
+        results[task.pk] = engine.evaluate(inputs[task.pk], as_of, thresholds[task.plan_id])
+    return results
+
+
+def current_period(task: Task, today: date, *, level: int, dues: DueDates) -> engine.ReportingPeriod | None:
+    """The period a unit should be reporting on now: the earliest one whose due date has not passed."""
+    for period in dues.periods(task.plan, level, min(task.start_date, task.deadline), task.deadline):
+        if period.due >= today:
+            return period
+    return None
