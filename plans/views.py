@@ -11,6 +11,7 @@ from accounts.roles import Perm
 from core.access import require_perm
 from core.errors import ServiceError
 from core.forms import add_service_error
+from core.middleware import as_of_date
 from plans import services
 from plans.forms import (
     ChangeRequestForm,
@@ -22,7 +23,6 @@ from plans.forms import (
     TaskFilterForm,
     TaskForm,
 )
-from core.middleware import as_of_date
 from plans.ledger import build_task_ledger_xlsx
 from plans.models import DimensionTag, Plan, PlanNode, TaskChangeRequest
 from plans.selectors import (

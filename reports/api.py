@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
@@ -123,9 +124,8 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
     else:
         period = next((p for p in periods if p.end == payload.period_end), None)
         if period is None:
-            raise ServiceError(_("%(d)s is not the end of a reporting period of this task.") % {"d": payload.period_end},
-                               field="period_end")  # fmt: skip
-    from django.db import transaction
+            message = _("%(d)s is not the end of a reporting period of this task.") % {"d": payload.period_end}
+            raise ServiceError(message, field="period_end")
 
     with transaction.atomic():
         report = services.report_start(actor=request.user, task=task, period_end=period.end, due_date=period.due)

@@ -36,6 +36,7 @@ OFFICE = {"office"}
 ZJJ_TASK_READERS = BUSINESS - {"fgw_reporter"}
 UNIT_PEOPLE = {"zjj_head", "zjj_reporter", "fgw_reporter"}
 HEADS = {"zjj_head"}
+REPORTERS = {"zjj_reporter", "fgw_reporter"}
 NOT_IN_SCOPE = {"fgw_reporter": 404}
 
 
@@ -185,12 +186,18 @@ POST_ONLY_KWARGS = {"plans:node_move": "pk", "plans:node_delete": "pk", "plans:t
                     "reports:judgement": "task_pk", "reports:verify": "task_pk"}  # fmt: skip
 # Who may POST to each write route (others get 403 before anything is looked up).
 POST_WRITERS = {
-    "plans:node_move": OFFICE, "plans:node_delete": OFFICE, "plans:task_delete": OFFICE,
-    "plans:change_request_decide": OFFICE, "reports:judgement": OFFICE, "reports:verify": OFFICE,
-    "reports:report_start": {"zjj_reporter", "fgw_reporter"}, "reports:evidence_upload": {"zjj_reporter", "fgw_reporter"},
-    "reports:evidence_remove": {"zjj_reporter", "fgw_reporter"}, "reports:report_return": {"zjj_head"},
-    "reports:approve": {"zjj_head"},
-}  # fmt: skip
+    "plans:node_move": OFFICE,
+    "plans:node_delete": OFFICE,
+    "plans:task_delete": OFFICE,
+    "plans:change_request_decide": OFFICE,
+    "reports:judgement": OFFICE,
+    "reports:verify": OFFICE,
+    "reports:report_start": REPORTERS,
+    "reports:evidence_upload": REPORTERS,
+    "reports:evidence_remove": REPORTERS,
+    "reports:report_return": HEADS,
+    "reports:approve": HEADS,
+}
 
 # API reads: path → (who gets 200, overrides). Anonymous gets 401, others 403.
 API_GET = {
