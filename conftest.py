@@ -32,10 +32,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from accounts.services import user_create
     from core.demo import load_demo_organisation
     from plans.demo import load_demo_plan
+    from reports.demo import load_demo_reports
 
     with django_db_blocker.unblock():
         load_demo_organisation()
-        load_demo_plan()
+        plan = load_demo_plan()
+        load_demo_reports(plan)
         from accounts.models import User
 
         if not User.objects.filter(username="outsider").exists():
@@ -69,10 +71,12 @@ def users(db):
 
 
 @pytest.fixture
-def client_as(client, users):
-    """client_as("office") → a test client logged in as that demo user."""
+def client_as(users):
+    """client_as("office") → a new test client logged in as that demo user (one client per person)."""
+    from django.test import Client
 
     def login(username: str):
+        client = Client()
         client.force_login(users[username])
         return client
 

@@ -76,8 +76,8 @@ def _zjj_report() -> int:
     return ProgressReport.objects.get_or_create(
         task_id=_zjj_task(),
         unit=Unit.objects.get(code="zjj"),
-        period_end="2021-03-07",
-        defaults={"due_date": "2021-03-09", "created_by_id": _user_pk("zjj_reporter"), "narrative": "x"},
+        period_end="2021-12-26",
+        defaults={"due_date": "2021-12-28", "created_by_id": _user_pk("zjj_reporter"), "narrative": "x"},
     )[0].pk
 
 
@@ -284,7 +284,7 @@ def _submitted_zjj_report() -> int:
     from reports.models import ProgressReport
 
     pk = _zjj_report()
-    ProgressReport.objects.filter(pk=pk).update(state="submitted", first_submitted_at="2021-03-08T02:00:00Z")
+    ProgressReport.objects.filter(pk=pk).update(state="submitted", first_submitted_at="2021-12-27T02:00:00Z")
     return pk
 
 

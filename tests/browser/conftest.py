@@ -46,8 +46,14 @@ def demo(transactional_db):
     from core.demo import load_demo_organisation
     from plans.demo import load_demo_plan
 
+    from reports.demo import load_demo_reports
+
+    from plans.demo import TITLE
+    from plans.models import Plan
+
     load_demo_organisation()
     load_demo_plan()
+    load_demo_reports(Plan.objects.get(title=TITLE))
 
 
 @pytest.fixture
