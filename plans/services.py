@@ -102,8 +102,9 @@ def plan_update(*, actor, plan: Plan, title: str, source_text: str, status: str)
 
 
 @transaction.atomic
-def plan_settings(*, actor, plan: Plan, cadence: str, stagger_workdays: int, lag_yellow_percent: Decimal,
-                  lag_red_percent: Decimal) -> Plan:  # fmt: skip
+def plan_settings(
+    *, actor, plan: Plan, cadence: str, stagger_workdays: int, lag_yellow_percent: Decimal, lag_red_percent: Decimal
+) -> Plan:
     """Reporting cadence, stagger and warning thresholds (预警阈值) of a plan."""
     _require(actor, Perm.PLAN_EDIT)
     if not 0 <= lag_yellow_percent <= lag_red_percent <= 100:

@@ -96,15 +96,33 @@ class ErrorOut(Schema):
 
 def report_out(report: ProgressReport) -> dict:
     return {
-        "id": report.pk, "task_id": report.task_id, "unit": report.unit.name, "is_lead": report.is_lead,
-        "period_end": report.period_end, "due_date": report.due_date,
-        "value": float(report.value) if report.value is not None else None, "narrative": report.narrative,
-        "problems": report.problems, "next_steps": report.next_steps, "state": report.state,
-        "is_late": report.is_late, "returned_reason": report.returned_reason, "stale_flags": report.stale_flags,
-        "evidence": [{"id": e.pk, "name": e.original_name, "content_type": e.content_type, "size": e.size,
-                      "sha256": e.sha256, "url": f"/evidence/{e.pk}/"} for e in report.evidence.all()],
+        "id": report.pk,
+        "task_id": report.task_id,
+        "unit": report.unit.name,
+        "is_lead": report.is_lead,
+        "period_end": report.period_end,
+        "due_date": report.due_date,
+        "value": float(report.value) if report.value is not None else None,
+        "narrative": report.narrative,
+        "problems": report.problems,
+        "next_steps": report.next_steps,
+        "state": report.state,
+        "is_late": report.is_late,
+        "returned_reason": report.returned_reason,
+        "stale_flags": report.stale_flags,
+        "evidence": [
+            {
+                "id": e.pk,
+                "name": e.original_name,
+                "content_type": e.content_type,
+                "size": e.size,
+                "sha256": e.sha256,
+                "url": f"/evidence/{e.pk}/",
+            }
+            for e in report.evidence.all()
+        ],
         "version": report.version,
-    }  # fmt: skip
+    }
 
 
 @router.post("/tasks/{task_id}/reports", response={201: ReportOut, 400: ErrorOut, 403: ErrorOut})
@@ -131,9 +149,15 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
         report = services.report_start(actor=request.user, task=task, period_end=period.end, due_date=period.due)
         for upload in evidence or []:
             services.evidence_add(actor=request.user, report=report, data=upload.read(), filename=upload.name)
-        report = services.report_save(actor=request.user, report=report, value=payload.value,
-                                      narrative=payload.narrative, problems=payload.problems,
-                                      next_steps=payload.next_steps, submit=payload.submit)  # fmt: skip
+        report = services.report_save(
+            actor=request.user,
+            report=report,
+            value=payload.value,
+            narrative=payload.narrative,
+            problems=payload.problems,
+            next_steps=payload.next_steps,
+            submit=payload.submit,
+        )
     return Status(201, report_out(report))
 
 
@@ -165,13 +189,26 @@ def task_status(request, task_id: int, as_of: date | None = None):
     day = as_of or timezone.localdate()
     s = task_statuses([task], day)[task.pk]
     return {
-        "task_id": task.pk, "as_of": day, "status": s.status.value, "light": s.light.value,
-        "computed_light": s.computed_light.value, "expected": s.expected_at_measurement, "actual": s.actual,
-        "lag": s.lag, "lag_percent": s.lag_percent, "completion": s.completion,
-        "projected_finish": s.projected_completion, "reasons": [r.value for r in s.reasons],
-        "judgement": {"likelihood": s.judgement.likelihood.value, "reason": s.judgement.reason,
-                      "recorded_on": s.judgement.recorded_on.isoformat()} if s.judgement else None,
-    }  # fmt: skip
+        "task_id": task.pk,
+        "as_of": day,
+        "status": s.status.value,
+        "light": s.light.value,
+        "computed_light": s.computed_light.value,
+        "expected": s.expected_at_measurement,
+        "actual": s.actual,
+        "lag": s.lag,
+        "lag_percent": s.lag_percent,
+        "completion": s.completion,
+        "projected_finish": s.projected_completion,
+        "reasons": [r.value for r in s.reasons],
+        "judgement": {
+            "likelihood": s.judgement.likelihood.value,
+            "reason": s.judgement.reason,
+            "recorded_on": s.judgement.recorded_on.isoformat(),
+        }
+        if s.judgement
+        else None,
+    }
 
 
 class RollupQuery(Schema):
@@ -186,9 +223,17 @@ def rollup_list(request, query: Query[RollupQuery]):
     if query.by not in ROLLUP_KINDS:
         raise ServiceError(_("`by` must be one of: %(kinds)s.") % {"kinds": ", ".join(ROLLUP_KINDS)}, field="by")
     rows = rollups(request.user, query.by, query.as_of or timezone.localdate())
-    return Status(200, [
-        {"key": r.key, "count": r.rollup.count, "by_status": {k.value: v for k, v in r.rollup.by_status.items()},
-         "by_light": {k.value: v for k, v in r.rollup.by_light.items()},
-         "weighted_completion": r.rollup.weighted_completion, "late_reports": r.late_reports}
-        for r in rows
-    ])  # fmt: skip
+    return Status(
+        200,
+        [
+            {
+                "key": r.key,
+                "count": r.rollup.count,
+                "by_status": {k.value: v for k, v in r.rollup.by_status.items()},
+                "by_light": {k.value: v for k, v in r.rollup.by_light.items()},
+                "weighted_completion": r.rollup.weighted_completion,
+                "late_reports": r.late_reports,
+            }
+            for r in rows
+        ],
+    )

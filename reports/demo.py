@@ -58,15 +58,22 @@ PROFILES = {
     "规范村建设": Profile(pace=0.55),
     "重大生态项目建设": Profile(pace=1.0, late_every=3),
 }
-SUBTASK_PROFILES = {"铭功路街道": Profile(pace=1.0), "解放路街道": Profile(pace=0.6),
-                    "淮河路街道": Profile(pace=0.95, copied=True)}  # fmt: skip
+SUBTASK_PROFILES = {
+    "铭功路街道": Profile(pace=1.0),
+    "解放路街道": Profile(pace=0.6),
+    "淮河路街道": Profile(pace=0.95, copied=True),
+}
 # The office's risk judgements (完成可能性研判): recorded at plan adoption, revised during the year.
 JUDGEMENTS = {
-    "规范村建设": [(date(2021, 1, 1), "highly_unlikely", "尖岗社区等村土地流转未落实，年内完成6个村规范化建设难度大"),
-                   (date(2021, 6, 15), "unlikely", "土地流转已落实2个村，其余仍在协调")],
-    "核心板块打造": [(date(2021, 1, 1), "unlikely", "凤湖智能新区、足球小镇板块规划尚未批复"),
-                     (date(2021, 9, 10), "likely", "两个板块规划已批复，建设全面铺开")],
-}  # fmt: skip
+    "规范村建设": [
+        (date(2021, 1, 1), "highly_unlikely", "尖岗社区等村土地流转未落实，年内完成6个村规范化建设难度大"),
+        (date(2021, 6, 15), "unlikely", "土地流转已落实2个村，其余仍在协调"),
+    ],
+    "核心板块打造": [
+        (date(2021, 1, 1), "unlikely", "凤湖智能新区、足球小镇板块规划尚未批复"),
+        (date(2021, 9, 10), "likely", "两个板块规划已批复，建设全面铺开"),
+    ],
+}
 NARRATIVES = [
     "本周累计完成{v}{u}，{o}按计划推进，现场施工有序。",
     "截至本周末，{o}累计完成{v}{u}；已召开推进会协调施工组织。",
@@ -81,8 +88,9 @@ REBASELINE = ("打通断头路", Decimal(12), "嵩山路南段、长江路西延
 def _demo_user(username: str, display_name: str, unit: Unit, role: Role) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = user_create(actor=None, username=username, display_name=display_name, password=DEMO_PASSWORD,
-                           unit=unit, is_demo=True)  # fmt: skip
+        user = user_create(
+            actor=None, username=username, display_name=display_name, password=DEMO_PASSWORD, unit=unit, is_demo=True
+        )
         role_grant(actor=None, user=user, role=role)
     return user
 
@@ -124,8 +132,13 @@ def load_demo_reports(plan: Plan) -> int:
     if ProgressReport.objects.filter(task__plan=plan).exists():
         return 0
     rng = random.Random(2021)
-    tasks = list(Task.objects.alive().filter(plan=plan).select_related("node", "plan", "lead_unit")
-                 .prefetch_related("milestones").order_by("code"))  # fmt: skip
+    tasks = list(
+        Task.objects.alive()
+        .filter(plan=plan)
+        .select_related("node", "plan", "lead_unit")
+        .prefetch_related("milestones")
+        .order_by("code")
+    )
     dues = DueDates(work_calendar())
     levels = task_levels(tasks)
     reports: list[ProgressReport] = []
@@ -135,10 +148,13 @@ def load_demo_reports(plan: Plan) -> int:
             continue
         reporter, head = _unit_people(task.lead_unit)
         task_input = engine.TaskInput(
-            start=task.start_date, deadline=task.deadline, target=task.target_value,
-            milestones=[engine.Milestone(m.date, m.planned_value) for m in task.milestones.all()
-                        if m.planned_value is not None],
-        )  # fmt: skip
+            start=task.start_date,
+            deadline=task.deadline,
+            target=task.target_value,
+            milestones=[
+                engine.Milestone(m.date, m.planned_value) for m in task.milestones.all() if m.planned_value is not None
+            ],
+        )
         value, copied_text = 0.0, None
         for index, period in enumerate(dues.periods(plan, levels[task.pk], task.start_date, task.deadline), start=1):
             if period.end > min(profile.stop, YEAR_END) or (profile.skip_every and index % profile.skip_every == 0):
@@ -157,13 +173,25 @@ def load_demo_reports(plan: Plan) -> int:
                     or f"{task.object}工作按计划有序推进，各项措施落实到位，群众满意度较高，下一步将继续加大推进力度。"
                 )
                 text = copied_text
-            reports.append(ProgressReport(
-                task=task, unit=task.lead_unit, is_lead=True, period_end=period.end, due_date=period.due,
-                value=Decimal(str(value)), narrative=text, problems=PROBLEMS[rng.randrange(len(PROBLEMS))],
-                next_steps=NEXT_STEPS[rng.randrange(len(NEXT_STEPS))], state=ProgressReport.State.APPROVED,
-                created_by=reporter, first_submitted_at=_at(submitted, 10), submitted_at=_at(submitted, 10),
-                approved_at=_at(submitted, 16), approved_by=head,
-            ))  # fmt: skip
+            reports.append(
+                ProgressReport(
+                    task=task,
+                    unit=task.lead_unit,
+                    is_lead=True,
+                    period_end=period.end,
+                    due_date=period.due,
+                    value=Decimal(str(value)),
+                    narrative=text,
+                    problems=PROBLEMS[rng.randrange(len(PROBLEMS))],
+                    next_steps=NEXT_STEPS[rng.randrange(len(NEXT_STEPS))],
+                    state=ProgressReport.State.APPROVED,
+                    created_by=reporter,
+                    first_submitted_at=_at(submitted, 10),
+                    submitted_at=_at(submitted, 10),
+                    approved_at=_at(submitted, 16),
+                    approved_by=head,
+                )
+            )
             if profile.finish_on and value >= float(task.target_value):
                 break
         if profile.verify_on:
@@ -175,8 +203,9 @@ def load_demo_reports(plan: Plan) -> int:
         report_flag_stale(report=report)
     _judgements(plan)
     _rebaseline(plan)
-    audit_record(actor=None, actor_username="load_demo", verb="demo.reports.load", obj=plan,
-                 after={"reports": len(reports)})  # fmt: skip
+    audit_record(
+        actor=None, actor_username="load_demo", verb="demo.reports.load", obj=plan, after={"reports": len(reports)}
+    )
     return len(reports)
 
 
@@ -185,8 +214,9 @@ def _judgements(plan: Plan) -> None:
     for obj, entries in JUDGEMENTS.items():
         task = Task.objects.get(plan=plan, object=obj, node__kind="key_task")
         for day, likelihood, reason in entries:
-            Judgement.objects.create(task=task, likelihood=likelihood, reason=reason, recorded_on=day,
-                                     recorded_by=office)  # fmt: skip
+            Judgement.objects.create(
+                task=task, likelihood=likelihood, reason=reason, recorded_on=day, recorded_by=office
+            )
 
 
 def _rebaseline(plan: Plan) -> None:
@@ -194,9 +224,16 @@ def _rebaseline(plan: Plan) -> None:
     task = Task.objects.get(plan=plan, object=obj, node__kind="key_task")
     reporter, _head = _unit_people(task.lead_unit)
     TaskChangeRequest.objects.create(
-        task=task, status=TaskChangeRequest.Status.APPROVED, old_target_value=task.target_value,
-        old_deadline=task.deadline, new_target_value=new_target, new_deadline=task.deadline, reason=reason,
-        requested_by=reporter, decided_by=User.objects.get(username="office"), decided_at=_at(date(2021, 7, 12), 15),
+        task=task,
+        status=TaskChangeRequest.Status.APPROVED,
+        old_target_value=task.target_value,
+        old_deadline=task.deadline,
+        new_target_value=new_target,
+        new_deadline=task.deadline,
+        reason=reason,
+        requested_by=reporter,
+        decided_by=User.objects.get(username="office"),
+        decided_at=_at(date(2021, 7, 12), 15),
         decision_note="同意调整，2条道路纳入2022年计划。",
-    )  # fmt: skip
+    )
     Task.objects.filter(pk=task.pk).update(target_value=new_target)

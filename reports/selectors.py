@@ -64,10 +64,13 @@ def reporting_inbox(user, today: date, *, look_back: int = 4) -> list[InboxRow]:
         return []
     tasks = list(
         Task.objects.alive()
-        .filter(Q(lead_unit_id=user.unit_id) | Q(co_units=user.unit_id), verified_on__isnull=True,
-                plan__status="active")
-        .distinct().select_related("node", "plan", "lead_unit").order_by("deadline", "code")
-    )  # fmt: skip
+        .filter(
+            Q(lead_unit_id=user.unit_id) | Q(co_units=user.unit_id), verified_on__isnull=True, plan__status="active"
+        )
+        .distinct()
+        .select_related("node", "plan", "lead_unit")
+        .order_by("deadline", "code")
+    )
     reports = {
         (r.task_id, r.period_end): r
         for r in ProgressReport.objects.filter(
@@ -111,12 +114,14 @@ def statuses_for(tasks: list[Task], as_of: date) -> dict[int, engine.StatusResul
     return task_statuses(tasks, as_of)
 
 
-def filter_by_status(tasks: list[Task], statuses: dict[int, engine.StatusResult], *, status: str = "",
-                     light: str = "") -> list[Task]:  # fmt: skip
+def filter_by_status(
+    tasks: list[Task], statuses: dict[int, engine.StatusResult], *, status: str = "", light: str = ""
+) -> list[Task]:
     return [
-        t for t in tasks
+        t
+        for t in tasks
         if (not status or statuses[t.pk].status.value == status) and (not light or statuses[t.pk].light.value == light)
-    ]  # fmt: skip
+    ]
 
 
 # --- rollups and the cockpit -------------------------------------------------------------------------
@@ -153,8 +158,10 @@ def group_keys(tasks: list[Task], by: str) -> dict[int, list[str]]:
     if by in ("block", "industry"):
         kind = {"block": "block", "industry": "industry"}[by]
         tagged = _tag_paths(kind)
-        return {t.pk: [name for name, paths in tagged.items() if any(t.node.path.startswith(p) for p in paths)]
-                for t in tasks}  # fmt: skip
+        return {
+            t.pk: [name for name, paths in tagged.items() if any(t.node.path.startswith(p) for p in paths)]
+            for t in tasks
+        }
     raise ValueError(by)
 
 
@@ -169,8 +176,14 @@ class RollupRow:
         return self.rollup.by_status[engine.Status.LAGGING] + self.rollup.by_status[engine.Status.OVERDUE]
 
 
-def rollups(user, by: str, as_of: date, *, tasks: list[Task] | None = None,
-            statuses: dict[int, engine.StatusResult] | None = None) -> list[RollupRow]:  # fmt: skip
+def rollups(
+    user,
+    by: str,
+    as_of: date,
+    *,
+    tasks: list[Task] | None = None,
+    statuses: dict[int, engine.StatusResult] | None = None,
+) -> list[RollupRow]:
     """Counts per status and light, and weighted completion (equal weights), per group."""
     tasks = tasks if tasks is not None else _all_tasks(user)
     statuses = statuses if statuses is not None else task_statuses(tasks, as_of)
@@ -209,10 +222,12 @@ def cockpit(user, as_of: date) -> Cockpit:
     by_status = Counter(statuses[t.pk].status.value for t in tasks)
     ordered = sorted(tasks, key=lambda t: (t.deadline, t.code))
     return Cockpit(
-        as_of=as_of, total=len(tasks),
+        as_of=as_of,
+        total=len(tasks),
         by_light={light.value: by_light.get(light.value, 0) for light in engine.Light},
         by_status={status.value: by_status.get(status.value, 0) for status in engine.Status},
-        areas=areas, units=units,
+        areas=areas,
+        units=units,
         red=[(t, statuses[t.pk]) for t in ordered if statuses[t.pk].light is engine.Light.RED],
         overdue=[(t, statuses[t.pk]) for t in ordered if statuses[t.pk].status is engine.Status.OVERDUE],
-    )  # fmt: skip
+    )

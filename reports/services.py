@@ -187,10 +187,15 @@ def evidence_add(*, actor, report: ProgressReport, data: bytes, filename: str) -
     except EvidenceRejected as exc:
         raise ServiceError(evidence_error_message(exc.code), field="file", code=exc.code) from exc
     evidence = EvidenceFile(
-        report=report, original_name=filename[-200:], content_type=checked.content_type,
-        kind=EvidenceFile.Kind.IMAGE if checked.is_image else EvidenceFile.Kind.DOCUMENT, size=checked.size,
-        sha256=checked.sha256, extension=checked.extension, uploaded_by=actor,
-    )  # fmt: skip
+        report=report,
+        original_name=filename[-200:],
+        content_type=checked.content_type,
+        kind=EvidenceFile.Kind.IMAGE if checked.is_image else EvidenceFile.Kind.DOCUMENT,
+        size=checked.size,
+        sha256=checked.sha256,
+        extension=checked.extension,
+        uploaded_by=actor,
+    )
     evidence.file.save(f"{checked.sha256}{checked.extension}", ContentFile(data), save=False)
     if checked.is_image:
         thumb = make_thumbnail(data)

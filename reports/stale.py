@@ -6,10 +6,13 @@ from reports.models import EvidenceFile, ProgressReport
 
 def _snapshot(report: ProgressReport, hashes: frozenset[str]) -> engine.ReportSnapshot:
     return engine.ReportSnapshot(
-        task_key=(report.task_id, report.unit_id), period_end=report.period_end, narrative=report.narrative,
-        value=float(report.value) if report.value is not None else None, evidence_hashes=hashes,
+        task_key=(report.task_id, report.unit_id),
+        period_end=report.period_end,
+        narrative=report.narrative,
+        value=float(report.value) if report.value is not None else None,
+        evidence_hashes=hashes,
         report_key=report.pk,
-    )  # fmt: skip
+    )
 
 
 def report_flag_stale(*, report: ProgressReport) -> list[dict]:
@@ -39,9 +42,13 @@ def report_flag_stale(*, report: ProgressReport) -> list[dict]:
     for evidence in elsewhere:
         other = evidence.report
         snapshots.append(
-            engine.ReportSnapshot(task_key=(other.task_id, other.unit_id), period_end=other.period_end,
-                                  evidence_hashes=frozenset({evidence.sha256}), report_key=other.pk)
-        )  # fmt: skip
+            engine.ReportSnapshot(
+                task_key=(other.task_id, other.unit_id),
+                period_end=other.period_end,
+                evidence_hashes=frozenset({evidence.sha256}),
+                report_key=other.pk,
+            )
+        )
     flags = [
         {
             "kind": f.kind.value,

@@ -71,17 +71,29 @@ def report_edit_view(request, pk: int):
     report = report_get_for_user(request.user, pk)
     if report.unit_id != request.user.unit_id:
         raise Http404
-    initial = {"version": report.version, "value": report.value, "narrative": report.narrative,
-               "problems": report.problems, "next_steps": report.next_steps}  # fmt: skip
+    initial = {
+        "version": report.version,
+        "value": report.value,
+        "narrative": report.narrative,
+        "problems": report.problems,
+        "next_steps": report.next_steps,
+    }
     form = ReportForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
             try:
-                services.report_save(actor=request.user, report=report, value=d["value"], narrative=d["narrative"],
-                                     problems=d["problems"], next_steps=d["next_steps"],
-                                     submit="submit" in request.POST, expected_version=d["version"])  # fmt: skip
+                services.report_save(
+                    actor=request.user,
+                    report=report,
+                    value=d["value"],
+                    narrative=d["narrative"],
+                    problems=d["problems"],
+                    next_steps=d["next_steps"],
+                    submit="submit" in request.POST,
+                    expected_version=d["version"],
+                )
             except ServiceError as exc:
                 add_service_error(form, exc)
             else:
@@ -92,10 +104,19 @@ def report_edit_view(request, pk: int):
                 return redirect("reports:report_edit", pk=report.pk)
         status = 400
     report.refresh_from_db()
-    return render(request, "reports/report_form.html", {
-        "report": report, "form": form, "task": report.task, "evidence": report.evidence.all(),
-        "evidence_form": EvidenceForm(), "editable": report.is_editable,
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "reports/report_form.html",
+        {
+            "report": report,
+            "form": form,
+            "task": report.task,
+            "evidence": report.evidence.all(),
+            "evidence_form": EvidenceForm(),
+            "editable": report.is_editable,
+        },
+        status=status,
+    )
 
 
 @require_perm(Perm.REPORT_DRAFT)
@@ -119,9 +140,12 @@ def evidence_upload_view(request, pk: int):
     if error:
         status = 400
     if request.htmx or request.headers.get("X-Requested-With") == "XMLHttpRequest":
-        return render(request, "reports/_evidence_list.html",
-                      {"report": report, "evidence": report.evidence.all(), "error": error, "editable": True},
-                      status=status)  # fmt: skip
+        return render(
+            request,
+            "reports/_evidence_list.html",
+            {"report": report, "evidence": report.evidence.all(), "error": error, "editable": True},
+            status=status,
+        )
     if error:
         messages.error(request, error)
     return redirect("reports:report_edit", pk=report.pk)
@@ -145,8 +169,9 @@ def evidence_file_view(request, pk: int, thumb: bool = False):
     stored = evidence.thumbnail if thumb and evidence.thumbnail else evidence.file
     if not stored:
         raise Http404
-    response = FileResponse(stored.open("rb"), content_type="image/jpeg" if thumb and evidence.thumbnail
-                            else evidence.content_type)  # fmt: skip
+    response = FileResponse(
+        stored.open("rb"), content_type="image/jpeg" if thumb and evidence.thumbnail else evidence.content_type
+    )
     if not thumb:
         response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(evidence.original_name)}"
     response["X-Content-Type-Options"] = "nosniff"
@@ -163,11 +188,21 @@ def _quote(name: str) -> str:
 @require_perm(*READ)
 def report_detail_view(request, pk: int):
     report = report_get_for_user(request.user, pk)
-    can_decide = (request.user.has_luoshi_perm(Perm.REPORT_APPROVE) and request.user.unit_id == report.unit_id
-                  and report.state == ProgressReport.State.SUBMITTED)  # fmt: skip
-    return render(request, "reports/report_detail.html", {
-        "report": report, "evidence": report.evidence.all(), "can_decide": can_decide, "return_form": ReturnForm(),
-    })  # fmt: skip
+    can_decide = (
+        request.user.has_luoshi_perm(Perm.REPORT_APPROVE)
+        and request.user.unit_id == report.unit_id
+        and report.state == ProgressReport.State.SUBMITTED
+    )
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "evidence": report.evidence.all(),
+            "can_decide": can_decide,
+            "return_form": ReturnForm(),
+        },
+    )
 
 
 @require_perm(Perm.REPORT_APPROVE)
@@ -304,9 +339,12 @@ def calendar_view(request):
     warning = calendar.unconfigured_years([year, year + 1])
     overrides = WorkdayOverride.objects.filter(date__year=year)
     special = _special_days(calendar, year)
-    return render(request, "reports/calendar.html", {"form": form, "year": year, "overrides": overrides,
-                                                     "special": special, "unconfigured": warning},
-                  status=400 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "reports/calendar.html",
+        {"form": form, "year": year, "overrides": overrides, "special": special, "unconfigured": warning},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _is_date(value) -> bool:

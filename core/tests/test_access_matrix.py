@@ -177,13 +177,32 @@ PAGES.update(
 # Routes open to everyone, checked separately.
 PUBLIC = {"accounts:login": 200, "healthz": 200, "set_language": 302}  # setlang on GET only redirects
 # Views that only accept POST (GET → 405 for everyone), with their own tests.
-POST_ONLY = {"accounts:logout", "plans:node_move", "plans:node_delete", "plans:task_delete",
-             "plans:change_request_decide", "reports:report_start", "reports:evidence_upload", "reports:report_return",
-             "reports:approve", "reports:evidence_remove", "reports:judgement", "reports:verify"}  # fmt: skip
-POST_ONLY_KWARGS = {"plans:node_move": "pk", "plans:node_delete": "pk", "plans:task_delete": "pk",
-                    "plans:change_request_decide": "pk", "reports:report_start": "task_pk",
-                    "reports:evidence_upload": "pk", "reports:report_return": "pk", "reports:evidence_remove": "pk",
-                    "reports:judgement": "task_pk", "reports:verify": "task_pk"}  # fmt: skip
+POST_ONLY = {
+    "accounts:logout",
+    "plans:node_move",
+    "plans:node_delete",
+    "plans:task_delete",
+    "plans:change_request_decide",
+    "reports:report_start",
+    "reports:evidence_upload",
+    "reports:report_return",
+    "reports:approve",
+    "reports:evidence_remove",
+    "reports:judgement",
+    "reports:verify",
+}
+POST_ONLY_KWARGS = {
+    "plans:node_move": "pk",
+    "plans:node_delete": "pk",
+    "plans:task_delete": "pk",
+    "plans:change_request_decide": "pk",
+    "reports:report_start": "task_pk",
+    "reports:evidence_upload": "pk",
+    "reports:report_return": "pk",
+    "reports:evidence_remove": "pk",
+    "reports:judgement": "task_pk",
+    "reports:verify": "task_pk",
+}
 # Who may POST to each write route (others get 403 before anything is looked up).
 POST_WRITERS = {
     "plans:node_move": OFFICE,

@@ -53,9 +53,16 @@ def test_full_cycle_draft_submit_return_resubmit_approve(client_as, users, old_c
     assert report.state == "draft" and report.is_lead
     page = reporter.get(f"/reports/{report.pk}/edit/").content.decode()
     assert 'name="target_value"' not in page and 'name="deadline"' not in page  # fixed for the year
-    response = reporter.post(f"/reports/{report.pk}/edit/",
-                             {"version": report.version, "value": "248", "narrative": "248个小区全部完工", "submit": "1",
-                              "target_value": "999"})  # fmt: skip
+    response = reporter.post(
+        f"/reports/{report.pk}/edit/",
+        {
+            "version": report.version,
+            "value": "248",
+            "narrative": "248个小区全部完工",
+            "submit": "1",
+            "target_value": "999",
+        },
+    )
     assert response.status_code == 302
     old_compounds.refresh_from_db()
     assert old_compounds.target_value == 248  # a reporter never changes the target
@@ -69,11 +76,16 @@ def test_full_cycle_draft_submit_return_resubmit_approve(client_as, users, old_c
     report.refresh_from_db()
     assert report.state == "returned" and report.returned_reason == "请补充竣工验收照片"
     assert "请补充竣工验收照片" in reporter.get(f"/reports/{report.pk}/edit/").content.decode()
-    upload = reporter.post(f"/reports/{report.pk}/evidence/", {"file": SimpleUploadedFile("验收.png", png())},
-                           HTTP_X_REQUESTED_WITH="XMLHttpRequest")  # fmt: skip
+    upload = reporter.post(
+        f"/reports/{report.pk}/evidence/",
+        {"file": SimpleUploadedFile("验收.png", png())},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
     assert upload.status_code == 200 and "验收.png" in upload.content.decode()
-    reporter.post(f"/reports/{report.pk}/edit/",
-                  {"version": report.version, "value": "248", "narrative": "248个小区全部完工，已补充照片", "submit": "1"})  # fmt: skip
+    reporter.post(
+        f"/reports/{report.pk}/edit/",
+        {"version": report.version, "value": "248", "narrative": "248个小区全部完工，已补充照片", "submit": "1"},
+    )
     before = task_statuses([old_compounds], TODAY)[old_compounds.pk]
     assert before.light.value == "red"
     assert head.post("/reports/approve/", {"report": [report.pk]}).status_code == 302
@@ -81,16 +93,20 @@ def test_full_cycle_draft_submit_return_resubmit_approve(client_as, users, old_c
     assert report.state == "approved" and report.approved_by == users["zjj_head"]
     after = task_statuses([Task.objects.get(pk=old_compounds.pk)], TODAY)[old_compounds.pk]
     assert after.actual == 248 and after.light.value == "green"
-    verbs = set(AuditEvent.objects.filter(object_type="reports.progressreport", object_id=str(report.pk))
-                .values_list("verb", flat=True))  # fmt: skip
+    verbs = set(
+        AuditEvent.objects.filter(object_type="reports.progressreport", object_id=str(report.pk)).values_list(
+            "verb", flat=True
+        )
+    )
     assert {"report.create", "report.submit", "report.return", "report.approve"} <= verbs
 
 
 def test_submit_needs_value_and_narrative_and_changes_nothing(client_as, old_compounds):
     reporter = client_as("zjj_reporter")
     report = open_report(reporter, old_compounds)
-    response = reporter.post(f"/reports/{report.pk}/edit/", {"version": report.version, "value": "", "narrative": "",
-                                                              "submit": "1"})  # fmt: skip
+    response = reporter.post(
+        f"/reports/{report.pk}/edit/", {"version": report.version, "value": "", "narrative": "", "submit": "1"}
+    )
     assert response.status_code == 400 and "请填写截至目前的累计完成值" in response.content.decode()
     response = reporter.post(
         f"/reports/{report.pk}/edit/", {"version": report.version, "value": "-5", "narrative": "x"}
@@ -111,8 +127,11 @@ def test_submit_needs_value_and_narrative_and_changes_nothing(client_as, old_com
 def test_evidence_is_checked_by_content(client_as, old_compounds, data, name, message):
     reporter = client_as("zjj_reporter")
     report = open_report(reporter, old_compounds)
-    response = reporter.post(f"/reports/{report.pk}/evidence/", {"file": SimpleUploadedFile(name, data)},
-                             HTTP_X_REQUESTED_WITH="XMLHttpRequest")  # fmt: skip
+    response = reporter.post(
+        f"/reports/{report.pk}/evidence/",
+        {"file": SimpleUploadedFile(name, data)},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
     assert response.status_code == 400 and message in response.content.decode()
     assert not EvidenceFile.objects.filter(report=report).exists()
 
@@ -123,8 +142,11 @@ def test_evidence_size_limit(client_as, old_compounds, monkeypatch):
     monkeypatch.setattr(evidence, "MAX_EVIDENCE_BYTES", 1000)
     reporter = client_as("zjj_reporter")
     report = open_report(reporter, old_compounds)
-    response = reporter.post(f"/reports/{report.pk}/evidence/", {"file": SimpleUploadedFile("big.png", png())},
-                             HTTP_X_REQUESTED_WITH="XMLHttpRequest")  # fmt: skip
+    response = reporter.post(
+        f"/reports/{report.pk}/evidence/",
+        {"file": SimpleUploadedFile("big.png", png())},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
     assert response.status_code == 400 and "20 MB" in response.content.decode()
 
 
@@ -143,10 +165,15 @@ def test_evidence_is_served_only_within_scope_and_has_a_thumbnail(client_as, use
 
 
 def test_a_head_approving_twice_or_a_reporter_editing_an_approved_report_never_both_succeed(users, old_compounds):
-    report = services.report_start(actor=users["zjj_reporter"], task=old_compounds, period_end=dt.date(2021, 12, 26),
-                                   due_date=dt.date(2021, 12, 28))  # fmt: skip
-    report = services.report_save(actor=users["zjj_reporter"], report=report, value=Decimal(240), narrative="进展",
-                                  submit=True)  # fmt: skip
+    report = services.report_start(
+        actor=users["zjj_reporter"],
+        task=old_compounds,
+        period_end=dt.date(2021, 12, 26),
+        due_date=dt.date(2021, 12, 28),
+    )
+    report = services.report_save(
+        actor=users["zjj_reporter"], report=report, value=Decimal(240), narrative="进展", submit=True
+    )
     stale_copy = ProgressReport.objects.get(pk=report.pk)  # what a second head's page or the reporter's form holds
     services.report_approve(actor=users["zjj_head"], report=report)
     with pytest.raises(ServiceError) as second:
@@ -162,8 +189,12 @@ def test_a_head_approving_twice_or_a_reporter_editing_an_approved_report_never_b
 
 
 def test_other_units_head_cannot_approve(users, old_compounds):
-    report = services.report_start(actor=users["zjj_reporter"], task=old_compounds, period_end=dt.date(2021, 12, 26),
-                                   due_date=dt.date(2021, 12, 28))  # fmt: skip
+    report = services.report_start(
+        actor=users["zjj_reporter"],
+        task=old_compounds,
+        period_end=dt.date(2021, 12, 26),
+        due_date=dt.date(2021, 12, 28),
+    )
     services.report_save(actor=users["zjj_reporter"], report=report, value=Decimal(240), narrative="进展", submit=True)
     with pytest.raises(ServiceError):
         services.report_approve(actor=users["fgw_head"] if "fgw_head" in users else _fgw_head(), report=report)
@@ -177,11 +208,13 @@ def _fgw_head():
 
 def test_co_operating_unit_reports_its_own_contribution(users, task_by_object):
     roads = task_by_object("打通断头路")  # 区住建局 co-operates
-    report = services.report_start(actor=users["zjj_reporter"], task=roads, period_end=dt.date(2021, 6, 27),
-                                   due_date=dt.date(2021, 6, 29))  # fmt: skip
+    report = services.report_start(
+        actor=users["zjj_reporter"], task=roads, period_end=dt.date(2021, 6, 27), due_date=dt.date(2021, 6, 29)
+    )
     assert not report.is_lead
-    services.report_save(actor=users["zjj_reporter"], report=report, value=None, narrative="完成管线迁改2处",
-                         submit=True)  # fmt: skip
+    services.report_save(
+        actor=users["zjj_reporter"], report=report, value=None, narrative="完成管线迁改2处", submit=True
+    )
     services.report_approve(actor=users["zjj_head"], report=report)
     status = task_statuses([roads], dt.date(2021, 6, 30))[roads.pk]
     lead_value = (
@@ -194,15 +227,21 @@ def test_co_operating_unit_reports_its_own_contribution(users, task_by_object):
 
 def test_a_unit_with_no_part_cannot_report(users, task_by_object):
     with pytest.raises(ServiceError):
-        services.report_start(actor=users["fgw_reporter"], task=task_by_object("老旧小区改造提升"),
-                              period_end=dt.date(2021, 12, 26), due_date=dt.date(2021, 12, 28))  # fmt: skip
+        services.report_start(
+            actor=users["fgw_reporter"],
+            task=task_by_object("老旧小区改造提升"),
+            period_end=dt.date(2021, 12, 26),
+            due_date=dt.date(2021, 12, 28),
+        )
 
 
 def test_judgement_overrides_the_shown_light_and_keeps_history(client_as, task_by_object):
     task = task_by_object("规范村建设")
     office = client_as("office")
-    response = office.post(f"/tasks/{task.pk}/judgement/",
-                           {"likelihood": "likely", "reason": "土地流转全部落实", "recorded_on": "2021-10-08"})  # fmt: skip
+    response = office.post(
+        f"/tasks/{task.pk}/judgement/",
+        {"likelihood": "likely", "reason": "土地流转全部落实", "recorded_on": "2021-10-08"},
+    )
     assert response.status_code == 302
     status = task_statuses([task], dt.date(2021, 10, 15))[task.pk]
     assert status.light.value == "green" and status.computed_light.value == "red"
@@ -229,16 +268,22 @@ def test_the_copied_narrative_is_flagged(client_as):
 def test_reused_evidence_across_tasks_is_flagged(users, old_compounds, task_by_object):
     roads = task_by_object("打通断头路")
     photo = png((1, 2, 3))
-    first = services.report_start(actor=users["zjj_reporter"], task=roads, period_end=dt.date(2021, 6, 27),
-                                  due_date=dt.date(2021, 6, 29))  # fmt: skip
+    first = services.report_start(
+        actor=users["zjj_reporter"], task=roads, period_end=dt.date(2021, 6, 27), due_date=dt.date(2021, 6, 29)
+    )
     services.evidence_add(actor=users["zjj_reporter"], report=first, data=photo, filename="a.png")
     services.report_save(actor=users["zjj_reporter"], report=first, value=None, narrative="管线迁改", submit=True)
     services.report_approve(actor=users["zjj_head"], report=first)
-    second = services.report_start(actor=users["zjj_reporter"], task=old_compounds, period_end=dt.date(2021, 12, 26),
-                                   due_date=dt.date(2021, 12, 28))  # fmt: skip
+    second = services.report_start(
+        actor=users["zjj_reporter"],
+        task=old_compounds,
+        period_end=dt.date(2021, 12, 26),
+        due_date=dt.date(2021, 12, 28),
+    )
     services.evidence_add(actor=users["zjj_reporter"], report=second, data=photo, filename="b.png")
-    services.report_save(actor=users["zjj_reporter"], report=second, value=Decimal(240), narrative="小区改造收尾",
-                         submit=True)  # fmt: skip
+    services.report_save(
+        actor=users["zjj_reporter"], report=second, value=Decimal(240), narrative="小区改造收尾", submit=True
+    )
     services.report_approve(actor=users["zjj_head"], report=second)
     second.refresh_from_db()
     assert [f["kind"] for f in second.stale_flags] == ["evidence_reused"]
