@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +101,16 @@ class TaskForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line: date, planned cumulative value, description. E.g. 2021年3月31日 40 一季度完成40个"),
     )
+    weight = forms.DecimalField(
+        label=_("Weight"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+        max_digits=6,
+        decimal_places=2,
+        initial=1,
+        help_text=_("Weight in rollups' weighted completion (default 1)."),
+    )
     measures = forms.CharField(label=_("Measures"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     source_quote = forms.CharField(label=_("Source quote"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     tags = forms.ModelMultipleChoiceField(
@@ -142,6 +154,7 @@ class TaskForm(forms.Form):
             "lead_unit": task.lead_unit,
             "co_units": list(task.co_units.all()),
             "measures": task.measures,
+            "weight": format_number(task.weight),
             "source_quote": task.source_quote,
             "tags": list(task.node.tags.all()),
             "milestones": format_milestones([_line(m) for m in task.milestones.all()]),
@@ -171,6 +184,7 @@ class TaskForm(forms.Form):
             co_units=list(d.get("co_units") or []),
             milestones=d.get("milestones") or [],
             tags=list(d.get("tags") or []),
+            weight=d.get("weight") if d.get("weight") is not None else Decimal(1),
         )
 
 

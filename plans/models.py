@@ -153,6 +153,8 @@ class Task(models.Model):
     )
     baseline_target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
     baseline_deadline = models.DateField(null=True, blank=True)
+    # Weight in rollups' weighted completion (default equal); the office may weigh major tasks more.
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=1)
     # 核验: the office verified the task complete on this date (the engine's "done" needs it).
     verified_on = models.DateField(_("verified complete on"), null=True, blank=True)
     # Optimistic concurrency: every write bumps it; a write that names an older version is refused.

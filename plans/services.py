@@ -33,6 +33,7 @@ TASK_FIELDS = [
     "source_quote",
     "responsible_post",
     "lead_unit",
+    "weight",
     "version",
     "is_deleted",
 ]
@@ -69,6 +70,7 @@ class TaskData:
     co_units: Sequence[Unit] = ()
     milestones: Sequence[MilestoneLine] = ()
     tags: Sequence[DimensionTag] | None = None  # None: leave the node's tags as they are
+    weight: Decimal = Decimal(1)
 
 
 def _require(actor, perm: Perm) -> None:
@@ -309,6 +311,7 @@ def task_create(
         lead_unit=data.lead_unit,
         baseline_target_value=data.target_value,
         baseline_deadline=data.deadline,
+        weight=data.weight,
     )
     task.co_units.set(list(data.co_units))
     _write_milestones(task, data.milestones)
@@ -379,6 +382,7 @@ def task_update(*, actor, task: Task, data: TaskData, expected_version: int) -> 
     task.start_date = data.start_date or task.start_date
     task.deadline, task.modality, task.measures = data.deadline, data.modality, data.measures
     task.source_quote, task.responsible_post, task.lead_unit = data.source_quote, data.responsible_post, data.lead_unit
+    task.weight = data.weight
     fields = [
         "object",
         "target_value",
@@ -390,6 +394,7 @@ def task_update(*, actor, task: Task, data: TaskData, expected_version: int) -> 
         "source_quote",
         "responsible_post",
         "lead_unit",
+        "weight",
         "updated_at",
     ]
     if not plan.is_frozen:

@@ -38,7 +38,7 @@ from plans.selectors import (
     task_scope,
 )
 from reports.forms import JudgementForm
-from reports.selectors import filter_by_status, task_reports
+from reports.selectors import filter_by_status, node_rollups, task_reports
 from reports.status import task_statuses
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,7 +92,13 @@ def _settings(d: dict) -> dict:
 @require_perm(*READ)
 def plan_detail_view(request, pk: int):
     plan = plan_get_for_user(request.user, pk)
-    return render(request, "plans/plan_detail.html", {"plan": plan, "rows": plan_tree(plan, request.user)})
+    rows = plan_tree(plan, request.user)
+    as_of = as_of_date(request)
+    tasks = list(task_scope(request.user).filter(plan=plan).select_related("node", "plan"))
+    statuses = task_statuses(tasks, as_of)
+    rollups = node_rollups([r.node for r in rows if not r.task], tasks, statuses)
+    context = {"plan": plan, "rows": rows, "statuses": statuses, "rollups": rollups, "as_of": as_of}
+    return render(request, "plans/plan_detail.html", context)
 
 
 @require_perm(Perm.PLAN_EDIT)

@@ -188,7 +188,7 @@ def rollups(
     tasks = tasks if tasks is not None else _all_tasks(user)
     statuses = statuses if statuses is not None else task_statuses(tasks, as_of)
     keys = group_keys(tasks, by)
-    groups = engine.rollup((key, statuses[t.pk], None) for t in tasks for key in keys[t.pk])
+    groups = engine.rollup((key, statuses[t.pk], float(t.weight)) for t in tasks for key in keys[t.pk])
     late = Counter()
     for t in tasks:
         result = statuses[t.pk]
@@ -231,3 +231,15 @@ def cockpit(user, as_of: date) -> Cockpit:
         red=[(t, statuses[t.pk]) for t in ordered if statuses[t.pk].light is engine.Light.RED],
         overdue=[(t, statuses[t.pk]) for t in ordered if statuses[t.pk].status is engine.Status.OVERDUE],
     )
+
+
+def node_rollups(nodes: list[PlanNode], tasks: list[Task], statuses: dict[int, engine.StatusResult]
+                 ) -> dict[int, engine.GroupRollup]:  # fmt: skip
+    """Per plan node: counts per status and light and weighted completion of the tasks in its subtree."""
+    paths = [(t.node.path, statuses[t.pk], float(t.weight)) for t in tasks]
+    result = {}
+    for node in nodes:
+        result[node.pk] = engine.rollup(("", s, w) for path, s, w in paths if path.startswith(node.path)).get(
+            "", engine.GroupRollup()
+        )
+    return result

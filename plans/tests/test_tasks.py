@@ -285,10 +285,14 @@ def _make_tasks(plan: Plan, area: PlanNode, n: int, office) -> None:
         assert task.pk
 
 
-@pytest.mark.parametrize("path", ["/tasks/", "/api/v1/tasks?page_size=50"])
+@pytest.mark.parametrize(
+    "path",
+    ["/tasks/", "/api/v1/tasks?page_size=50", "/cockpit/", "/plans/{plan}/", "/api/v1/rollups?by=block"],
+)
 def test_list_queries_do_not_grow_with_rows(client_as, users, demo_plan, path):
     area = PlanNode.objects.get(title="在改革创新深化上争先出彩")
     client = client_as("office")
+    path = path.format(plan=demo_plan.pk)
     counts = []
     for total in (50, 500):
         _make_tasks(
