@@ -245,6 +245,32 @@ API_WRITE = {
 API_PUBLIC = {("post", "/api/v1/auth/token"), ("get", "/api/v1/docs"), ("get", "/api/v1/openapi.json")}
 
 
+def _merge_app_rows() -> None:
+    """Apps may keep their rows in `<app>/tests/access_rows.py` (same dict names, same meaning)."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        name = f"{config.name}.tests.access_rows"
+        if not config.path.startswith(str(__import__("pathlib").Path(__file__).resolve().parents[2])):
+            continue  # third-party apps
+        if importlib.util.find_spec(f"{config.name}.tests") is None or importlib.util.find_spec(name) is None:
+            continue
+        rows = importlib.import_module(name)
+        PAGES.update(getattr(rows, "PAGES", {}))
+        POST_ONLY.update(getattr(rows, "POST_ONLY", set()))
+        POST_ONLY_KWARGS.update(getattr(rows, "POST_ONLY_KWARGS", {}))
+        POST_WRITERS.update(getattr(rows, "POST_WRITERS", {}))
+        API_GET.update(getattr(rows, "API_GET", {}))
+        API_WRITE.update(getattr(rows, "API_WRITE", {}))
+        PUBLIC.update(getattr(rows, "PUBLIC", {}))
+
+
+_merge_app_rows()
+
+
 def _url_names(patterns, prefix: str = "") -> set[str]:
     names: set[str] = set()
     for p in patterns:
