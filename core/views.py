@@ -2,6 +2,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.access import require_perm
@@ -9,8 +10,23 @@ from core.access import require_perm
 
 @require_perm()
 def home(request):
-    """工作台: personal start page. Later issues add what is due, approvals and lights."""
-    return render(request, "core/home.html", {"user_roles": request.user.role_labels()})
+    """工作台: what is due from me, what waits for my approval, and my unit's (or the district's) lights."""
+    from accounts.roles import Perm
+    from reports.selectors import approval_queue, cockpit, reporting_inbox, rollups
+
+    user, today = request.user, timezone.localdate()
+    context = {"user_roles": user.role_labels(), "today": today}
+    if user.has_luoshi_perm(Perm.REPORT_DRAFT) or user.has_luoshi_perm(Perm.REPORT_APPROVE):
+        rows = reporting_inbox(user, today)
+        context["due"] = [r for r in rows if not (r.report and r.report.first_submitted_at)][:8]
+        context["due_count"] = len(context["due"])
+        context["approvals"] = list(approval_queue(user)[:8])
+    if user.has_luoshi_perm(Perm.BUSINESS_READ_ALL):
+        context["district"] = cockpit(user, today)
+    elif user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT) and user.unit_id:
+        mine = [r for r in rollups(user, "unit", today) if r.key == user.unit.name]
+        context["unit_rollup"] = mine[0].rollup if mine else None
+    return render(request, "core/home.html", context)
 
 
 @require_GET

@@ -106,3 +106,13 @@ def test_anonymous_404_page_renders_without_a_500(client):
 def test_pages_are_chinese_even_for_an_english_browser(client):
     response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert "登录" in response.content.decode()
+
+
+def test_home_shows_what_is_due_approvals_and_lights(client_as):
+    reporter = client_as("zjj_reporter").get("/")
+    assert reporter.context["due_count"] > 0 and "本单位待报送" in reporter.content.decode()
+    assert "本单位红黄绿灯" in reporter.content.decode()
+    office = client_as("office").get("/")
+    assert "全区红黄绿灯" in office.content.decode() and office.context["district"].total == 13
+    audit = client_as("auditadmin").get("/").content.decode()
+    assert "红黄绿灯" not in audit  # the audit admin sees no business data
