@@ -60,8 +60,8 @@ _SEPARATORS = str.maketrans({c: "、" for c in ",，;；/ \n"})
 
 
 @dataclass(frozen=True)
-class LedgerRowOut:
-    """One task as the ledger shows it."""
+class LedgerRow:
+    """The cells of one task row, as written and as read back."""
 
     code: str
     title: str
@@ -74,6 +74,12 @@ class LedgerRowOut:
     milestones: list[MilestoneLine]
     area: str
     modality: str
+
+
+@dataclass(frozen=True)
+class LedgerRowOut(LedgerRow):
+    """One task as the ledger shows it: the row plus the original commitment after rebaselining."""
+
     baseline_target_value: Decimal | None = None
     baseline_deadline: date | None = None
 
@@ -125,20 +131,11 @@ class LedgerError:
     value: str = ""
 
 
-@dataclass
-class LedgerRowIn:
-    row: int
-    code: str
-    title: str
-    target_value: Decimal | None
-    target_unit: str
-    responsible_post: str
-    lead_unit: str
-    co_units: list[str]
-    deadline: date
-    milestones: list[MilestoneLine]
-    area: str
-    modality: str
+@dataclass(frozen=True)
+class LedgerRowIn(LedgerRow):
+    """A row read from a spreadsheet, with its row number for error messages."""
+
+    row: int = 0
 
 
 @dataclass

@@ -21,22 +21,10 @@ from plans.milestones import MilestoneLine
 from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task, TaskChangeRequest
 
 PLAN_FIELDS = ["year", "title", "status"]
-TASK_FIELDS = [
-    "code",
-    "object",
-    "target_value",
-    "target_unit",
-    "start_date",
-    "deadline",
-    "modality",
-    "measures",
-    "source_quote",
-    "responsible_post",
-    "lead_unit",
-    "weight",
-    "version",
-    "is_deleted",
-]
+# What an edit may change (the title lives on the node); the audit snapshot adds code, version, deletion.
+EDITABLE_TASK_FIELDS = ["object", "target_value", "target_unit", "start_date", "deadline", "modality", "measures",
+                        "source_quote", "responsible_post", "lead_unit", "weight"]  # fmt: skip
+TASK_FIELDS = ["code", *EDITABLE_TASK_FIELDS, "version", "is_deleted"]
 STATUS_FLOW = {
     Plan.Status.DRAFT: {Plan.Status.DRAFT, Plan.Status.ACTIVE},
     Plan.Status.ACTIVE: {Plan.Status.ACTIVE, Plan.Status.CLOSED},
@@ -383,20 +371,7 @@ def task_update(*, actor, task: Task, data: TaskData, expected_version: int) -> 
     task.deadline, task.modality, task.measures = data.deadline, data.modality, data.measures
     task.source_quote, task.responsible_post, task.lead_unit = data.source_quote, data.responsible_post, data.lead_unit
     task.weight = data.weight
-    fields = [
-        "object",
-        "target_value",
-        "target_unit",
-        "start_date",
-        "deadline",
-        "modality",
-        "measures",
-        "source_quote",
-        "responsible_post",
-        "lead_unit",
-        "weight",
-        "updated_at",
-    ]
+    fields = [*EDITABLE_TASK_FIELDS, "updated_at"]
     if not plan.is_frozen:
         # Before the plan is active the commitment is still being drafted: the baseline follows it.
         task.baseline_target_value, task.baseline_deadline = data.target_value, data.deadline

@@ -10,24 +10,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from conftest import NAMED
 from core.api import api
 from org.models import LeaderPost, Unit
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "anonymous",
-    "office",
-    "leader",
-    "leader_cj",
-    "zjj_head",
-    "zjj_reporter",
-    "fgw_reporter",
-    "sysadmin",
-    "secadmin",
-    "auditadmin",
-    "outsider",
-]
+ROLES = ["anonymous", *NAMED, "outsider"]
 LOGGED_IN = set(ROLES) - {"anonymous"}
 BUSINESS = {"office", "leader", "leader_cj", "zjj_head", "zjj_reporter", "fgw_reporter"}
 ORG_READERS = BUSINESS | {"sysadmin"}
