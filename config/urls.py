@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("", include("plans.urls")),
     path("", include("reports.urls")),
+    path("", include("decomposition.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "audit",
     "plans",
     "reports",
+    "decomposition",
 ]
 
 MIDDLEWARE = [

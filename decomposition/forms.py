@@ -1,0 +1,101 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from decomposition.documents import (
+    MAX_DOCUMENT_BYTES,
+    DocumentRejected,
+    check_pasted_text,
+    read_document,
+)
+from decomposition.messages import PASTE_ERRORS, document_error
+from org.models import LeaderPost, Unit
+
+
+def unit_choices():
+    return Unit.objects.filter(is_active=True).order_by("sort_key")
+
+
+def post_choices():
+    return LeaderPost.objects.filter(is_active=True)
+
+
+class ExtractForm(forms.Form):
+    """Paste the text or upload a file; a file, when given, wins. Cleans into `text`, `source_name`, `source_kind`."""
+
+    text = forms.CharField(
+        label=_("Plan text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "placeholder": _("Paste the plan text here …")}),
+    )
+    file = forms.FileField(
+        label=_("Or upload a document"),
+        required=False,
+        help_text=_(".txt (UTF-8 or GB18030), .docx or .pdf with a text layer; at most 20 MB."),
+        error_messages={"empty": _("The file is empty.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.pdf,text/plain,application/pdf"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if self.errors:
+            return data
+        try:
+            if upload:
+                # Checked before reading: the size is known without loading the file.
+                if upload.size > MAX_DOCUMENT_BYTES:
+                    raise DocumentRejected("too_large")
+                document = read_document(upload.read(), upload.name or "")
+                data.update(text=document.text, source_name=upload.name or "", source_kind=document.kind)
+            else:
+                data.update(text=check_pasted_text(data.get("text") or ""), source_name="", source_kind="paste")
+        except DocumentRejected as exc:
+            if upload:
+                self.add_error("file", document_error(exc.code))
+            else:
+                code = exc.code
+                self.add_error("text", PASTE_ERRORS[code]() if code in PASTE_ERRORS else document_error(code))
+        return data
+
+
+class AssignForm(forms.Form):
+    """三定 for the checked rows; a blank choice leaves that field of the rows as it is."""
+
+    rows = forms.MultipleChoiceField(required=False)  # choices set from the draft
+    post = forms.ModelChoiceField(label=_("Responsible leader"), queryset=LeaderPost.objects.none(), required=False)
+    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none(), required=False)
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("Co-operating units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, row_ids: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rows"].choices = [(r, r) for r in row_ids]
+        self.fields["post"].queryset = post_choices()
+        self.fields["lead_unit"].queryset = unit_choices()
+        self.fields["co_units"].queryset = unit_choices()
+        self.fields["post"].empty_label = self.fields["lead_unit"].empty_label = "—"
+
+
+class RowAssignForm(forms.Form):
+    """三定 of one row as its own selects send it (blank clears)."""
+
+    post = forms.ModelChoiceField(queryset=LeaderPost.objects.none(), required=False)
+    lead = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False)
+    co_units = forms.ModelMultipleChoiceField(queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["post"].queryset = post_choices()
+        self.fields["lead"].queryset = unit_choices()
+        self.fields["co_units"].queryset = unit_choices()
+
+
+class AddRowForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("commitment", "commitment"), ("achievement", "achievement")])
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1)
