@@ -2,7 +2,6 @@
 
 import io
 import json
-import time
 from datetime import date
 from pathlib import Path
 
@@ -86,13 +85,11 @@ def assign_all(client, plan: Plan, post="分管城建副区长", lead="区住建
 # --- paste and upload ------------------------------------------------------------------------------
 
 
-def test_pasting_the_seed_shows_every_commitment_highlighted_within_a_second(office, plan):
-    started = time.perf_counter()
+def test_pasting_the_seed_shows_every_commitment_highlighted(office, plan):
+    # How fast is measured in bench/, not asserted here.
     response = paste(office, plan)
     page = office.get(response["Location"])
-    elapsed = time.perf_counter() - started
     assert response.status_code == 302 and page.status_code == 200
-    assert elapsed < 1.0, f"paste → highlighted proposal took {elapsed:.2f} s"
     html = page.content.decode()
     assert html.count('class="hl hl-commitment" data-row=') == 10
     assert html.count('class="hl hl-achievement" data-row=') == 19
