@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest
+PORT ?= 8000
 
-.PHONY: vendor run test test-browser test-all lint format migrate demo messages collectstatic clean
+.PHONY: vendor run worker test test-office test-browser test-all lint format migrate demo messages collectstatic clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -18,12 +19,24 @@ migrate: $(STAMP)
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# The web server and the background worker (e-mails, robot messages) together; Ctrl-C stops both.
 run: demo
-	@echo "Luoshi: open http://127.0.0.1:8000/ and log in as office / Luoshi@2021 (see README for all demo accounts)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Luoshi: open http://127.0.0.1:$(PORT)/ and log in as office / Luoshi@2021 (see README for all demo accounts)"
+	$(BIN)/python manage.py notifications_requeue
+	$(BIN)/python manage.py db_worker --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The background worker alone (production: one or more per machine, e.g. a systemd service).
+worker: migrate
+	$(BIN)/python manage.py db_worker
 
 test: $(STAMP)
-	$(PYTEST) -m "not browser" -q
+	$(PYTEST) -m "not browser and not office_render" -q
+
+# Documents rendered by LibreOffice (one-page 督办通知单): apt-get install libreoffice-writer-nogui poppler-utils
+test-office: $(STAMP)
+	$(PYTEST) -m office_render -q
 
 test-browser: $(STAMP) collectstatic
 	$(PYTEST) -m browser -q tests/browser

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("reports.urls")),
     path("", include("decomposition.urls")),
+    path("", include("notifications.urls")),
+    path("", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),

@@ -13,10 +13,30 @@ NAV = [
     ("reports:inbox", _("My reporting"), (Perm.REPORT_DRAFT, Perm.REPORT_APPROVE), "reports"),
     ("reports:approvals", _("Approvals"), (Perm.REPORT_APPROVE,), "reports"),
     ("reports:cockpit", _("Cockpit"), (Perm.BUSINESS_READ_ALL,), "reports"),
+    (
+        "supervision:order_list",
+        _("Supervision orders"),
+        (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT),
+        "supervision",
+    ),
+    (
+        "supervision:instruction_list",
+        _("Instructions"),
+        (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT),
+        "supervision",
+    ),
+    ("supervision:inspection_list", _("Site inspections"), (Perm.BUSINESS_READ_ALL,), "supervision"),
+    (
+        "supervision:rectification_list",
+        _("Rectifications"),
+        (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT),
+        "supervision",
+    ),
     ("reports:calendar", _("Work calendar"), (Perm.PLAN_EDIT, Perm.ORG_MANAGE), "admin"),
     ("org:unit_list", _("Organisation"), (Perm.ORG_READ,), "org"),
     ("org:post_list", _("Leader posts"), (Perm.ORG_READ,), "org"),
     ("accounts:user_list", _("Users"), (Perm.USER_READ,), "admin"),
+    ("notifications:webhook_list", _("Notification channels"), (Perm.ORG_MANAGE,), "admin"),
     ("audit:event_list", _("Audit log"), (Perm.AUDIT_READ,), "audit"),
 ]
 

@@ -1,10 +1,13 @@
 """REST API for plans and tasks: the same selectors, services and access rules as the pages."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -13,17 +16,25 @@ from core.api import require_api_perm
 from core.errors import ServiceError
 from org.models import LeaderPost, Unit
 from plans import services
+from plans.ledger import build_task_ledger_xlsx
 from plans.milestones import MilestoneLine
 from plans.models import Plan, PlanNode, Task
 from plans.selectors import (
     TaskFilter,
+    ledger_rows,
     plan_get_for_user,
     plan_list,
     plan_tree,
     task_area_titles,
     task_get_for_user,
+    task_history_rows,
     task_list,
 )
+from reports.api import ReportOut, StatusOut, report_out, status_out
+from reports.selectors import task_reports, tasks_with_status
+from reports.snapshots import statuses_stored
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = Router(tags=["plans and tasks"])
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -83,11 +94,38 @@ class TaskOut(Schema):
     version: int
 
 
+class TaskListItem(TaskOut):
+    status: str
+    light: str
+
+
 class TaskPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[TaskOut]
+    as_of: date
+    results: list[TaskListItem]
+
+
+class HistoryChangeOut(Schema):
+    field: str
+    old: str
+    new: str
+
+
+class HistoryOut(Schema):
+    at: datetime
+    user: str
+    verb: str
+    changes: list[HistoryChangeOut]
+
+
+class TaskDetailOut(TaskOut):
+    """The task page's content: the task, where it stands, its report history and change history."""
+
+    status: StatusOut
+    reports: list[ReportOut]
+    history: list[HistoryOut]
 
 
 class TaskFilterIn(Schema):
@@ -103,6 +141,11 @@ class TaskFilterIn(Schema):
     deadline_to: date | None = None
     q: str = ""
     sort: str = "code"
+    status: str = Field(
+        "", description="Status as of `as_of` (not_started, on_track, lagging, overdue, done, missing)."
+    )
+    light: str = Field("", description="Shown light as of `as_of` (green, yellow, red).")
+    as_of: date | None = Field(None, description="Default: today.")
     page: int = Field(1, ge=1)
     page_size: int = Field(50, ge=1, le=200)
 
@@ -254,24 +297,63 @@ def tasks(request, filters: Query[TaskFilterIn]):
     require_api_perm(request, *READ)
     values = filters.dict()
     page_number, page_size = values.pop("page"), values.pop("page_size")
-    qs = task_list(request.user, TaskFilter(**values)).prefetch_related("milestones")
-    paginator = Paginator(qs, page_size)
+    as_of = values.pop("as_of") or timezone.localdate()
+    wanted = {"status": values.pop("status"), "light": values.pop("light")}
+    qs = tasks_with_status(task_list(request.user, TaskFilter(**values)), as_of, **wanted)
+    paginator = Paginator(qs.prefetch_related("milestones"), page_size)
     page = paginator.get_page(page_number)
     items = list(page.object_list)
     areas = task_area_titles(items)
+    statuses = statuses_stored(items, as_of)
     return {
         "count": paginator.count,
         "page": page.number,
         "page_size": page_size,
-        "results": [task_out(t, areas.get(t.pk, "")) for t in items],
+        "as_of": as_of,
+        "results": [
+            {**task_out(t, areas.get(t.pk, "")), "status": statuses[t.pk].status, "light": statuses[t.pk].light}
+            for t in items
+        ],
     }
 
 
-@router.get("/tasks/{task_id}", response=TaskOut)
-def task_detail(request, task_id: int):
+@router.get("/tasks/ledger.xlsx")
+def task_ledger_export(request, filters: Query[TaskFilterIn]):
+    """The task ledger (任务分解表) of the tasks the list would show with these filters, as .xlsx (all pages)."""
+    require_api_perm(request, *READ)
+    values = filters.dict()
+    values.pop("page"), values.pop("page_size")
+    as_of = values.pop("as_of") or timezone.localdate()
+    wanted = {"status": values.pop("status"), "light": values.pop("light")}
+    tasks = list(tasks_with_status(task_list(request.user, TaskFilter(**values)), as_of, **wanted))
+    prefetch_related_objects(tasks, "milestones")
+    response = HttpResponse(build_task_ledger_xlsx(ledger_rows(tasks)), content_type=XLSX_MIME)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="task-ledger-{stamp}.xlsx"'
+    return response
+
+
+@router.get("/tasks/{task_id}", response=TaskDetailOut)
+def task_detail(request, task_id: int, as_of: date | None = None):
+    """The task with its status as of `as_of` (default today), its report history and its change history."""
     require_api_perm(request, *READ)
     task = task_get_for_user(request.user, task_id)
-    return task_out(task, task_area_titles([task]).get(task.pk, ""))
+    day = as_of or timezone.localdate()
+    prefetch_related_objects([task], "co_units", "milestones")
+    return {
+        **task_out(task, task_area_titles([task]).get(task.pk, "")),
+        "status": status_out(task, day, statuses_stored([task], day)[task.pk]),
+        "reports": [report_out(r) for r in task_reports(task)],
+        "history": [
+            {
+                "at": row.event.at,
+                "user": row.event.actor_username,
+                "verb": row.event.verb,
+                "changes": [{"field": f, "old": old, "new": new} for f, old, new in row.changes],
+            }
+            for row in task_history_rows(task)
+        ],
+    }
 
 
 @router.post("/tasks", response={201: TaskOut, 400: ErrorOut, 403: ErrorOut})

@@ -248,8 +248,15 @@ class HistoryRow:
 def task_history_rows(task: Task, *, limit: int = 100) -> list[HistoryRow]:
     """The history as readable changes: only fields that changed, ids shown as names (three queries)."""
     events = list(task_history(task)[:limit])
-    units = dict(Unit.objects.values_list("pk", "name"))
-    posts = dict(LeaderPost.objects.values_list("pk", "title"))
+    # Only the units and posts these events name (a city has a thousand units).
+    unit_ids, post_ids = set(), set()
+    for event in events:
+        for values in (event.before or {}, event.after or {}):
+            unit_ids.update(v for v in [values.get("lead_unit"), *(values.get("co_units") or [])] if isinstance(v, int))
+            if isinstance(values.get("responsible_post"), int):
+                post_ids.add(values["responsible_post"])
+    units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+    posts = dict(LeaderPost.objects.filter(pk__in=post_ids).values_list("pk", "title"))
 
     def show(name: str, value) -> str:
         if value in (None, "", []):

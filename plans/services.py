@@ -19,6 +19,7 @@ from plans import ledger
 from plans.messages import ledger_error_line
 from plans.milestones import MilestoneLine
 from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task, TaskChangeRequest
+from reports.snapshots import status_refresh
 
 PLAN_FIELDS = ["year", "title", "status"]
 # What an edit may change (the title lives on the node); the audit snapshot adds code, version, deletion.
@@ -107,6 +108,7 @@ def plan_settings(
     after = snapshot(plan, fields)
     if before != after:
         audit_record(actor=actor, verb="plan.settings", obj=plan, before=before, after=after)
+        status_refresh(tasks=Task.objects.filter(plan=plan), since=None)  # due dates and thresholds: every day
     return plan
 
 
@@ -386,6 +388,7 @@ def task_update(*, actor, task: Task, data: TaskData, expected_version: int) -> 
     _write_milestones(task, data.milestones)
     after = task_snapshot(task)
     audit_record(actor=actor, verb="task.update", obj=task, before=before, after=after)
+    status_refresh(tasks=[task], since=None)  # start, deadline, target, milestones: every day may change
     return task
 
 
@@ -403,6 +406,7 @@ def task_delete(*, actor, task: Task, expected_version: int) -> None:
         before={"is_deleted": False, "version": expected_version},
         after={"is_deleted": True, "version": task.version},
     )
+    status_refresh(tasks=[task], since=None)
 
 
 @transaction.atomic
@@ -422,6 +426,8 @@ def task_move(*, actor, task: Task, area: PlanNode) -> Task:
         after={"parent": area.pk},
     )
     task.node = PlanNode.objects.get(pk=task.node_id)
+    # Its level (and its sub-tasks') may change, and with it the staggered due dates.
+    status_refresh(tasks=Task.objects.filter(plan_id=task.plan_id, node__path__startswith=task.node.path), since=None)
     return task
 
 
@@ -498,6 +504,7 @@ def change_request_decide(*, actor, request: TaskChangeRequest, approve: bool, n
                 "request": request.pk,
             },
         )
+        status_refresh(tasks=[task], since=None)
     else:
         audit_record(actor=actor, verb="change_request.reject", obj=task, after={"request": request.pk, "note": note})
     return request

@@ -38,7 +38,8 @@ from plans.selectors import (
     task_scope,
 )
 from reports.forms import JudgementForm
-from reports.selectors import filter_by_status, node_rollups, task_reports
+from reports.selectors import node_rollups, task_reports, tasks_with_status
+from reports.snapshots import statuses_stored
 from reports.status import task_statuses
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -95,7 +96,7 @@ def plan_detail_view(request, pk: int):
     rows = plan_tree(plan, request.user)
     as_of = as_of_date(request)
     tasks = list(task_scope(request.user).filter(plan=plan).select_related("node", "plan"))
-    statuses = task_statuses(tasks, as_of)
+    statuses = statuses_stored(tasks, as_of)
     rollups = node_rollups([r.node for r in rows if not r.task], tasks, statuses)
     context = {"plan": plan, "rows": rows, "statuses": statuses, "rollups": rollups, "as_of": as_of}
     return render(request, "plans/plan_detail.html", context)
@@ -190,13 +191,10 @@ def _filtered(request):
     form = TaskFilterForm(request.GET or None)
     tasks = task_list(request.user, form.to_filter())
     wanted = {k: form.cleaned_data.get(k) or "" for k in ("status", "light")} if form.is_valid() else {}
-    statuses = None
     if any(wanted.values()):
-        # Status depends on the date, so it is computed, then filtered: fine at district scale.
-        tasks = list(tasks)
-        statuses = task_statuses(tasks, as_of_date(request))
-        tasks = filter_by_status(tasks, statuses, **wanted)
-    return form, tasks, statuses
+        # Status depends on the date: filtered in SQL on the day's stored statuses (reports.snapshots).
+        tasks = tasks_with_status(tasks, as_of_date(request), **wanted)
+    return form, tasks, None
 
 
 @require_perm(*READ)
@@ -205,7 +203,7 @@ def task_list_view(request):
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     if statuses is None:
-        statuses = task_statuses(rows, as_of_date(request))
+        statuses = statuses_stored(rows, as_of_date(request))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -17,7 +17,8 @@ from plans.selectors import task_get_for_user
 from reports import services
 from reports.models import ProgressReport
 from reports.selectors import ROLLUP_KINDS, report_get_for_user, rollups
-from reports.status import DueDates, task_levels, task_statuses
+from reports.snapshots import statuses_stored
+from reports.status import DueDates, task_levels
 
 router = Router(tags=["reports and status"])
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -187,7 +188,10 @@ def task_status(request, task_id: int, as_of: date | None = None):
     require_api_perm(request, *READ)
     task = task_get_for_user(request.user, task_id)
     day = as_of or timezone.localdate()
-    s = task_statuses([task], day)[task.pk]
+    return status_out(task, day, statuses_stored([task], day)[task.pk])
+
+
+def status_out(task, day: date, s) -> dict:
     return {
         "task_id": task.pk,
         "as_of": day,

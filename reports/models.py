@@ -130,3 +130,74 @@ class Judgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.code} {self.recorded_on} {self.likelihood}"
+
+
+class StatusSnapshot(models.Model):
+    """状态快照: the status engine's result for one task as of one day, stored.
+
+    A cache of `reports.status.task_statuses`, never a source: the engine stays the one place of
+    the rules. It exists so the cockpit, rollups and the filtered task list of a city (20 000
+    tasks) read rows instead of recomputing 20 000 trajectories per request (docs/performance.md).
+    Today's row is refreshed in the transaction that changes a task's inputs (reports.snapshots);
+    rows for other days are filled on first request and by the nightly sweep, and deleted for a
+    task from the first day a change affects.
+    """
+
+    task = models.ForeignKey("plans.Task", on_delete=models.CASCADE, related_name="stored_statuses")
+    day = models.DateField()
+    status = models.CharField(max_length=12)
+    light = models.CharField(max_length=6)
+    computed_light = models.CharField(max_length=6)
+    # A late or missing report (REPORT_LATE / REPORT_MISSING): the league table's "late reports".
+    late = models.BooleanField(default=False)
+    reasons = models.CharField(max_length=300, blank=True)  # engine.Reason values, comma-separated, in order
+    target = models.FloatField()
+    expected_value = models.FloatField()
+    actual = models.FloatField()
+    actual_period_end = models.DateField(null=True)
+    measured_on = models.DateField()
+    expected_at_measurement = models.FloatField()
+    lag = models.FloatField()
+    lag_percent = models.FloatField()
+    completion = models.FloatField()
+    velocity_per_day = models.FloatField(null=True)
+    pace_ratio = models.FloatField(null=True)
+    projected_completion = models.DateField(null=True)
+    projected_slip_days = models.IntegerField(null=True)
+    period_end = models.DateField(null=True)
+    period_due = models.DateField(null=True)
+    missing_periods = models.PositiveIntegerField(default=0)
+    # The task's StatusGeneration when the inputs were read: a fill that raced a change is not stored.
+    generation = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # (day, task): the cockpit's and rollups' scan of one day, and the per-row upsert.
+            models.UniqueConstraint(fields=["day", "task"], name="statussnapshot_unique_day_task"),
+        ]
+        indexes = [
+            # Invalidation: one task's rows from a day on.
+            models.Index(fields=["task", "day"], name="statussnapshot_task_day_idx"),
+            # The task list filtered by status or light on a day.
+            models.Index(fields=["day", "status", "light"], name="statussnapshot_day_status_idx"),
+        ]
+        verbose_name = _("status snapshot")
+        verbose_name_plural = _("status snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.day} {self.status} {self.light}"
+
+
+class StatusGeneration(models.Model):
+    """A counter per task, bumped whenever something changes the task's statuses.
+
+    A fill reads it before reading the task's inputs and stores its rows only if the counter is
+    unchanged (checked under a row lock), so a slow fill can never write back statuses computed
+    from inputs that a concurrent change has just replaced.
+    """
+
+    task = models.OneToOneField("plans.Task", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    generation = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.generation}"

@@ -4,15 +4,29 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    FloatField,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from accounts.roles import Perm
 from core.workcalendar import work_calendar
+from org.models import LeaderPost, Unit
 from plans.models import PlanNode, Task
-from plans.selectors import task_area_titles, task_scope
+from plans.selectors import STEPLEN, task_area_titles, task_scope
 from reports import engine
 from reports.models import EvidenceFile, ProgressReport
+from reports.snapshots import ensure_stored, statuses_stored
 from reports.status import DueDates, task_levels, task_statuses
 
 
@@ -111,7 +125,8 @@ def approval_queue(user) -> QuerySet[ProgressReport]:
 
 
 def statuses_for(tasks: list[Task], as_of: date) -> dict[int, engine.StatusResult]:
-    return task_statuses(tasks, as_of)
+    """Statuses of a page of tasks, from stored rows (reports.snapshots), computed where missing."""
+    return statuses_stored(tasks, as_of)
 
 
 def filter_by_status(
@@ -124,9 +139,28 @@ def filter_by_status(
     ]
 
 
+def tasks_with_status(tasks: QuerySet[Task], as_of: date, *, status: str = "", light: str = "") -> QuerySet[Task]:
+    """The tasks whose status (and/or shown light) as of the date is the one asked for, filtered in SQL.
+
+    The day's stored rows of these tasks are filled first where missing, so the filter is exact.
+    Served by the index (day, status, light) of reports.StatusSnapshot.
+    """
+    if not status and not light:
+        return tasks
+    ensure_stored(tasks, as_of)
+    condition = {"stored_statuses__day": as_of}
+    if status:
+        condition["stored_statuses__status"] = status
+    if light:
+        condition["stored_statuses__light"] = light
+    return tasks.filter(**condition)
+
+
 # --- rollups and the cockpit -------------------------------------------------------------------------
 
 ROLLUP_KINDS = ("unit", "area", "leader", "block", "industry")
+# Rollups grouped in SQL over the stored rows; the others need each task's place in the plan tree.
+SQL_KEYS = {"unit": ("lead_unit_id", Unit, "name"), "leader": ("responsible_post_id", LeaderPost, "title")}
 
 
 def _all_tasks(user) -> list[Task]:
@@ -136,6 +170,15 @@ def _all_tasks(user) -> list[Task]:
         .select_related("node", "plan", "lead_unit", "responsible_post")
         .prefetch_related(Prefetch("node__tags"))
     )
+
+
+def _rollup_scope(user) -> QuerySet[Task]:
+    """The tasks rollups count: the user's scope in active and closed plans, one row per task."""
+    scope = task_scope(user).filter(plan__status__in=["active", "closed"])
+    if scope.query.distinct:
+        # A unit's scope joins its co-operating tasks (DISTINCT); group over a plain semi-join instead.
+        scope = Task.objects.filter(pk__in=scope.values("pk"))
+    return scope.order_by()
 
 
 def _tag_paths(kind: str) -> dict[str, list[str]]:
@@ -176,6 +219,111 @@ class RollupRow:
         return self.rollup.by_status[engine.Status.LAGGING] + self.rollup.by_status[engine.Status.OVERDUE]
 
 
+def _with_day(tasks: QuerySet[Task], as_of: date) -> QuerySet[Task]:
+    return tasks.annotate(s=FilteredRelation("stored_statuses", condition=Q(stored_statuses__day=as_of)))
+
+
+def _stored_groups(tasks: QuerySet[Task], key: str, as_of: date) -> list[dict]:
+    """One SQL GROUP BY over the day's stored rows: per group, counts by status and light, weights, completion.
+
+    Grouped by an integer id with conditional counts (one output row per group), so PostgreSQL
+    hashes ids instead of sorting 20 000 Chinese names; names are looked up afterwards.
+    """
+    weighted = ExpressionWrapper(Cast("weight", FloatField()) * F("s__completion"), output_field=FloatField())
+    counts = {f"status_{v}": Count("pk", filter=Q(s__status=v)) for v in engine.Status}
+    counts |= {f"light_{v}": Count("pk", filter=Q(s__light=v)) for v in engine.Light}
+    counts |= {f"computed_{v}": Count("pk", filter=Q(s__computed_light=v)) for v in engine.Light}
+    counts |= {"late": Count("pk", filter=Q(s__late=True)), "missing": Count("pk", filter=Q(s__status__isnull=True))}
+    for _attempt in range(2):
+        rows = list(
+            _with_day(tasks, as_of)
+            .values(key)
+            .annotate(n=Count("pk"), w=Sum("weight"), wc=Sum(weighted), first=Min("code"), **counts)
+            .order_by()
+        )
+        if not any(r["missing"] for r in rows):
+            return rows
+        ensure_stored(tasks, as_of)  # a task without a row for the day: compute it, then group again
+    return rows
+
+
+def _rollup_row(key: str, r: dict) -> RollupRow:
+    group = engine.GroupRollup(
+        count=r["n"],
+        by_status={v: r[f"status_{v}"] for v in engine.Status},
+        by_light={v: r[f"light_{v}"] for v in engine.Light},
+        by_computed_light={v: r[f"computed_{v}"] for v in engine.Light},
+        total_weight=float(r["w"] or 0),
+        weighted_completion_sum=r["wc"] or 0.0,
+    )
+    return RollupRow(key, group, r["late"])
+
+
+def _rollup_rows(groups: dict[str, list[dict]]) -> list[RollupRow]:
+    result = []
+    for key, rows in groups.items():
+        group, late = engine.GroupRollup(), 0
+        for r in rows:
+            group.count += r["n"]
+            group.by_status[engine.Status(r["s__status"])] += r["n"]
+            group.by_light[engine.Light(r["s__light"])] += r["n"]
+            group.by_computed_light[engine.Light(r["s__computed_light"])] += r["n"]
+            group.total_weight += float(r["w"] or 0)
+            group.weighted_completion_sum += r["wc"] or 0.0
+            late += r["n"] if r["s__late"] else 0
+        result.append(RollupRow(key, group, late))
+    return result
+
+
+def _sql_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow]:
+    key, model, label = SQL_KEYS[by]
+    rows = _stored_groups(tasks, key, as_of)
+    names = dict(model.objects.filter(pk__in=[r[key] for r in rows if r[key]]).values_list("pk", label))
+    # Groups in order of their first task code, as the engine's rollup returns them for tasks in code order.
+    rows.sort(key=lambda r: (r["first"], names.get(r[key], "")))
+    # Unit names and post titles are unique, so each id is its own group ("—": no unit or post).
+    return [_rollup_row(names.get(r[key], "—"), r) for r in rows]
+
+
+def _tree_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow]:
+    """Area, block and industry: each task's groups come from its place in the plan tree."""
+    ensure_stored(tasks, as_of)
+    rows = list(
+        _with_day(tasks, as_of)
+        .order_by("code", "pk")
+        .values_list(
+            "pk", "plan_id", "node__path", "weight", "s__status", "s__light", "s__computed_light", "s__late",
+            "s__completion",
+        )
+    )  # fmt: skip
+    if by == "area":
+        areas = dict(
+            PlanNode.objects.filter(plan_id__in={r[1] for r in rows}, kind=PlanNode.Kind.AREA).values_list(
+                "path", "title"
+            )
+        )
+
+        def keys(path: str) -> list[str]:
+            for end in range(len(path) - STEPLEN, 0, -STEPLEN):
+                if path[:end] in areas:
+                    return [areas[path[:end]]]
+            return ["—"]
+    else:
+        tagged = _tag_paths(by)
+
+        def keys(path: str) -> list[str]:
+            return [name for name, paths in tagged.items() if any(path.startswith(p) for p in paths)]
+
+    groups: dict[str, list[dict]] = {}
+    for _pk, _plan, path, weight, status, light, computed, late, completion in rows:
+        w = float(weight)
+        row = {"n": 1, "s__status": status, "s__light": light, "s__computed_light": computed, "s__late": late}
+        row.update(w=w, wc=w * completion)
+        for key in keys(path):
+            groups.setdefault(key, []).append(row)
+    return _rollup_rows(groups)
+
+
 def rollups(
     user,
     by: str,
@@ -184,8 +332,15 @@ def rollups(
     tasks: list[Task] | None = None,
     statuses: dict[int, engine.StatusResult] | None = None,
 ) -> list[RollupRow]:
-    """Counts per status and light, and weighted completion (equal weights), per group."""
-    tasks = tasks if tasks is not None else _all_tasks(user)
+    """Counts per status and light, weighted completion and late reports, per group.
+
+    From the stored statuses of the day (reports.snapshots): one GROUP BY for units and leaders,
+    one row per task for the tree-based groupings. Given `tasks` (and optionally their
+    `statuses`), it computes over exactly those instead, with the engine's rollup.
+    """
+    if tasks is None:
+        scope = _rollup_scope(user)
+        return _sql_rollups(scope, by, as_of) if by in SQL_KEYS else _tree_rollups(scope, by, as_of)
     statuses = statuses if statuses is not None else task_statuses(tasks, as_of)
     keys = group_keys(tasks, by)
     groups = engine.rollup((key, statuses[t.pk], float(t.weight)) for t in tasks for key in keys[t.pk])
@@ -210,26 +365,40 @@ class Cockpit:
     overdue: list[tuple[Task, engine.StatusResult]] = field(default_factory=list)
 
 
+def _listed(tasks: QuerySet[Task], as_of: date, **condition) -> list[tuple[Task, engine.StatusResult]]:
+    """Tasks whose stored row for the day matches, by deadline, with their full results."""
+    chosen = list(
+        tasks.filter(stored_statuses__day=as_of, **{f"stored_statuses__{k}": v for k, v in condition.items()})
+        .select_related("node", "plan", "lead_unit")
+        .order_by("deadline", "code")
+    )
+    statuses = statuses_stored(chosen, as_of)
+    return [(t, statuses[t.pk]) for t in chosen]
+
+
 def cockpit(user, as_of: date) -> Cockpit:
-    """领导驾驶舱: lights by area and unit, the unit league table, the red and overdue lists."""
-    tasks = _all_tasks(user)
-    statuses = task_statuses(tasks, as_of)
-    areas = rollups(user, "area", as_of, tasks=tasks, statuses=statuses)
-    units = rollups(user, "unit", as_of, tasks=tasks, statuses=statuses)
+    """领导驾驶舱: lights by area and unit, the unit league table, the red and overdue lists.
+
+    Read from the day's stored statuses: a city's 20 000 tasks are grouped in SQL, not recomputed.
+    """
+    scope = _rollup_scope(user)
+    units = _sql_rollups(scope, "unit", as_of)  # fills the day's missing rows first
+    areas = _tree_rollups(scope, "area", as_of)
     # League table: completion first, then fewer lagging tasks, then fewer late reports.
     units.sort(key=lambda r: (-(r.rollup.weighted_completion or 0), r.lagging, r.late_reports, r.key))
-    by_light = Counter(statuses[t.pk].light.value for t in tasks)
-    by_status = Counter(statuses[t.pk].status.value for t in tasks)
-    ordered = sorted(tasks, key=lambda t: (t.deadline, t.code))
+    by_light, by_status = Counter(), Counter()
+    for r in units:
+        by_light.update({k.value: v for k, v in r.rollup.by_light.items()})
+        by_status.update({k.value: v for k, v in r.rollup.by_status.items()})
     return Cockpit(
         as_of=as_of,
-        total=len(tasks),
+        total=sum(r.rollup.count for r in units),
         by_light={light.value: by_light.get(light.value, 0) for light in engine.Light},
         by_status={status.value: by_status.get(status.value, 0) for status in engine.Status},
         areas=areas,
         units=units,
-        red=[(t, statuses[t.pk]) for t in ordered if statuses[t.pk].light is engine.Light.RED],
-        overdue=[(t, statuses[t.pk]) for t in ordered if statuses[t.pk].status is engine.Status.OVERDUE],
+        red=_listed(scope, as_of, light=engine.Light.RED.value),
+        overdue=_listed(scope, as_of, status=engine.Status.OVERDUE.value),
     )
 
 

@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from accounts.roles import Perm
 from audit.services import audit_record
 from core.errors import ServiceError
+from notifications import services as notifications
 from plans.models import Task
 from reports.evidence import EvidenceRejected, check_evidence, make_thumbnail
 from reports.models import EvidenceFile, Judgement, ProgressReport
+from reports.snapshots import status_refresh
 
 REPORT_FIELDS = ("value", "narrative", "problems", "next_steps")
 
@@ -104,6 +106,7 @@ def report_save(
     before = _snapshot(report)
     report.value, report.narrative, report.problems, report.next_steps = value, narrative, problems, next_steps
     fields = ["value", "narrative", "problems", "next_steps", "version", "updated_at"]
+    first_submission = submit and report.first_submitted_at is None
     if submit:
         now = timezone.now()
         report.state, report.submitted_at = ProgressReport.State.SUBMITTED, now
@@ -118,6 +121,11 @@ def report_save(
         before=before,
         after=_snapshot(report),
     )
+    if first_submission and report.is_lead:
+        # The first submission decides lateness and "missing": the task's statuses change from today.
+        status_refresh(tasks=[report.task], since=timezone.localdate(report.first_submitted_at))
+    if submit:
+        notifications.report_submitted_notify(report=report)
     return report
 
 
@@ -146,6 +154,9 @@ def report_approve(*, actor, report: ProgressReport) -> ProgressReport:
     from reports.stale import report_flag_stale
 
     report_flag_stale(report=report)
+    if report.is_lead:
+        status_refresh(tasks=[report.task], since=timezone.localdate(report.approved_at))
+    notifications.report_approved_notify(report=report, actor=actor)
     return report
 
 
@@ -166,6 +177,7 @@ def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressRepo
         before=before,
         after={**_snapshot(report), "reason": report.returned_reason},
     )
+    notifications.report_returned_notify(report=report, actor=actor)
     return report
 
 
@@ -244,6 +256,8 @@ def judgement_record(*, actor, task: Task, likelihood: str, reason: str, recorde
         obj=task,
         after={"likelihood": likelihood, "reason": judgement.reason, "recorded_on": recorded_on},
     )
+    status_refresh(tasks=[task], since=recorded_on)
+    notifications.judgement_recorded_notify(judgement=judgement, actor=actor)
     return judgement
 
 
@@ -256,4 +270,7 @@ def task_verify(*, actor, task: Task, verified_on: date | None) -> Task:
     Task.objects.filter(pk=task.pk).update(verified_on=verified_on)
     task.verified_on = verified_on
     audit_record(actor=actor, verb="task.verify", obj=task, before=before, after={"verified_on": verified_on})
+    changed = [d for d in (before["verified_on"], verified_on) if d is not None]
+    if changed:
+        status_refresh(tasks=[task], since=min(changed))
     return task

@@ -23,6 +23,7 @@ from reports import services
 from reports.forms import EvidenceForm, JudgementForm, ReportForm, ReturnForm, WorkdayOverrideForm
 from reports.models import ProgressReport
 from reports.selectors import approval_queue, cockpit, evidence_get_for_user, report_get_for_user, reporting_inbox
+from reports.snapshots import status_refresh
 from reports.status import DueDates, task_levels
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -333,6 +334,8 @@ def calendar_view(request):
                 before=before,
                 after={"date": override.date, "is_workday": override.is_workday, "name": override.name},
             )
+            # Due dates on or after the day move: every task's stored statuses from that day on.
+            status_refresh(everything=True, since=override.date)
             messages.success(request, _("Saved."))
             return redirect(f"/calendar/?year={override.date.year}")
     calendar = work_calendar()

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "treebeard",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "org",
     "accounts",
@@ -36,6 +38,9 @@ INSTALLED_APPS = [
     "plans",
     "reports",
     "decomposition",
+    "notifications",
+    "supervision",
+    "scale",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +151,41 @@ SECURE_REFERRER_POLICY = "same-origin"
 for _key, _value in email_settings(env_str("EMAIL_URL")).items():
     globals()[_key] = _value
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "luoshi@localhost")
+
+# Background queue (django-tasks, database backend): e-mails and robot messages are sent by
+# `manage.py db_worker`, never in a request; the queue is a table, so SQLite and PostgreSQL alike.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Notifications (docs/notifications.md): links in e-mails and robot messages start with this address.
+LUOSHI_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+LUOSHI_NOTIFY_EMAIL = env_bool("NOTIFY_EMAIL", True)
+LUOSHI_NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
+LUOSHI_NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)  # 1, 2, 4, 8, 16 minutes …
+LUOSHI_NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 6 * 3600)
+LUOSHI_NOTIFY_WEBHOOK_TIMEOUT = env_int("NOTIFY_WEBHOOK_TIMEOUT", 10)
+# An attempt in progress holds its delivery this long, so a second worker does not send it again.
+LUOSHI_NOTIFY_LEASE_SECONDS = 120
+# Late reports climb the chain of responsibility (SPEC §8): working days late → who is reminded.
+LUOSHI_REMINDER_ESCALATION = {"reporter": 1, "unit_head": 3, "leader": 5}
+
+# Supervision orders (督办单, docs/supervision.md): numbered <prefix>〔year〕n号, gap-free per year; the
+# response is due this many working days after issue unless the office types a date.
+SUPERVISION_ORDER_PREFIX = env_str("SUPERVISION_ORDER_PREFIX", "二七督")
+SUPERVISION_ISSUER_NAME = env_str("SUPERVISION_ISSUER_NAME", "二七区委区政府督查室")
+SUPERVISION_RESPONSE_WORKDAYS = env_int("SUPERVISION_RESPONSE_WORKDAYS", 5)
+# A response sent back is due again this many working days later.
+SUPERVISION_RETURN_WORKDAYS = env_int("SUPERVISION_RETURN_WORKDAYS", 3)
+# Late responses (SPEC §8), in working days after the due date: from when each rung of the chain is
+# reminded, and from when the order becomes at least 督办 / 通报; `due_reminder`: working days before
+# the due date that the unit is reminded. Checked at start-up (supervision.escalation.Thresholds).
+SUPERVISION_ESCALATION = {
+    "reporter": 1,
+    "unit_head": 3,
+    "leader": 5,
+    "office": 8,
+    "to_order": 3,
+    "to_notice": 8,
+    "due_reminder": 1,
+}
 
 # API bearer tokens live this long after they are issued.
 API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 12))

@@ -214,6 +214,7 @@ API_GET = {
     "/api/v1/plans": (BUSINESS, {}),
     "/api/v1/plans/{plan_id}/tree": (BUSINESS, {}),
     "/api/v1/tasks": (BUSINESS, {}),
+    "/api/v1/tasks/ledger.xlsx": (BUSINESS, {}),
     "/api/v1/tasks/{task_id}": (ZJJ_TASK_READERS, NOT_IN_SCOPE),
     "/api/v1/tasks/{task_id}/status": (ZJJ_TASK_READERS, NOT_IN_SCOPE),
     "/api/v1/rollups": (BUSINESS, {}),
@@ -232,6 +233,13 @@ API_WRITE = {
     ("post", "/api/v1/reports/{report_id}/return"): ({"zjj_head"}, {"fgw_reporter": 403}),
 }
 API_PUBLIC = {("post", "/api/v1/auth/token"), ("get", "/api/v1/docs"), ("get", "/api/v1/openapi.json")}
+
+
+# Apps fill their own path placeholders ("{notification_id}" → a builder returning an id), may name a
+# write's success status when it is not the default (201 for POST, 200 otherwise), and its JSON body.
+API_PATH_PARAMS: dict = {}
+API_WRITE_OK: dict = {}
+API_WRITE_BODIES: dict = {}
 
 
 def _merge_app_rows() -> None:
@@ -255,6 +263,9 @@ def _merge_app_rows() -> None:
         API_GET.update(getattr(rows, "API_GET", {}))
         API_WRITE.update(getattr(rows, "API_WRITE", {}))
         PUBLIC.update(getattr(rows, "PUBLIC", {}))
+        API_PATH_PARAMS.update(getattr(rows, "API_PATH_PARAMS", {}))
+        API_WRITE_OK.update(getattr(rows, "API_WRITE_OK", {}))
+        API_WRITE_BODIES.update(getattr(rows, "API_WRITE_BODIES", {}))
 
 
 _merge_app_rows()
@@ -311,6 +322,9 @@ def _api_path(path: str) -> str:
     path = path.replace("{plan_id}", str(_plan())).replace("{task_id}", str(_zjj_task()))
     if "{report_id}" in path:
         path = path.replace("{report_id}", str(_submitted_zjj_report()))
+    for placeholder, build in API_PATH_PARAMS.items():
+        if placeholder in path:
+            path = path.replace(placeholder, str(build()))
     return path
 
 
@@ -336,11 +350,15 @@ def test_api_read_access(client, users, path, role):
     allowed, overrides = API_GET[path]
     response = client.get(_api_path(path), headers=_headers(users, role))
     assert response.status_code == _expected(role, allowed, overrides, 401, 403), f"{role} GET {path}"
-    assert response["Content-Type"].startswith("application/json")
+    downloaded = path.endswith(".xlsx") and response.status_code == 200  # a file, not JSON
+    assert downloaded or response["Content-Type"].startswith("application/json")
 
 
 def _write_body(method: str, path: str) -> dict:
     from plans.models import Task
+
+    if (method, path) in API_WRITE_BODIES:
+        return API_WRITE_BODIES[(method, path)]
 
     task = Task.objects.get(pk=_zjj_task())
     if path.endswith("/return"):
@@ -367,7 +385,9 @@ def _write_body(method: str, path: str) -> dict:
 @pytest.mark.parametrize("role", ROLES)
 def test_api_write_access(client, users, method, path, role):
     allowed, overrides = API_WRITE[(method, path)]
-    ok = 201 if method == "post" and not path.endswith(("/approve", "/return")) else 200
+    ok = API_WRITE_OK.get(
+        (method, path), 201 if method == "post" and not path.endswith(("/approve", "/return")) else 200
+    )
     if path.endswith("/reports"):
         # multipart, as a phone or a client uploading photos sends it
         response = client.post(

@@ -4,6 +4,7 @@ from core.demo import load_demo_organisation
 from plans.demo import TITLE, load_demo_plan
 from plans.models import Plan
 from reports.demo import load_demo_reports
+from supervision.demo import load_demo_supervision
 
 
 class Command(BaseCommand):
@@ -14,5 +15,6 @@ class Command(BaseCommand):
         plan = load_demo_plan()
         created["plans"] = 1 if plan else 0
         created["reports"] = load_demo_reports(Plan.objects.get(title=TITLE))
+        created["orders"] = load_demo_supervision()
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"Demo data loaded ({summary}). Demo password for all demo accounts: Luoshi@2021")

@@ -1,0 +1,131 @@
+"""REST API for the caller's own notifications and task follows: the same services and selectors as the pages."""
+
+from datetime import datetime
+
+from django.core.paginator import Paginator
+from ninja import Query, Router, Schema, Status
+
+from accounts.roles import Perm
+from core.api import require_api_perm
+from notifications import selectors, services
+from notifications.models import Notification
+from plans.selectors import task_get_for_user
+
+router = Router(tags=["notifications"])
+READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    body: str
+    url: str
+    object_type: str
+    object_id: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(Schema):
+    count: int
+    unread: int
+    page: int
+    page_size: int
+    results: list[NotificationOut]
+
+
+class InboxQuery(Schema):
+    unread: bool = False
+    page: int = 1
+    page_size: int = 30
+
+
+class ReadAllOut(Schema):
+    marked: int
+    unread: int
+
+
+class FollowOut(Schema):
+    task_id: int
+    following: bool
+    followers: int
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+def notification_out(note: Notification) -> dict:
+    return {
+        "id": note.pk,
+        "kind": note.kind,
+        "kind_label": selectors.kind_label(note.kind),
+        "title": note.title,
+        "body": note.body,
+        "url": note.url,
+        "object_type": note.object_type,
+        "object_id": note.object_id,
+        "created_at": note.created_at,
+        "read_at": note.read_at,
+    }
+
+
+@router.get("/notifications", response=NotificationPage)
+def notification_list(request, query: Query[InboxQuery]):
+    """The caller's notifications, newest first; `unread=true` for the unread ones only. Every user has an inbox."""
+    page_size = max(1, min(query.page_size, 100))
+    paginator = Paginator(selectors.inbox(request.user, unread_only=query.unread), page_size)
+    page = paginator.get_page(query.page)
+    return {
+        "count": paginator.count,
+        "unread": selectors.unread_count(request.user),
+        "page": page.number,
+        "page_size": page_size,
+        "results": [notification_out(n) for n in page.object_list],
+    }
+
+
+@router.post("/notifications/{notification_id}/read", response={200: NotificationOut, 404: ErrorOut})
+def notification_read(request, notification_id: int):
+    """Mark one of the caller's notifications read (idempotent); someone else's is 404."""
+    note = selectors.notification_get_for_user(request.user, notification_id)
+    return notification_out(services.notification_mark_read(actor=request.user, notification=note))
+
+
+@router.post("/notifications/read-all", response={200: ReadAllOut})
+def notification_read_all(request):
+    """Mark every unread notification of the caller read."""
+    marked = services.notification_mark_all_read(actor=request.user)
+    return Status(200, {"marked": marked, "unread": selectors.unread_count(request.user)})
+
+
+@router.get("/tasks/{task_id}/follow", response=FollowOut)
+def follow_state(request, task_id: int):
+    require_api_perm(request, *READ)
+    task = task_get_for_user(request.user, task_id)
+    return {
+        "task_id": task.pk,
+        "following": task.pk in selectors.followed_task_ids(request.user),
+        "followers": selectors.follower_count(task),
+    }
+
+
+@router.post("/tasks/{task_id}/follow", response={201: FollowOut, 403: ErrorOut, 404: ErrorOut})
+def follow_create(request, task_id: int):
+    """Follow the task (idempotent): be notified when its progress, light or judgement changes."""
+    require_api_perm(request, *READ)
+    task = task_get_for_user(request.user, task_id)
+    services.follow_set(actor=request.user, task=task, follow=True)
+    return Status(201, {"task_id": task.pk, "following": True, "followers": selectors.follower_count(task)})
+
+
+@router.delete("/tasks/{task_id}/follow", response={200: FollowOut, 403: ErrorOut, 404: ErrorOut})
+def follow_delete(request, task_id: int):
+    """Stop following the task (idempotent)."""
+    require_api_perm(request, *READ)
+    task = task_get_for_user(request.user, task_id)
+    services.follow_set(actor=request.user, task=task, follow=False)
+    return {"task_id": task.pk, "following": False, "followers": selectors.follower_count(task)}

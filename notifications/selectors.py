@@ -1,0 +1,92 @@
+"""Reads on notifications, follows, unit webhooks and deliveries, shared by pages, the API and the bell."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import Delivery, Follow, Notification, UnitWebhook
+
+# Labels for the kinds other apps send (services.notify docstring); an unknown kind shows its code.
+KIND_LABELS = {
+    "report.due": _("Report due"),
+    "report.late": _("Report late"),
+    "report.submitted": _("Report to approve"),
+    "report.returned": _("Report returned"),
+    "report.approved": _("Report approved"),
+    "order.issued": _("Supervision order issued"),
+    "order.due": _("Order response due"),
+    "order.late": _("Order response late"),
+    "order.escalated": _("Order escalated"),
+    "instruction.received": _("Instruction received"),
+    "followup.answered": _("Follow-up answered"),
+    "task.changed": _("Followed task changed"),
+    "webhook.test": _("Test message"),
+}
+# Kinds that ask the reader to act (shown with the warning colour in the inbox).
+URGENT_KINDS = frozenset({"report.late", "order.late", "order.escalated"})
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def inbox(user, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (nobody reads another person's inbox)."""
+    qs = Notification.objects.filter(recipient=user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    """The bell's number: one indexed count (notification_unread_idx)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_get_for_user(user, pk: int) -> Notification:
+    """The user's own notification, or 404 (someone else's notification does not exist for them)."""
+    try:
+        return Notification.objects.get(pk=pk, recipient=user)
+    except Notification.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def followed_task_ids(user) -> set[int]:
+    return set(Follow.objects.filter(user=user).values_list("task_id", flat=True))
+
+
+def follower_count(task) -> int:
+    return Follow.objects.filter(task=task).count()
+
+
+def webhook_list() -> QuerySet[UnitWebhook]:
+    return UnitWebhook.objects.select_related("unit").order_by("unit__sort_key", "id")
+
+
+def delivery_list(*, status: str = "", channel: str = "") -> QuerySet[Delivery]:
+    """The delivery log for the system admin: failures first when no status is chosen."""
+    qs = Delivery.objects.select_related("notification", "notification__recipient", "webhook__unit")
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("-created_at", "-id")
+
+
+def delivery_counts() -> dict[str, int]:
+    """Deliveries per status, for the summary line above the log."""
+    from django.db.models import Count
+
+    counts = {s: 0 for s in Delivery.Status.values}
+    for row in Delivery.objects.values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def delivery_get(pk: int) -> Delivery:
+    try:
+        return Delivery.objects.get(pk=pk)
+    except Delivery.DoesNotExist as exc:
+        raise Http404 from exc

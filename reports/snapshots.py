@@ -1,0 +1,262 @@
+"""Stored statuses (状态快照): the engine's results kept per task and day, so a city's cockpit reads rows.
+
+`reports.status.task_statuses` computes; this module stores what it computed and reads it back,
+with the same numbers (`StatusResult`s equal to freshly computed ones, tested). Rules:
+
+- A row (task, day) holds `task_statuses([task], day)`. Missing rows are computed and stored on
+  first request (`statuses_stored`, `ensure_stored`); the nightly sweep (`status_refresh`) stores
+  every live task for its day and prunes old days.
+- Whatever changes a task's statuses calls `status_refresh(tasks=…, since=…)` in the same
+  transaction: the task's rows from `since` on are deleted (earlier days cannot change: the engine
+  reads nothing dated after its as-of day) and today's row is recomputed at once, so an approval
+  shows on the cockpit immediately. A change of the inputs themselves (target, deadline,
+  milestones, plan settings, the working-day calendar) affects every day: `since=None`.
+- Race: a fill reads each task's `StatusGeneration` before its inputs and stores a row only if the
+  generation is unchanged under a row lock; every change bumps it first. So a slow fill never
+  writes back statuses computed from inputs a concurrent change has replaced.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from plans.models import Task
+from reports import engine
+from reports.models import Judgement, StatusGeneration, StatusSnapshot
+from reports.status import task_statuses
+
+# Days the sweep keeps besides month ends; older rows are recomputed when asked for again.
+KEEP_DAYS = 40
+# A change touching more tasks than this leaves today's rows to the next reader (plan settings, calendar).
+EAGER_LIMIT = 200
+FILL_BATCH = 2000
+
+LATE_REASONS = frozenset({engine.Reason.REPORT_LATE, engine.Reason.REPORT_MISSING})
+_REASONS = {r.value: r for r in engine.Reason}
+
+
+def _row(task_id: int, day: date, r: engine.StatusResult, generation: int) -> StatusSnapshot:
+    period = r.current_period
+    return StatusSnapshot(
+        task_id=task_id,
+        day=day,
+        status=r.status.value,
+        light=r.light.value,
+        computed_light=r.computed_light.value,
+        late=any(reason in LATE_REASONS for reason in r.reasons),
+        reasons=",".join(reason.value for reason in r.reasons),
+        target=r.target,
+        expected_value=r.expected_value,
+        actual=r.actual,
+        actual_period_end=r.actual_period_end,
+        measured_on=r.measured_on,
+        expected_at_measurement=r.expected_at_measurement,
+        lag=r.lag,
+        lag_percent=r.lag_percent,
+        completion=r.completion,
+        velocity_per_day=r.velocity_per_day,
+        pace_ratio=r.pace_ratio,
+        projected_completion=r.projected_completion,
+        projected_slip_days=r.projected_slip_days,
+        period_end=period.end if period else None,
+        period_due=period.due if period else None,
+        missing_periods=r.missing_periods,
+        generation=generation,
+    )
+
+
+def result_from_row(row: StatusSnapshot, judgement: engine.Judgement | None) -> engine.StatusResult:
+    """The StatusResult a row was made from (the applicable judgement is looked up, not stored)."""
+    return engine.StatusResult(
+        as_of=row.day,
+        status=engine.Status(row.status),
+        light=engine.Light(row.light),
+        computed_light=engine.Light(row.computed_light),
+        reasons=tuple(_REASONS[v] for v in row.reasons.split(",")) if row.reasons else (),
+        target=row.target,
+        expected_value=row.expected_value,
+        actual=row.actual,
+        actual_period_end=row.actual_period_end,
+        measured_on=row.measured_on,
+        expected_at_measurement=row.expected_at_measurement,
+        lag=row.lag,
+        lag_percent=row.lag_percent,
+        completion=row.completion,
+        velocity_per_day=row.velocity_per_day,
+        pace_ratio=row.pace_ratio,
+        projected_completion=row.projected_completion,
+        projected_slip_days=row.projected_slip_days,
+        current_period=engine.ReportingPeriod(row.period_end, row.period_due) if row.period_end else None,
+        missing_periods=row.missing_periods,
+        judgement=judgement,
+    )
+
+
+def _judgements(task_ids: Iterable[int]) -> dict[int, list[engine.Judgement]]:
+    found: dict[int, list[engine.Judgement]] = defaultdict(list)
+    rows = (
+        Judgement.objects.filter(task_id__in=list(task_ids))
+        .order_by("recorded_on", "id")
+        .values_list("task_id", "recorded_on", "likelihood", "reason")
+    )
+    for task_id, recorded_on, likelihood, reason in rows:
+        found[task_id].append(engine.Judgement(recorded_on, engine.Likelihood(likelihood), reason))
+    return found
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def _generations(task_ids: list[int]) -> dict[int, int]:
+    """Each task's generation (rows created at 0 for tasks that have none yet)."""
+    found = dict(StatusGeneration.objects.filter(task_id__in=task_ids).values_list("task_id", "generation"))
+    missing = [pk for pk in task_ids if pk not in found]
+    if missing:
+        StatusGeneration.objects.bulk_create(
+            [StatusGeneration(task_id=pk, generation=0) for pk in missing], ignore_conflicts=True, batch_size=FILL_BATCH
+        )
+        found.update(StatusGeneration.objects.filter(task_id__in=missing).values_list("task_id", "generation"))
+    return found
+
+
+def _store(day: date, results: dict[int, engine.StatusResult], read: dict[int, int], *, overwrite: bool) -> int:
+    """Store results whose task's generation is still the one read before computing them."""
+    ids = sorted(results)
+    stored = 0
+    for start in range(0, len(ids), FILL_BATCH):
+        chunk = ids[start : start + FILL_BATCH]
+        with transaction.atomic():
+            # Locked in task order (no deadlock between two fills): a change bumping a generation
+            # waits for this transaction, then deletes what it stored; or it went first, and the
+            # generation read here differs, so the stale result is dropped.
+            current = dict(
+                StatusGeneration.objects.select_for_update(no_key=True)
+                .filter(task_id__in=chunk)
+                .order_by("task_id")
+                .values_list("task_id", "generation")
+            )
+            rows = [_row(pk, day, results[pk], read[pk]) for pk in chunk if current.get(pk) == read[pk]]
+            if overwrite:
+                fields = [f.name for f in StatusSnapshot._meta.concrete_fields if f.name not in ("id", "task", "day")]
+                StatusSnapshot.objects.bulk_create(
+                    rows, update_conflicts=True, unique_fields=["day", "task"], update_fields=fields
+                )
+            else:
+                StatusSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+            stored += len(rows)
+    return stored
+
+
+def _compute_and_store(tasks: list[Task], day: date, *, overwrite: bool = False) -> dict[int, engine.StatusResult]:
+    read = _generations([t.pk for t in tasks])
+    results = task_statuses(tasks, day)
+    _store(day, results, read, overwrite=overwrite)
+    return results
+
+
+def ensure_stored(tasks: QuerySet[Task], day: date) -> int:
+    """Compute and store the day's rows of the tasks that have none; returns how many were missing."""
+    missing = list(
+        tasks.exclude(pk__in=StatusSnapshot.objects.filter(day=day).values("task_id"))
+        .select_related("plan", "node")
+        .order_by()
+    )
+    for start in range(0, len(missing), 5000):
+        _compute_and_store(missing[start : start + 5000], day)
+    return len(missing)
+
+
+def status_refresh(
+    *,
+    tasks: Iterable[Task] | QuerySet[Task] | None = None,
+    since: date | None = None,
+    as_of: date | None = None,
+    everything: bool = False,
+) -> int:
+    """Bring stored statuses up to date; returns the number of tasks whose row for `as_of` was written.
+
+    - A change (call it inside the changing service's transaction, after the change is saved):
+      `status_refresh(tasks=[task], since=first_day_affected)`, or `since=None` when every day is
+      affected. Deletes those rows and recomputes the task's row for today.
+    - `everything=True, since=…`: the same for every task (a change of the working-day calendar).
+    - The nightly sweep: `status_refresh(as_of=day)`: recompute and store every live task's row
+      for the day (overwriting, which also heals a change that forgot to call this), then prune
+      rows older than KEEP_DAYS that are not month ends.
+    """
+    today = timezone.localdate()
+    if tasks is None and not everything:
+        return _sweep(as_of or today)
+    if everything:
+        ids = None
+    elif isinstance(tasks, QuerySet):
+        ids = list(tasks.values_list("pk", flat=True))
+    else:
+        ids = [t.pk for t in tasks]
+    _invalidate(ids, since)
+    day = as_of or today
+    if ids is None or len(ids) > EAGER_LIMIT or (since is not None and since > day):
+        return 0
+    chosen = list(Task.objects.filter(pk__in=ids, is_deleted=False).select_related("plan", "node"))
+    if not chosen:
+        return 0
+    results = task_statuses(chosen, day)
+    generations = dict(StatusGeneration.objects.filter(task_id__in=ids).values_list("task_id", "generation"))
+    rows = [_row(t.pk, day, results[t.pk], generations.get(t.pk, 0)) for t in chosen]
+    fields = [f.name for f in StatusSnapshot._meta.concrete_fields if f.name not in ("id", "task", "day")]
+    StatusSnapshot.objects.bulk_create(rows, update_conflicts=True, unique_fields=["day", "task"], update_fields=fields)
+    return len(rows)
+
+
+def _invalidate(ids: list[int] | None, since: date | None) -> None:
+    generations = StatusGeneration.objects.all() if ids is None else StatusGeneration.objects.filter(task_id__in=ids)
+    if ids is not None:
+        _generations(ids)
+    # Bump first: this takes the row lock that a concurrent fill checks before storing.
+    generations.update(generation=F("generation") + 1)
+    rows = StatusSnapshot.objects.all() if ids is None else StatusSnapshot.objects.filter(task_id__in=ids)
+    if since is not None:
+        rows = rows.filter(day__gte=since)
+    rows.delete()
+
+
+def _sweep(day: date) -> int:
+    tasks = list(Task.objects.alive().select_related("plan", "node").order_by("pk"))
+    written = 0
+    for start in range(0, len(tasks), 5000):
+        chunk = tasks[start : start + 5000]
+        read = _generations([t.pk for t in chunk])
+        written += _store(day, task_statuses(chunk, day), read, overwrite=True)
+    prune_before = day - timedelta(days=KEEP_DAYS)
+    old = StatusSnapshot.objects.filter(day__lt=prune_before)
+    month_ends = {d for d in old.values_list("day", flat=True).distinct() if (d + timedelta(days=1)).day == 1}
+    old.exclude(day__in=month_ends).delete()
+    return written
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def statuses_stored(tasks: Iterable[Task], as_of: date) -> dict[int, engine.StatusResult]:
+    """Like `task_statuses(tasks, as_of)`, from stored rows; missing ones are computed and stored.
+
+    Two queries when every row is there (rows, judgements), whatever the number of tasks.
+    `tasks` need `plan` and `node` loaded (select_related) for the ones that must be computed.
+    """
+    tasks = list(tasks)
+    ids = [t.pk for t in tasks]
+    rows = {r.task_id: r for r in StatusSnapshot.objects.filter(day=as_of, task_id__in=ids)} if ids else {}
+    missing = [t for t in tasks if t.pk not in rows]
+    results = _compute_and_store(missing, as_of) if missing else {}
+    present = [pk for pk in ids if pk in rows]
+    judgements = _judgements(present) if present else {}
+    for pk in present:
+        results[pk] = result_from_row(rows[pk], engine._applicable_judgement(judgements.get(pk, ()), as_of))
+    return results
+
+
+def using_postgres() -> bool:
+    return connection.vendor == "postgresql"

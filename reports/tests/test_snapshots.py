@@ -1,0 +1,192 @@
+"""Stored statuses (reports.snapshots): the same numbers as the engine, fresh after every change."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from plans import services as plan_services
+from plans.models import Plan, Task
+from plans.selectors import task_scope
+from reports import engine, services, snapshots
+from reports.models import ProgressReport, StatusGeneration, StatusSnapshot
+from reports.selectors import cockpit, rollups, tasks_with_status
+from reports.status import task_statuses
+
+pytestmark = pytest.mark.django_db
+PAST = dt.date(2021, 6, 30)
+
+
+def _tasks():
+    return list(Task.objects.alive().select_related("plan", "node").order_by("pk"))
+
+
+@pytest.mark.parametrize("day", [dt.date(2021, 1, 10), dt.date(2021, 4, 12), PAST, dt.date(2021, 12, 31)])
+def test_stored_statuses_equal_computed_ones(day):
+    tasks = _tasks()
+    computed = task_statuses(tasks, day)
+    first = snapshots.statuses_stored(tasks, day)  # computes and stores
+    assert StatusSnapshot.objects.filter(day=day).count() == len(tasks)
+    again = snapshots.statuses_stored(tasks, day)  # read back from the rows
+    assert first == computed
+    assert again == computed
+
+
+def test_rollups_and_cockpit_from_stored_rows_match_the_engine(users):
+    office = users["office"]
+    tasks = [t for t in _tasks() if t.plan.status in ("active", "closed")]
+    statuses = task_statuses(tasks, PAST)
+    for by in ("unit", "leader", "area", "block"):
+        expected = {r.key: r for r in rollups(office, by, PAST, tasks=tasks, statuses=statuses)}
+        stored = {r.key: r for r in rollups(office, by, PAST)}
+        assert list(stored) == list(expected), by  # same groups, same order
+        for key, row in expected.items():
+            got = stored[key]
+            assert got.rollup.count == row.rollup.count
+            assert got.rollup.by_status == row.rollup.by_status
+            assert got.rollup.by_light == row.rollup.by_light
+            assert got.rollup.by_computed_light == row.rollup.by_computed_light
+            assert got.late_reports == row.late_reports
+            assert got.rollup.weighted_completion == pytest.approx(row.rollup.weighted_completion)
+    data = cockpit(office, PAST)
+    assert data.total == len(tasks)
+    assert data.by_light["red"] == sum(1 for s in statuses.values() if s.light is engine.Light.RED)
+    assert [t.pk for t, _s in data.red] == [
+        t.pk for t in sorted(tasks, key=lambda t: (t.deadline, t.code)) if statuses[t.pk].light is engine.Light.RED
+    ]
+    assert all(s == statuses[t.pk] for t, s in data.red)
+
+
+def test_a_unit_users_rollup_counts_only_its_tasks(users):
+    reporter = users["zjj_reporter"]
+    scope = list(task_scope(reporter).filter(plan__status__in=["active", "closed"]).select_related("plan", "node"))
+    rows = rollups(reporter, "unit", PAST)
+    assert sum(r.rollup.count for r in rows) == len(scope)
+
+
+def test_the_status_filter_equals_filtering_computed_statuses(users):
+    tasks = _tasks()
+    statuses = task_statuses(tasks, PAST)
+    for status in ("lagging", "on_track", "overdue"):
+        wanted = {t.pk for t in tasks if statuses[t.pk].status.value == status}
+        assert set(tasks_with_status(Task.objects.alive(), PAST, status=status).values_list("pk", flat=True)) == wanted
+    red = {t.pk for t in tasks if statuses[t.pk].light.value == "red"}
+    assert set(tasks_with_status(Task.objects.alive(), PAST, light="red").values_list("pk", flat=True)) == red
+
+
+def _open_period_task():
+    """A demo key task given a deadline in the future, so today has an open reporting period."""
+    task = Task.objects.select_related("plan", "node").get(object="老旧小区改造提升", node__kind="key_task")
+    today = timezone.localdate()
+    Task.objects.filter(pk=task.pk).update(
+        start_date=today - dt.timedelta(days=60), deadline=today.replace(year=today.year + 1)
+    )
+    snapshots.status_refresh(tasks=[task], since=None)
+    return Task.objects.select_related("plan", "node").get(pk=task.pk)
+
+
+def test_an_approval_changes_todays_cockpit_immediately(users):
+    task = _open_period_task()
+    today = timezone.localdate()
+    office, reporter, head = users["office"], users["zjj_reporter"], users["zjj_head"]
+    before = cockpit(office, today)  # fills today's rows
+    assert StatusSnapshot.objects.filter(day=today, task=task).exists()
+    period = task_statuses([task], today)[task.pk].current_period
+    assert period is not None
+    report = services.report_start(actor=reporter, task=task, period_end=period.end, due_date=period.due)
+    report = services.report_save(
+        actor=reporter, report=report, value=task.target_value, narrative="全部完成，待核验。", submit=True
+    )
+    services.report_approve(actor=head, report=report)
+    after = cockpit(office, today)
+    fresh = task_statuses([task], today)[task.pk]
+    assert fresh.actual == float(task.target_value)
+    assert snapshots.statuses_stored([task], today)[task.pk] == fresh
+    row = next(r for r in after.units if r.key == task.lead_unit.name)
+    old = next(r for r in before.units if r.key == task.lead_unit.name)
+    assert row.rollup.weighted_completion > old.rollup.weighted_completion
+
+
+def test_a_past_dated_judgement_invalidates_history_from_its_date(users):
+    task = Task.objects.select_related("plan", "node").get(object="规范村建设", node__kind="key_task")
+    snapshots.statuses_stored([task], dt.date(2021, 3, 31))
+    snapshots.statuses_stored([task], dt.date(2021, 10, 15))
+    assert snapshots.statuses_stored([task], dt.date(2021, 10, 15))[task.pk].light is not engine.Light.GREEN
+    services.judgement_record(
+        actor=users["office"], task=task, likelihood="highly_likely", reason="已落实", recorded_on=dt.date(2021, 10, 8)
+    )
+    days = set(StatusSnapshot.objects.filter(task=task).values_list("day", flat=True))
+    assert dt.date(2021, 3, 31) in days  # before the judgement: still valid, kept
+    assert dt.date(2021, 10, 15) not in days  # after it: deleted, recomputed on the next read
+    stored = snapshots.statuses_stored([task], dt.date(2021, 10, 15))[task.pk]
+    assert stored.light is engine.Light.GREEN and stored.judgement.reason == "已落实"
+    assert stored == task_statuses([task], dt.date(2021, 10, 15))[task.pk]
+
+
+def test_a_task_edit_invalidates_every_day(users):
+    task = Task.objects.select_related("plan", "node").get(object="规范村建设", node__kind="key_task")
+    snapshots.statuses_stored([task], dt.date(2021, 3, 31))
+    Plan.objects.filter(pk=task.plan_id).update(status="draft")  # a draft plan lets the target change
+    task = Task.objects.select_related("plan", "node").get(pk=task.pk)
+    doubled = task.target_value * 2
+    data = plan_services.TaskData(
+        title=task.node.title,
+        deadline=task.deadline,
+        start_date=task.start_date,
+        target_value=doubled,
+        target_unit=task.target_unit,
+        responsible_post=task.responsible_post,
+        lead_unit=task.lead_unit,
+        co_units=list(task.co_units.all()),
+        milestones=[],
+    )
+    plan_services.task_update(actor=users["office"], task=task, data=data, expected_version=task.version)
+    assert not StatusSnapshot.objects.filter(task=task, day=dt.date(2021, 3, 31)).exists()
+    stored = snapshots.statuses_stored([task], dt.date(2021, 3, 31))[task.pk]
+    assert stored.target == float(doubled)
+
+
+def test_a_fill_that_raced_a_change_is_not_stored():
+    task = _tasks()[0]
+    day = dt.date(2021, 5, 5)
+    read = snapshots._generations([task.pk])
+    results = task_statuses([task], day)  # computed from the inputs as they were
+    snapshots.status_refresh(tasks=[task], since=day)  # a change lands meanwhile
+    assert snapshots._store(day, results, read, overwrite=False) == 0
+    assert not StatusSnapshot.objects.filter(task=task, day=day).exists()
+    assert StatusGeneration.objects.get(task=task).generation == read[task.pk] + 1
+
+
+def test_a_calendar_override_invalidates_from_its_date(client_as):
+    tasks = _tasks()
+    snapshots.statuses_stored(tasks, dt.date(2021, 3, 1))
+    snapshots.statuses_stored(tasks, dt.date(2021, 9, 30))
+    response = client_as("office").post("/calendar/", {"date": "2021-05-06", "is_workday": "on", "name": "测试调休"})
+    assert response.status_code == 302
+    assert StatusSnapshot.objects.filter(day=dt.date(2021, 3, 1)).count() == len(tasks)
+    assert not StatusSnapshot.objects.filter(day=dt.date(2021, 9, 30)).exists()
+
+
+def test_the_sweep_stores_the_day_for_every_live_task_and_prunes_old_days():
+    tasks = _tasks()
+    snapshots.statuses_stored(tasks, dt.date(2021, 3, 17))  # an ordinary day long ago
+    snapshots.statuses_stored(tasks, dt.date(2021, 3, 31))  # a month end
+    day = dt.date(2021, 6, 30)
+    assert snapshots.status_refresh(as_of=day) == len(tasks)
+    assert StatusSnapshot.objects.filter(day=day).count() == len(tasks)
+    assert not StatusSnapshot.objects.filter(day=dt.date(2021, 3, 17)).exists()
+    assert StatusSnapshot.objects.filter(day=dt.date(2021, 3, 31)).count() == len(tasks)
+    assert snapshots.statuses_stored(tasks, day) == task_statuses(tasks, day)
+
+
+def test_a_co_operating_units_report_does_not_touch_the_tasks_statuses(users):
+    reporter = users["fgw_reporter"]
+    task = Task.objects.alive().select_related("plan", "node").filter(co_units=reporter.unit_id).first()
+    assert task is not None
+    snapshots.statuses_stored([task], PAST)
+    generation = StatusGeneration.objects.get(task=task).generation
+    report = services.report_start(actor=reporter, task=task, period_end=dt.date(2021, 12, 26), due_date=PAST)
+    services.report_save(actor=reporter, report=report, value=Decimal(3), narrative="配合完成", submit=True)
+    assert not ProgressReport.objects.get(pk=report.pk).is_lead
+    assert StatusGeneration.objects.get(task=task).generation == generation

@@ -1,0 +1,27 @@
+"""`manage.py sweep [--as-of YYYY-MM-DD]`: the nightly sweep (schedule it with cron or a systemd timer)."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from supervision.sweep import sweep_run
+
+
+class Command(BaseCommand):
+    help = (
+        "Nightly sweep: recompute task statuses, send report and order reminders, escalate late orders. "
+        "Idempotent: running it twice sends nothing twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", dest="as_of", help="the day to sweep for (YYYY-MM-DD); default: today")
+
+    def handle(self, *args, **options):
+        raw = options.get("as_of")
+        try:
+            as_of = date.fromisoformat(raw) if raw else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not {raw!r}.") from None
+        for line in sweep_run(as_of=as_of).lines():
+            self.stdout.write(line)

@@ -1,0 +1,338 @@
+"""Reads on supervision: scope and access helpers, lists and counts shared by pages, API and the task page.
+
+Who sees what: the office and leaders (BUSINESS_READ_ALL) see everything; a
+unit head or reporter (BUSINESS_READ_UNIT) sees only the orders, follow-ups and
+rectifications addressed to their unit, and no inspection records. Everyone
+else sees nothing. Outside the scope an object is 404, not 403, so its
+existence does not leak.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.roles import Perm
+from supervision.models import (
+    Attachment,
+    Finding,
+    FollowUp,
+    Inspection,
+    Instruction,
+    OrderResponse,
+    Rectification,
+    SupervisionOrder,
+)
+
+
+def reads_all(user) -> bool:
+    return user.has_luoshi_perm(Perm.BUSINESS_READ_ALL)
+
+
+def _unit_reader(user) -> bool:
+    return user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT) and bool(user.unit_id)
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+
+def order_scope(user) -> QuerySet[SupervisionOrder]:
+    qs = SupervisionOrder.objects.all()
+    if reads_all(user):
+        return qs
+    if _unit_reader(user):
+        return qs.filter(unit_id=user.unit_id)
+    return qs.none()
+
+
+def order_get_for_user(user, pk: int) -> SupervisionOrder:
+    """The order, or 404 outside the user's scope."""
+    try:
+        return (
+            order_scope(user)
+            .select_related("unit", "issued_by", "acknowledged_by", "verified_by", "closed_by")
+            .prefetch_related(
+                "tasks__node",
+                Prefetch(
+                    "responses",
+                    queryset=OrderResponse.objects.select_related("submitted_by", "decided_by").prefetch_related(
+                        "attachments"
+                    ),
+                ),
+            )
+            .get(pk=pk)
+        )
+    except SupervisionOrder.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+ORDER_FILTERS = ("open", "responded", "done", "all")
+
+
+def order_list(user, *, show: str = "open", unit: int | None = None, kind: str = "") -> QuerySet[SupervisionOrder]:
+    """Orders in scope: `open` (waiting for the unit), `responded` (waiting for the office), `done`, `all`."""
+    qs = order_scope(user).select_related("unit").prefetch_related("tasks__node")
+    if show == "open":
+        qs = qs.filter(state__in=SupervisionOrder.OPEN_STATES)
+    elif show == "responded":
+        qs = qs.filter(state=SupervisionOrder.State.RESPONDED)
+    elif show == "done":
+        qs = qs.filter(state__in=[SupervisionOrder.State.VERIFIED, SupervisionOrder.State.CLOSED])
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    if kind:
+        qs = qs.filter(level=kind)
+    return qs.order_by("due_date", "-seq") if show == "open" else qs.order_by("-issued_on", "-seq")
+
+
+def order_counts(user) -> dict[str, int]:
+    """Counts per list tab, plus how many open orders are past due (one query)."""
+    rows = order_scope(user).values_list("state", "due_date")
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    counts = Counter()
+    for state, due in rows:
+        if state in SupervisionOrder.OPEN_STATES:
+            counts["open"] += 1
+            counts["late"] += int(due < today)
+        elif state == SupervisionOrder.State.RESPONDED:
+            counts["responded"] += 1
+        else:
+            counts["done"] += 1
+        counts["all"] += 1
+    return {key: counts.get(key, 0) for key in (*ORDER_FILTERS, "late")}
+
+
+def task_orders(user, task) -> list[SupervisionOrder]:
+    return list(order_scope(user).filter(tasks=task).select_related("unit").order_by("-issued_on", "-seq"))
+
+
+def open_order_task_ids(task_ids: list[int]) -> set[int]:
+    """Of the given tasks, those with an order not yet verified (the cockpit marks them)."""
+    return set(
+        SupervisionOrder.objects.filter(
+            tasks__in=task_ids,
+            state__in=[*SupervisionOrder.OPEN_STATES, SupervisionOrder.State.RESPONDED],
+        ).values_list("tasks", flat=True)
+    )
+
+
+# --- instructions and follow-ups ------------------------------------------------------------------
+
+
+def instruction_scope(user) -> QuerySet[Instruction]:
+    qs = Instruction.objects.all()
+    if reads_all(user):
+        return qs
+    if _unit_reader(user):
+        return qs.filter(followup__unit_id=user.unit_id)
+    return qs.none()
+
+
+def instruction_get_for_user(user, pk: int) -> Instruction:
+    try:
+        return (
+            instruction_scope(user)
+            .select_related(
+                "author",
+                "followup__unit",
+                "followup__answered_by",
+                "task__node",
+                "report__task__node",
+                "report__unit",
+                "order",
+                "finding__inspection",
+            )
+            .get(pk=pk)
+        )
+    except Instruction.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def followup_get_for_user(user, pk: int) -> FollowUp:
+    try:
+        return FollowUp.objects.filter(instruction__in=instruction_scope(user)).select_related("unit").get(pk=pk)
+    except FollowUp.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def instruction_list(user, *, mine: bool = False, state: str = "") -> QuerySet[Instruction]:
+    """我的批示 for a leader (mine=True), every instruction for the office, the unit's follow-ups for a unit."""
+    qs = instruction_scope(user).select_related(
+        "author", "followup__unit", "task__node", "report__task", "report__unit", "order", "finding"
+    )
+    if mine:
+        qs = qs.filter(author=user)
+    if state:
+        qs = qs.filter(followup__state=state)
+    return qs.order_by("-created_at", "-id")
+
+
+def instruction_counts(user, *, mine: bool = False) -> dict[str, int]:
+    qs = instruction_scope(user)
+    if mine:
+        qs = qs.filter(author=user)
+    counts = Counter(qs.values_list("followup__state", flat=True))
+    return {
+        "open": counts.get(FollowUp.State.OPEN, 0),
+        "answered": counts.get(FollowUp.State.ANSWERED, 0),
+        "all": sum(counts.values()),
+    }
+
+
+def task_instructions(user, task) -> list[Instruction]:
+    return list(instruction_scope(user).filter(task=task).select_related("author", "followup").order_by("-created_at"))
+
+
+# --- inspections and rectifications ---------------------------------------------------------------
+
+
+def inspection_scope(user) -> QuerySet[Inspection]:
+    """Inspection records are the office's working papers: read by the office and leaders only."""
+    return Inspection.objects.all() if reads_all(user) else Inspection.objects.none()
+
+
+def inspection_get_for_user(user, pk: int) -> Inspection:
+    try:
+        return (
+            inspection_scope(user)
+            .select_related("recorded_by")
+            .prefetch_related(
+                "tasks__node",
+                "attachments",
+                Prefetch(
+                    "findings",
+                    queryset=Finding.objects.select_related("task__node", "rectification__unit").order_by("pk"),
+                ),
+            )
+            .get(pk=pk)
+        )
+    except Inspection.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def finding_get_for_user(user, pk: int) -> Finding:
+    try:
+        return Finding.objects.filter(inspection__in=inspection_scope(user)).select_related("inspection").get(pk=pk)
+    except Finding.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def inspection_list(user) -> QuerySet[Inspection]:
+    findings = Finding.objects.select_related("rectification").order_by("pk")
+    return (
+        inspection_scope(user)
+        .prefetch_related("tasks", Prefetch("findings", queryset=findings))
+        .order_by("-inspected_on", "-id")
+    )
+
+
+def rectification_scope(user) -> QuerySet[Rectification]:
+    qs = Rectification.objects.all()
+    if reads_all(user):
+        return qs
+    if _unit_reader(user):
+        return qs.filter(unit_id=user.unit_id)
+    return qs.none()
+
+
+def rectification_get_for_user(user, pk: int) -> Rectification:
+    try:
+        return (
+            rectification_scope(user)
+            .select_related("unit", "finding__inspection", "finding__task__node", "opened_by", "reported_by")
+            .prefetch_related("attachments")
+            .get(pk=pk)
+        )
+    except Rectification.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def rectification_list(user, *, show: str = "open") -> QuerySet[Rectification]:
+    qs = rectification_scope(user).select_related("unit", "finding__inspection")
+    if show == "open":
+        qs = qs.filter(state__in=Rectification.OPEN_STATES)
+    elif show == "reported":
+        qs = qs.filter(state=Rectification.State.REPORTED)
+    elif show == "done":
+        qs = qs.filter(state__in=[Rectification.State.VERIFIED, Rectification.State.CLOSED])
+    return qs.order_by("deadline", "pk")
+
+
+def rectification_counts(user) -> dict[str, int]:
+    counts = Counter(rectification_scope(user).values_list("state", flat=True))
+    return {
+        "open": sum(counts.get(s, 0) for s in Rectification.OPEN_STATES),
+        "reported": counts.get(Rectification.State.REPORTED, 0),
+        "done": counts.get(Rectification.State.VERIFIED, 0) + counts.get(Rectification.State.CLOSED, 0),
+        "all": sum(counts.values()),
+    }
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+def attachment_get_for_user(user, pk: int) -> Attachment:
+    """A file, only when its order response, inspection or rectification is in the user's scope."""
+    visible = (
+        Q(response__order__in=order_scope(user))
+        | Q(inspection__in=inspection_scope(user))
+        | Q(rectification__in=rectification_scope(user))
+    )
+    try:
+        return Attachment.objects.filter(visible).get(pk=pk)
+    except Attachment.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+# --- the order document ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderProposal:
+    """What the order form is pre-filled with for a red task (one click from the cockpit or task page)."""
+
+    unit_id: int | None
+    kind: str
+    content: str
+    requirements: str
+
+
+def order_proposal(task, status, as_of: date, *, open_orders: int) -> OrderProposal:
+    """A 催办 for a first order, a 督办 when the task already had one; the content from the engine's numbers."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):  # the order is an official document: in Chinese
+        return _proposal(task, status, as_of, open_orders=open_orders)
+
+
+def _proposal(task, status, as_of: date, *, open_orders: int) -> OrderProposal:
+    from reports.labels import REASON_LABELS, STATUS_LABELS
+    from supervision.orderdoc import cn_date
+
+    unit_name = task.lead_unit.name if task.lead_unit else ""
+    lag = f"{status.lag:.0f}" if status.lag == int(status.lag) else f"{status.lag:.1f}"
+    reasons = "、".join(str(REASON_LABELS[r]) for r in status.reasons if r in REASON_LABELS)
+    content = (
+        f"截至{cn_date(as_of)}，{unit_name}牵头的“{task.node.title}”"
+        f"应完成{_num(status.expected_at_measurement)}{task.target_unit}，"
+        f"实际完成{_num(status.actual)}{task.target_unit}，滞后{lag}{task.target_unit}"
+        f"（{status.lag_percent:.1f}%），状态为{STATUS_LABELS[status.status]}"
+        + (f"（{reasons}）" if reasons else "")
+        + "。"
+    )
+    return OrderProposal(
+        unit_id=task.lead_unit_id,
+        kind="order" if open_orders else "reminder",
+        content=content,
+        requirements="请于反馈时限内书面反馈滞后原因、整改措施和完成时限，并上传佐证材料。",
+    )
+
+
+def _num(value: float) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
