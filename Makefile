@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest
 PORT ?= 8000
 
-.PHONY: vendor run worker test test-office test-browser test-all lint format migrate demo messages collectstatic clean
+.PHONY: bench bench-surge vendor run worker test test-office test-browser test-all lint format migrate demo messages collectstatic clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -40,6 +40,14 @@ test-office: $(STAMP)
 
 test-browser: $(STAMP) collectstatic
 	$(PYTEST) -m browser -q tests/browser
+
+# City-scale benchmark and Monday-morning surge on PostgreSQL (bench/README.md); not part of `make test`.
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/luoshi_bench
+bench: $(STAMP)
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/run.py
+
+bench-surge: $(STAMP)
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/surge.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

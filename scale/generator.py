@@ -734,13 +734,13 @@ class CityBuilder:
         from reports.models import StatusSnapshot
         from supervision.services import order_issue
 
+        district_of = {t["id"]: t["dcode"] for t in self.tasks}
         red = list(
-            StatusSnapshot.objects.filter(day=self.today, light="red")
+            StatusSnapshot.objects.filter(day=self.today, light="red", task_id__gte=min(district_of, default=0))
             .select_related("task", "task__lead_unit")
             .order_by("task_id")[: n * 3]
         )
         issued = 0
-        district_of = {t["id"]: t["dcode"] for t in self.tasks}
         for row in red[::3][:n]:
             task = row.task
             dcode = district_of[task.pk]

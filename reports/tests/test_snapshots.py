@@ -190,3 +190,21 @@ def test_a_co_operating_units_report_does_not_touch_the_tasks_statuses(users):
     services.report_save(actor=reporter, report=report, value=Decimal(3), narrative="配合完成", submit=True)
     assert not ProgressReport.objects.get(pk=report.pk).is_lead
     assert StatusGeneration.objects.get(task=task).generation == generation
+
+
+def test_the_api_filters_by_status_and_returns_history(client, users):
+    from accounts.services import token_issue
+
+    headers = {"Authorization": f"Bearer {token_issue(user=users['office'])}"}
+    tasks = _tasks()
+    statuses = task_statuses(tasks, PAST)
+    lagging = sorted((t.plan.year, t.code) for t in tasks if statuses[t.pk].status.value == "lagging")
+    page = client.get(f"/api/v1/tasks?status=lagging&as_of={PAST}&page_size=200", headers=headers).json()
+    assert page["count"] == len(lagging) and {r["status"] for r in page["results"]} == {"lagging"}
+    task = tasks[0]
+    detail = client.get(f"/api/v1/tasks/{task.pk}?as_of={PAST}", headers=headers).json()
+    assert detail["status"]["status"] == statuses[task.pk].status.value
+    assert len(detail["reports"]) == ProgressReport.objects.filter(task=task).exclude(state="draft").count()
+    assert isinstance(detail["history"], list)
+    response = client.get("/api/v1/tasks/ledger.xlsx?status=lagging&as_of=2021-06-30", headers=headers)
+    assert response.status_code == 200 and response.content[:2] == b"PK"

@@ -5,6 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from reports.snapshots import status_refresh
 from supervision.sweep import sweep_run
 
 
@@ -23,5 +24,6 @@ class Command(BaseCommand):
             as_of = date.fromisoformat(raw) if raw else timezone.localdate()
         except ValueError:
             raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not {raw!r}.") from None
+        status_refresh(as_of=as_of)  # the day's stored statuses for every live task (reports.snapshots)
         for line in sweep_run(as_of=as_of).lines():
             self.stdout.write(line)

@@ -1,0 +1,136 @@
+# ruff: noqa: S603, S607, E501  (a benchmark tool: runs our own programs)
+"""Monday-morning surge (`make bench-surge`; bench/README.md): 300 reporters against 2 gunicorn workers.
+
+locust (headless) drives the reporters for a bounded time against 127.0.0.1 only; afterwards every
+report that got a 201 is looked up in the database: stored exactly once, submitted.
+"""
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import CITY, DEFAULT_DB, ROOT, SMOKE, ensure_city, gunicorn  # noqa: E402
+
+LOCUST = str(ROOT / ".venv" / "bin" / "locust")
+
+
+def plan_reporters(url: str, n: int, per_user: int) -> list[dict]:
+    """One reporter per unit, from the units with the most lead tasks still open for this period."""
+    today = date.today()
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            """SELECT min(u.username), array_agg(DISTINCT t.id) FROM plans_task t
+               JOIN accounts_user u ON u.unit_id = t.lead_unit_id
+               JOIN accounts_rolegrant g ON g.user_id = u.id AND g.role = 'unit_reporter'
+               JOIN plans_plan p ON p.id = t.plan_id AND p.status = 'active'
+               WHERE NOT t.is_deleted AND t.verified_on IS NULL AND t.deadline >= %s
+                 AND NOT EXISTS (SELECT 1 FROM reports_progressreport r WHERE r.task_id = t.id
+                                 AND r.unit_id = t.lead_unit_id AND r.period_end >= %s - 7)
+               GROUP BY t.lead_unit_id ORDER BY count(*) DESC, t.lead_unit_id LIMIT %s""",
+            [today, today, n],
+        ).fetchall()
+    return [{"username": name, "tasks": sorted(ids)[:per_user]} for name, ids in rows]
+
+
+def verify(url: str, log_path: Path) -> dict:
+    lines = [line.split() for line in log_path.read_text().splitlines() if line.strip()]
+    ids = [int(line[1]) for line in lines]
+    with psycopg.connect(url) as conn:
+        stored = dict(conn.execute("SELECT id, state FROM reports_progressreport WHERE id = ANY(%s)", [ids]).fetchall())
+        dupes = conn.execute(
+            """SELECT count(*) FROM (SELECT task_id, unit_id, period_end FROM reports_progressreport
+               WHERE id = ANY(%s) GROUP BY 1, 2, 3 HAVING count(*) > 1) d""",
+            [ids],
+        ).fetchone()[0]
+        audited = conn.execute(
+            "SELECT count(DISTINCT object_id) FROM audit_auditevent WHERE verb = 'report.submit' AND object_id = ANY(%s)",
+            [[str(i) for i in ids]],
+        ).fetchone()[0]
+    missing = [i for i in ids if i not in stored]
+    not_submitted = [i for i, s in stored.items() if s != "submitted"]
+    times = sorted(float(line[0]) for line in lines)
+    return {
+        "acknowledged": len(ids),
+        "distinct": len(set(ids)),
+        "lost": len(missing),
+        "duplicates": dupes + (len(ids) - len(set(ids))),
+        "not_submitted": len(not_submitted),
+        "audited": audited,
+        "window_s": round(times[-1] - times[0], 1) if len(times) > 1 else 0,
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--seconds", type=int, default=100, help="locust run time, logins included (≤ 120)")
+    parser.add_argument("--spawn-rate", type=float, default=30)
+    parser.add_argument("--port", type=int, default=18422)
+    parser.add_argument("--smoke", action="store_true", help="tiny city, 10 reporters, 15 s (CI)")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.users, args.seconds = 10, 15
+    args.seconds = min(args.seconds, 120)
+    ensure_city(args.database_url, SMOKE if args.smoke else CITY)
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    reporters = plan_reporters(args.database_url, args.users, 200)
+    if len(reporters) < args.users:
+        print(f"only {len(reporters)} reporters have open tasks; reseed the city (seed_scale) for a full surge")
+    plan_path, log_path = out / "surge-plan.json", out / "surge-successes.log"
+    plan_path.write_text(json.dumps({"reporters": reporters, "login_timeout": args.seconds * 0.6}))
+    log_path.write_text("")
+    env = dict(os.environ, LUOSHI_SURGE_PLAN=str(plan_path), LUOSHI_SURGE_LOG=str(log_path))
+    with gunicorn(args.database_url, args.port):
+        started = time.perf_counter()
+        result = subprocess.run(
+            [LOCUST, "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(len(reporters)),
+             "-r", str(args.spawn_rate), "-t", f"{args.seconds}s", "--host", f"http://127.0.0.1:{args.port}",
+             "--csv", str(out / "surge"), "--only-summary", "--stop-timeout", "10"],
+            env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        wall = time.perf_counter() - started
+    stats = {row["Name"]: row for row in csv.DictReader(open(out / "surge_stats.csv"))}  # noqa: SIM115
+    checked = verify(args.database_url, log_path)
+    submit = stats.get("submit", {})
+    login = stats.get("login", {})
+    throughput = checked["acknowledged"] / checked["window_s"] if checked["window_s"] else 0
+    summary = {
+        "reporters": len(reporters),
+        "run_s": round(wall, 1),
+        "logins": int(login.get("Request Count", 0)),
+        "login_median_ms": login.get("50%"),
+        "login_p99_ms": login.get("99%"),
+        "submissions_ok": checked["acknowledged"],
+        "submit_window_s": checked["window_s"],
+        "submissions_per_s": round(throughput, 1),
+        "submit_p50_ms": submit.get("50%"),
+        "submit_p99_ms": submit.get("99%"),
+        "inbox_p50_ms": stats.get("inbox", {}).get("50%"),
+        "inbox_p99_ms": stats.get("inbox", {}).get("99%"),
+        "errors": sum(int(r["Failure Count"]) for r in stats.values() if r["Name"] != "Aggregated"),
+        "lost": checked["lost"],
+        "duplicates": checked["duplicates"],
+        "not_submitted": checked["not_submitted"],
+        "audited": checked["audited"],
+    }
+    (out / "surge.json").write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=2))
+    if result.returncode not in (0, 1):
+        print(result.stdout[-3000:], result.stderr[-3000:])
+    ok = summary["lost"] == 0 and summary["duplicates"] == 0 and summary["submissions_ok"] > 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
