@@ -9,9 +9,7 @@ from audit.forms import AuditFilterForm
 from audit.selectors import audit_event_list, audit_object_types, audit_verbs
 from audit.services import audit_record
 from core.access import require_perm
-from core.xlsx import build_table_xlsx
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from core.xlsx import XLSX_MIME, build_table_xlsx
 
 
 @require_perm(Perm.AUDIT_READ)

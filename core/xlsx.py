@@ -98,3 +98,7 @@ def build_table_xlsx(
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+# The Content-Type of .xlsx downloads.
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

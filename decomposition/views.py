@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import Perm
 from core.access import require_perm
 from core.errors import ServiceError
+from core.xlsx import XLSX_MIME
 from decomposition import services
 from decomposition.forms import AddRowForm, AssignForm, ExtractForm, RowAssignForm, post_choices, unit_choices
 from decomposition.messages import row_error
@@ -31,7 +32,6 @@ from plans.ledger import build_task_ledger_xlsx
 from plans.models import Plan
 from plans.selectors import plan_get_for_user
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
 

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from accounts.roles import Perm
 from core.api import require_api_perm
 from core.errors import ServiceError
+from core.xlsx import XLSX_MIME
 from org.models import LeaderPost, Unit
 from plans import services
 from plans.ledger import build_task_ledger_xlsx
@@ -21,7 +22,7 @@ from plans.milestones import MilestoneLine
 from plans.models import Plan, PlanNode, Task
 from plans.selectors import (
     TaskFilter,
-    ledger_rows,
+    ledger_stream,
     plan_get_for_user,
     plan_list,
     plan_tree,
@@ -33,8 +34,6 @@ from plans.selectors import (
 from reports.api import ReportOut, StatusOut, report_out, status_out
 from reports.selectors import task_reports, tasks_with_status
 from reports.snapshots import statuses_stored
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = Router(tags=["plans and tasks"])
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -325,9 +324,8 @@ def task_ledger_export(request, filters: Query[TaskFilterIn]):
     values.pop("page"), values.pop("page_size")
     as_of = values.pop("as_of") or timezone.localdate()
     wanted = {"status": values.pop("status"), "light": values.pop("light")}
-    tasks = list(tasks_with_status(task_list(request.user, TaskFilter(**values)), as_of, **wanted))
-    prefetch_related_objects(tasks, "milestones")
-    response = HttpResponse(build_task_ledger_xlsx(ledger_rows(tasks)), content_type=XLSX_MIME)
+    tasks = tasks_with_status(task_list(request.user, TaskFilter(**values)), as_of, **wanted)
+    response = HttpResponse(build_task_ledger_xlsx(ledger_stream(tasks)), content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="task-ledger-{stamp}.xlsx"'
     return response

@@ -7,6 +7,7 @@ commitment after rebaselining.
 
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -84,7 +85,7 @@ class LedgerRowOut(LedgerRow):
     baseline_deadline: date | None = None
 
 
-def build_task_ledger_xlsx(rows: list[LedgerRowOut], *, title: str = "任务分解表") -> bytes:
+def build_task_ledger_xlsx(rows: Iterable[LedgerRowOut], *, title: str = "任务分解表") -> bytes:
     def cells(seq: int, r: LedgerRowOut) -> list:
         rebased_target = r.baseline_target_value is not None and r.baseline_target_value != r.target_value
         rebased_deadline = r.baseline_deadline is not None and r.baseline_deadline != r.deadline

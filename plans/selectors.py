@@ -1,9 +1,10 @@
 """Reads on plans and tasks, shared by pages, API and ledger exports (one set of numbers everywhere)."""
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -150,6 +151,27 @@ def task_area_titles(tasks: list[Task]) -> dict[int, str]:
                 result[task.pk] = areas[path[:end]]
                 break
     return result
+
+
+def ledger_stream(tasks: Iterable[Task] | QuerySet[Task], *, chunk: int = 1000) -> Iterator[LedgerRowOut]:
+    """Ledger rows for any number of tasks, a chunk at a time: co-units, milestones and areas are
+    loaded per chunk (a fixed number of queries each), so a 20 000-task export never holds every
+    task with its related rows in memory at once. Pages, API and command all export through this."""
+    if isinstance(tasks, QuerySet):
+        tasks = tasks.select_related("node", "lead_unit", "responsible_post").iterator(chunk_size=chunk)
+    batch: list[Task] = []
+    for task in tasks:
+        batch.append(task)
+        if len(batch) == chunk:
+            yield from _ledger_chunk(batch)
+            batch = []
+    if batch:
+        yield from _ledger_chunk(batch)
+
+
+def _ledger_chunk(tasks: list[Task]) -> list[LedgerRowOut]:
+    prefetch_related_objects(tasks, "co_units", "milestones")
+    return ledger_rows(tasks)
 
 
 def ledger_rows(tasks: list[Task]) -> list[LedgerRowOut]:

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from core.access import require_perm
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.middleware import as_of_date
+from core.xlsx import XLSX_MIME
 from plans import services
 from plans.forms import (
     ChangeRequestForm,
@@ -26,7 +26,7 @@ from plans.forms import (
 from plans.ledger import build_task_ledger_xlsx
 from plans.models import DimensionTag, Plan, PlanNode, TaskChangeRequest
 from plans.selectors import (
-    ledger_rows,
+    ledger_stream,
     plan_get_for_user,
     plan_list,
     plan_tree,
@@ -42,7 +42,6 @@ from reports.selectors import node_rollups, task_reports, tasks_with_status
 from reports.snapshots import statuses_stored
 from reports.status import task_statuses
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
 
@@ -220,10 +219,7 @@ def task_list_view(request):
 @require_perm(*READ)
 def task_export_view(request):
     _form, tasks, _statuses = _filtered(request)
-    tasks = list(tasks)
-    prefetch_related_objects(tasks, "milestones")
-    rows = ledger_rows(tasks)
-    content = build_task_ledger_xlsx(rows)
+    content = build_task_ledger_xlsx(ledger_stream(tasks))
     response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="task-ledger-{stamp}.xlsx"'

@@ -70,3 +70,11 @@ def round_num(value, digits: int = 1):
         return "—"
     text = f"{float(value):.{int(digits)}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def likelihood_label(judgement):
+    """The translated label of an engine judgement's likelihood (很有把握 … / Highly likely …)."""
+    from reports.models import Judgement
+
+    return dict(Judgement.Likelihood.choices).get(judgement.likelihood.value, "") if judgement else ""

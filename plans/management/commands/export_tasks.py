@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from plans.ledger import build_task_ledger_xlsx
 from plans.models import Plan, Task
-from plans.selectors import ledger_rows
+from plans.selectors import ledger_stream
 
 
 class Command(BaseCommand):
@@ -17,12 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args, plan, output, **options):
         if not Plan.objects.filter(pk=plan).exists():
             raise CommandError(f"计划 {plan} 不存在。")
-        tasks = list(
-            Task.objects.alive()
-            .filter(plan_id=plan)
-            .select_related("node", "lead_unit", "responsible_post")
-            .prefetch_related("co_units", "milestones")
-            .order_by("code")
-        )
-        Path(output).write_bytes(build_task_ledger_xlsx(ledger_rows(tasks)))
-        self.stdout.write(f"{len(tasks)} tasks → {output}")
+        tasks = Task.objects.alive().filter(plan_id=plan).order_by("code")
+        Path(output).write_bytes(build_task_ledger_xlsx(ledger_stream(tasks)))
+        self.stdout.write(f"{tasks.count()} tasks → {output}")
