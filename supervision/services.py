@@ -987,18 +987,26 @@ def rectification_report(*, actor, item: Rectification, text: str, photos: Seque
     return item
 
 
-@transaction.atomic
-def rectification_verify(*, actor, item: Rectification) -> Rectification:
+def _rectification_step(actor, item: Rectification, *, expect: str, to: str, stamp: str, verb: str) -> Rectification:
+    """The office moves an item from `expect` to `to`, recording who (`<stamp>_by`) and when (`<stamp>_at`)."""
     _require_office(actor)
     item = _lock_rectification(item)
-    if item.state != Rectification.State.REPORTED:
+    if item.state != expect:
         raise _wrong_state(item)
     before = _rectification_snapshot(item)
-    item.state, item.verified_by, item.verified_at = Rectification.State.VERIFIED, actor, timezone.now()
+    item.state = to
+    setattr(item, f"{stamp}_by", actor)
+    setattr(item, f"{stamp}_at", timezone.now())
     item.version += 1
-    item.save(update_fields=["state", "verified_by", "verified_at", "version"])
-    audit_record(actor=actor, verb="rectification.verify", obj=item, before=before, after=_rectification_snapshot(item))
+    item.save(update_fields=["state", f"{stamp}_by", f"{stamp}_at", "version"])
+    audit_record(actor=actor, verb=verb, obj=item, before=before, after=_rectification_snapshot(item))
     return item
+
+
+@transaction.atomic
+def rectification_verify(*, actor, item: Rectification) -> Rectification:
+    return _rectification_step(actor, item, expect=Rectification.State.REPORTED, to=Rectification.State.VERIFIED,
+                               stamp="verified", verb="rectification.verify")  # fmt: skip
 
 
 @transaction.atomic
@@ -1026,16 +1034,8 @@ def rectification_return(*, actor, item: Rectification, reason: str) -> Rectific
 
 @transaction.atomic
 def rectification_close(*, actor, item: Rectification) -> Rectification:
-    _require_office(actor)
-    item = _lock_rectification(item)
-    if item.state != Rectification.State.VERIFIED:
-        raise _wrong_state(item)
-    before = _rectification_snapshot(item)
-    item.state, item.closed_by, item.closed_at = Rectification.State.CLOSED, actor, timezone.now()
-    item.version += 1
-    item.save(update_fields=["state", "closed_by", "closed_at", "version"])
-    audit_record(actor=actor, verb="rectification.close", obj=item, before=before, after=_rectification_snapshot(item))
-    return item
+    return _rectification_step(actor, item, expect=Rectification.State.VERIFIED, to=Rectification.State.CLOSED,
+                               stamp="closed", verb="rectification.close")  # fmt: skip
 
 
 def rectification_remind_late(*, item: Rectification, today: date) -> int:
