@@ -8,7 +8,7 @@ from accounts.roles import Perm
 NAV = [
     ("core:home", _("Home"), None, "home"),
     ("plans:plan_list", _("Plans"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "plans"),
-    ("plans:task_list", _("Tasks"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "plans"),
+    ("plans:task_list", _("Task list"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "plans"),
     ("plans:change_request_list", _("Change requests"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "plans"),
     ("reports:inbox", _("My reporting"), (Perm.REPORT_DRAFT, Perm.REPORT_APPROVE), "reports"),
     ("reports:approvals", _("Approvals"), (Perm.REPORT_APPROVE,), "reports"),
