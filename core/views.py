@@ -12,10 +12,12 @@ from core.access import require_perm
 def home(request):
     """工作台: what is due from me, what waits for my approval, and my unit's (or the district's) lights."""
     from accounts.roles import Perm
+    from notifications.selectors import inbox
     from reports.selectors import approval_queue, cockpit, reporting_inbox, rollups
 
     user, today = request.user, timezone.localdate()
-    context = {"user_roles": user.role_labels(), "today": today}
+    # The newest unread notifications: reminders, returned reports, orders, and changes of followed tasks.
+    context = {"user_roles": user.role_labels(), "today": today, "news": list(inbox(user, unread_only=True)[:6])}
     if user.has_luoshi_perm(Perm.REPORT_DRAFT) or user.has_luoshi_perm(Perm.REPORT_APPROVE):
         rows = reporting_inbox(user, today)
         context["due"] = [r for r in rows if not (r.report and r.report.first_submitted_at)][:8]

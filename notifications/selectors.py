@@ -17,13 +17,18 @@ KIND_LABELS = {
     "order.due": _("Order response due"),
     "order.late": _("Order response late"),
     "order.escalated": _("Order escalated"),
+    "order.responded": _("Order responded"),
+    "order.returned": _("Order response sent back"),
+    "order.closed": _("Order closed"),
+    "rectification.assigned": _("Rectification assigned"),
+    "rectification.late": _("Rectification late"),
     "instruction.received": _("Instruction received"),
     "followup.answered": _("Follow-up answered"),
     "task.changed": _("Followed task changed"),
     "webhook.test": _("Test message"),
 }
 # Kinds that ask the reader to act (shown with the warning colour in the inbox).
-URGENT_KINDS = frozenset({"report.late", "order.late", "order.escalated"})
+URGENT_KINDS = frozenset({"report.late", "order.late", "order.escalated", "order.returned", "rectification.late"})
 
 
 def kind_label(kind: str) -> str:

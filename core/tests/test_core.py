@@ -116,3 +116,14 @@ def test_home_shows_what_is_due_approvals_and_lights(client_as):
     assert "全区红黄绿灯" in office.content.decode() and office.context["district"].total == 13
     audit = client_as("auditadmin").get("/").content.decode()
     assert "红黄绿灯" not in audit  # the audit admin sees no business data
+
+
+def test_home_lists_my_unread_notifications_including_followed_task_changes(client_as, users, task_by_object):
+    from notifications.services import follow_toggle, followers_notify
+
+    task = task_by_object("老旧小区改造提升")
+    follow_toggle(actor=users["leader"], task=task)
+    title = "关注事项有变化：老旧小区"
+    followers_notify(task=task, kind="task.changed", title=title, body="", url=f"/tasks/{task.pk}/")
+    page = client_as("leader").get("/").content.decode()
+    assert 'data-testid="home-news"' in page and "关注事项有变化：老旧小区" in page

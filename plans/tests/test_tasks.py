@@ -308,3 +308,13 @@ def test_list_queries_do_not_grow_with_rows(client_as, users, demo_plan, path):
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
     print(f"queries for {path}: {counts}")
+
+
+def test_a_task_links_back_to_its_sentence_in_the_plan_text(client_as, task_by_object):
+    task = task_by_object("老旧小区改造提升")
+    office = client_as("office")
+    page = office.get(f"/tasks/{task.pk}/").content.decode()
+    link = f"/plans/{task.plan_id}/text/#t-{task.pk}"
+    assert link in page
+    text = office.get(f"/plans/{task.plan_id}/text/").content.decode()
+    assert f'id="t-{task.pk}"' in text and task.source_quote in text

@@ -347,3 +347,9 @@ def test_task_list_filters_by_light_as_of_a_date(client_as):
     red = office.get("/tasks/", {"light": "red", "as_of": "2021-06-30"}).context["page"].object_list
     statuses = task_statuses(list(red), dt.date(2021, 6, 30))
     assert red and all(s.light.value == "red" for s in statuses.values())
+
+
+def test_a_leader_can_write_an_instruction_from_a_report(client_as, old_compounds):
+    report = ProgressReport.objects.filter(task=old_compounds, is_lead=True).first()
+    assert 'data-testid="write-instruction"' in client_as("leader").get(f"/reports/{report.pk}/").content.decode()
+    assert 'data-testid="write-instruction"' not in client_as("office").get(f"/reports/{report.pk}/").content.decode()
