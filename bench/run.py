@@ -51,9 +51,13 @@ def manage(url: str, *args: str, check: bool = True) -> subprocess.CompletedProc
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check, text=True, capture_output=True)
 
 
-def ensure_database(url: str) -> None:
+def ensure_database(url: str, *, fresh: bool = False) -> None:
+    """Create the benchmark database; `fresh` drops it first (the smoke runs' throwaway city, so every
+    run starts from the same data instead of the reports an earlier run used up)."""
     base, name = url.rsplit("/", 1)
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -69,8 +73,8 @@ def seeded_sizes(url: str) -> dict | None:
     return row[0] if row else None
 
 
-def ensure_city(url: str, sizes: dict, *, log=print) -> None:
-    ensure_database(url)
+def ensure_city(url: str, sizes: dict, *, fresh: bool = False, log=print) -> None:
+    ensure_database(url, fresh=fresh)
     manage(url, "migrate", "--noinput", "-v0")
     params = seeded_sizes(url)
     if params and all(params.get(k) == v for k, v in sizes.items()) and params.get("today") == date.today().isoformat():
@@ -172,6 +176,8 @@ def timed(fn, n: int, warm: int = 2) -> list[float]:
 
 
 def summary(times: list[float]) -> dict:
+    if not times:
+        raise SystemExit("nothing was measured (no open reports left to submit?): reseed the city with seed_scale")
     ordered = sorted(times)
     p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
     return {"median_ms": round(statistics.median(ordered), 2), "p90_ms": round(p90, 2), "n": len(ordered)}
@@ -400,7 +406,7 @@ def main(argv=None) -> int:
     calls = 3 if args.smoke else args.calls
     export_calls = args.export_calls or (1 if args.smoke else calls)
     past = date.fromisoformat(args.past) if args.past else date(date.today().year, 6, 30)
-    ensure_city(args.database_url, sizes)
+    ensure_city(args.database_url, sizes, fresh=args.smoke)
     with gunicorn(args.database_url, args.port) as proc:
         GUNICORN_MASTER[0] = proc.pid
         results = measure(args.database_url, args.port, calls, export_calls, past)

@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     if args.smoke:
         args.users, args.seconds = 10, 15
     args.seconds = min(args.seconds, 120)
-    ensure_city(args.database_url, SMOKE if args.smoke else CITY)
+    ensure_city(args.database_url, SMOKE if args.smoke else CITY, fresh=args.smoke)
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     reporters = plan_reporters(args.database_url, args.users, 200)
