@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -9,6 +8,7 @@ from accounts.roles import Perm
 from core.access import require_perm
 from core.errors import ServiceError
 from core.forms import add_service_error
+from core.redirects import safe_next
 from notifications import selectors, services
 from notifications.forms import WebhookForm
 from notifications.models import Delivery, UnitWebhook
@@ -16,13 +16,6 @@ from plans.selectors import task_get_for_user
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 PAGE_SIZE = 30
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 @require_perm()
@@ -61,7 +54,7 @@ def read_view(request, pk: int):
             "notifications/_read_response.html",
             {"note": note, "unread": selectors.unread_count(request.user)},
         )
-    return redirect(_safe_next(request, "notifications:inbox"))
+    return redirect(safe_next(request, "notifications:inbox"))
 
 
 @require_perm()
@@ -70,7 +63,7 @@ def read_all_view(request):
     count = services.notification_mark_all_read(actor=request.user)
     if count:
         messages.success(request, _("%(count)s notifications marked read.") % {"count": count})
-    return redirect(_safe_next(request, "notifications:inbox"))
+    return redirect(safe_next(request, "notifications:inbox"))
 
 
 @require_perm(*READ)
@@ -197,4 +190,4 @@ def delivery_retry_view(request, pk: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Queued again."))
-    return redirect(_safe_next(request, "notifications:delivery_list"))
+    return redirect(safe_next(request, "notifications:delivery_list"))

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,6 +12,7 @@ from core.access import require_perm
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.middleware import as_of_date
+from core.redirects import safe_next
 from core.xlsx import XLSX_MIME
 from plans import services
 from plans.forms import (
@@ -463,7 +465,7 @@ def change_request_decide_view(request, pk: int):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Decision recorded."))
-    return redirect(request.POST.get("next") or "plans:change_request_list")
+    return redirect(safe_next(request, reverse("plans:change_request_list")))
 
 
 @require_perm(*READ)

@@ -15,6 +15,7 @@ from core.errors import ServiceError
 from core.forms import add_service_error
 from core.middleware import as_of_date
 from core.models import WorkdayOverride
+from core.redirects import safe_next
 from core.workcalendar import work_calendar
 from org.models import Unit
 from plans.models import PlanNode
@@ -231,9 +232,7 @@ def approve_view(request):
         messages.error(request, error)
     if not reports:
         messages.error(request, _("Choose at least one submitted report."))
-    return redirect(
-        request.POST.get("next") if request.POST.get("next", "").startswith("/reports/") else "reports:approvals"
-    )
+    return redirect(safe_next(request, "reports:approvals"))
 
 
 @require_perm(Perm.REPORT_APPROVE)

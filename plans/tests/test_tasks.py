@@ -318,3 +318,15 @@ def test_a_task_links_back_to_its_sentence_in_the_plan_text(client_as, task_by_o
     assert link in page
     text = office.get(f"/plans/{task.plan_id}/text/").content.decode()
     assert f'id="t-{task.pk}"' in text and task.source_quote in text
+
+
+def test_deciding_a_change_request_never_redirects_off_site(client_as, users, task_by_object):
+    task = task_by_object("老旧小区改造提升")
+    change = services.change_request_create(
+        actor=users["zjj_head"], task=task, new_target_value=Decimal(240), new_deadline=task.deadline, reason="资金不足"
+    )
+    response = client_as("office").post(
+        f"/change-requests/{change.pk}/decide/",
+        {"decision": "reject", "note": "按原计划", "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/change-requests/"
