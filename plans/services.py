@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -451,6 +452,18 @@ def change_request_create(
         raise ServiceError(_("The request changes neither the target nor the deadline."), field="new_deadline")
     if task.change_requests.filter(status=TaskChangeRequest.Status.PENDING).exists():
         raise ServiceError(_("This task already has a pending change request."), code="pending_exists")
+    stored_evidence = ""
+    if evidence:
+        # The same content check as report evidence: photos and PDF/Word/Excel only, whatever the name says.
+        from reports.evidence import EvidenceRejected, check_evidence
+        from reports.services import evidence_error_message
+
+        data = evidence.read()
+        try:
+            checked = check_evidence(data)
+        except EvidenceRejected as exc:
+            raise ServiceError(evidence_error_message(exc.code), field="evidence") from exc
+        stored_evidence = ContentFile(data, name=f"{checked.sha256}{checked.extension}")
     request = TaskChangeRequest.objects.create(
         task=task,
         old_target_value=task.target_value,
@@ -459,7 +472,7 @@ def change_request_create(
         new_deadline=new_deadline,
         reason=reason.strip(),
         requested_by=actor,
-        evidence=evidence or "",
+        evidence=stored_evidence,
     )
     audit_record(
         actor=actor,

@@ -330,3 +330,27 @@ def test_deciding_a_change_request_never_redirects_off_site(client_as, users, ta
         {"decision": "reject", "note": "按原计划", "next": "https://evil.example/"},
     )
     assert response.status_code == 302 and response["Location"] == "/change-requests/"
+
+
+def test_change_request_evidence_is_checked_by_content(client_as, task_by_object):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    task = task_by_object("老旧小区改造提升")
+    response = client_as("zjj_reporter").post(
+        f"/tasks/{task.pk}/change-request/",
+        {"new_target_value": "240", "new_deadline": "2021-12-31", "reason": "资金不足",
+         "evidence": SimpleUploadedFile("批复.pdf", b"MZ\x90\x00 not a pdf")},
+    )  # fmt: skip
+    assert response.status_code == 200 and "只能上传照片" in response.content.decode()
+    assert not TaskChangeRequest.objects.filter(task=task, reason="资金不足").exists()
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    good = client_as("zjj_reporter").post(
+        f"/tasks/{task.pk}/change-request/",
+        {"new_target_value": "240", "new_deadline": "2021-12-31", "reason": "资金不足",
+         "evidence": SimpleUploadedFile("批复.pdf", pdf)},
+    )  # fmt: skip
+    assert good.status_code == 302
+    change = TaskChangeRequest.objects.get(task=task, reason="资金不足")
+    assert change.evidence.name.endswith(".pdf")
+    assert client_as("fgw_reporter").get(f"/change-requests/{change.pk}/evidence/").status_code == 404
+    assert client_as("leader").get(f"/change-requests/{change.pk}/evidence/").status_code == 200
