@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import done_after
 from reports.engine import Likelihood
 
 
@@ -62,11 +63,7 @@ class ProgressReport(models.Model):
 
     @property
     def is_late(self) -> bool:
-        if self.first_submitted_at is None:
-            return False
-        from django.utils import timezone
-
-        return timezone.localtime(self.first_submitted_at).date() > self.due_date
+        return done_after(self.first_submitted_at, self.due_date)
 
     @property
     def is_editable(self) -> bool:

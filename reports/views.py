@@ -2,7 +2,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from accounts.roles import Perm
 from audit.services import audit_record
 from core.access import require_perm
 from core.errors import ServiceError
+from core.files import serve_upload
 from core.forms import add_service_error
 from core.middleware import as_of_date
 from core.models import WorkdayOverride
@@ -167,24 +168,7 @@ def evidence_remove_view(request, pk: int):
 @require_perm(*READ)
 def evidence_file_view(request, pk: int, thumb: bool = False):
     """Evidence is served only here, after the same access check as its task (never from a public URL)."""
-    evidence = evidence_get_for_user(request.user, pk)
-    stored = evidence.thumbnail if thumb and evidence.thumbnail else evidence.file
-    if not stored:
-        raise Http404
-    response = FileResponse(
-        stored.open("rb"), content_type="image/jpeg" if thumb and evidence.thumbnail else evidence.content_type
-    )
-    if not thumb:
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(evidence.original_name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return serve_upload(evidence_get_for_user(request.user, pk), thumb=thumb)
 
 
 @require_perm(*READ)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import done_after
 from supervision.escalation import Kind
 
 
@@ -113,11 +114,7 @@ class SupervisionOrder(models.Model):
 
     @property
     def responded_late(self) -> bool:
-        if self.first_responded_at is None:
-            return False
-        from django.utils import timezone
-
-        return timezone.localtime(self.first_responded_at).date() > self.due_date
+        return done_after(self.first_responded_at, self.due_date)
 
 
 class OrderResponse(models.Model):
@@ -241,11 +238,7 @@ class FollowUp(models.Model):
 
     @property
     def answered_late(self) -> bool:
-        if self.answered_at is None:
-            return False
-        from django.utils import timezone
-
-        return timezone.localtime(self.answered_at).date() > self.due_date
+        return done_after(self.answered_at, self.due_date)
 
 
 class Inspection(models.Model):

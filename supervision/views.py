@@ -5,7 +5,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Perm
 from core.access import require_perm
 from core.errors import ServiceError
+from core.files import serve_upload
 from core.forms import add_service_error
 from core.middleware import as_of_date
 from core.workcalendar import work_calendar
@@ -628,14 +629,4 @@ def rectification_close_view(request, pk: int):
 @require_perm(*READ)
 def file_view(request, pk: int, thumb: bool = False):
     """Supervision files are served only here, after the access check of their order, inspection or item."""
-    attachment = attachment_get_for_user(request.user, pk)
-    stored = attachment.thumbnail if thumb and attachment.thumbnail else attachment.file
-    if not stored:
-        raise Http404
-    content_type = "image/jpeg" if thumb and attachment.thumbnail else attachment.content_type
-    response = FileResponse(stored.open("rb"), content_type=content_type)
-    if not thumb:
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attachment.original_name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_upload(attachment_get_for_user(request.user, pk), thumb=thumb)

@@ -1,0 +1,22 @@
+"""Serving stored files (evidence, photos, attachments) after the caller's access check."""
+
+from urllib.parse import quote
+
+from django.http import FileResponse, Http404
+
+
+def serve_upload(upload, *, thumb: bool = False) -> FileResponse:
+    """The file, or its JPEG thumbnail, of a checked upload (`file`, `thumbnail`, `content_type`, `original_name`).
+
+    The caller has already applied the object's access rule; the response is private and never sniffed.
+    """
+    use_thumb = thumb and bool(upload.thumbnail)
+    stored = upload.thumbnail if use_thumb else upload.file
+    if not stored:
+        raise Http404
+    response = FileResponse(stored.open("rb"), content_type="image/jpeg" if use_thumb else upload.content_type)
+    if not thumb:
+        response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(upload.original_name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
