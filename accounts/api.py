@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from accounts.services import token_issue
+from core.api import Out
 
 router = Router(tags=["accounts"])
 
@@ -16,22 +17,22 @@ class TokenIn(Schema):
     password: str = Field(..., min_length=1, max_length=256)
 
 
-class TokenOut(Schema):
+class TokenOut(Out):
     token: str
     token_type: str = "Bearer"  # noqa: S105  (the scheme name, not a secret)
     expires_at: datetime
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     detail: str
 
 
-class UnitRef(Schema):
+class UnitRef(Out):
     id: int
     name: str
 
 
-class MeOut(Schema):
+class MeOut(Out):
     id: int
     username: str
     display_name: str

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from ninja import Query, Router, Schema, Status
 
 from accounts.roles import Perm
-from core.api import require_api_perm
+from core.api import Out, require_api_perm
 from notifications import selectors, services
 from notifications.models import Notification
 from plans.selectors import task_get_for_user
@@ -15,7 +15,7 @@ router = Router(tags=["notifications"])
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
 
-class NotificationOut(Schema):
+class NotificationOut(Out):
     id: int
     kind: str
     kind_label: str
@@ -28,7 +28,7 @@ class NotificationOut(Schema):
     read_at: datetime | None
 
 
-class NotificationPage(Schema):
+class NotificationPage(Out):
     count: int
     unread: int
     page: int
@@ -42,18 +42,18 @@ class InboxQuery(Schema):
     page_size: int = 30
 
 
-class ReadAllOut(Schema):
+class ReadAllOut(Out):
     marked: int
     unread: int
 
 
-class FollowOut(Schema):
+class FollowOut(Out):
     task_id: int
     following: bool
     followers: int
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     detail: str
     field: str | None = None
 

@@ -57,7 +57,7 @@ def report_reminders(as_of: date) -> int:
         Task.objects.alive()
         .filter(plan__status="active", verified_on__isnull=True, start_date__lte=soon_until)
         .filter(deadline__gte=earliest_due - timedelta(days=120))  # a period ends by the deadline + one quarter
-        .select_related("node", "plan", "lead_unit", "responsible_post__holder")
+        .with_plan("node", "lead_unit", "responsible_post__holder")
         .prefetch_related("co_units")
         .order_by("pk")
     )
@@ -144,7 +144,7 @@ def followed_light_changes(as_of: date) -> int:
     tasks = list(
         Task.objects.alive()
         .filter(pk__in=Follow.objects.values("task_id"), plan__status__in=["active", "closed"])
-        .select_related("node", "plan")
+        .with_plan("node")
         .order_by("pk")
     )
     if not tasks:

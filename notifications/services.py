@@ -537,7 +537,7 @@ def _light_line(task) -> str:
     from reports.labels import LIGHT_LABELS, STATUS_LABELS
     from reports.status import task_statuses
 
-    task = Task.objects.select_related("plan", "node").get(pk=task.pk)
+    task = Task.objects.with_plan("node").get(pk=task.pk)
     result = task_statuses([task], timezone.localdate())[task.pk]
     return _("Now: %(light)s light · %(status)s") % {
         "light": LIGHT_LABELS[result.light],

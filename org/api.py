@@ -1,13 +1,13 @@
-from ninja import Router, Schema
+from ninja import Router
 
 from accounts.roles import Perm
-from core.api import require_api_perm
+from core.api import Out, require_api_perm
 from org.selectors import unit_list
 
 router = Router(tags=["organisation"])
 
 
-class UnitOut(Schema):
+class UnitOut(Out):
     id: int
     code: str
     name: str

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from accounts.roles import Perm
-from core.api import require_api_perm
+from core.api import Out, require_api_perm
 from core.errors import ServiceError
 from core.xlsx import XLSX_MIME
 from org.models import LeaderPost, Unit
@@ -33,13 +33,13 @@ from plans.selectors import (
 )
 from reports.api import ReportOut, StatusOut, report_out, status_out
 from reports.selectors import task_reports, tasks_with_status
-from reports.snapshots import statuses_stored
+from reports.snapshots import lights_stored, statuses_stored
 
 router = Router(tags=["plans and tasks"])
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
 
-class PlanOut(Schema):
+class PlanOut(Out):
     id: int
     year: int
     title: str
@@ -47,7 +47,7 @@ class PlanOut(Schema):
     task_count: int = 0
 
 
-class NodeOut(Schema):
+class NodeOut(Out):
     id: int
     parent_path: str
     path: str
@@ -59,18 +59,18 @@ class NodeOut(Schema):
     tags: list[str]
 
 
-class Ref(Schema):
+class Ref(Out):
     id: int
     name: str
 
 
-class MilestoneIO(Schema):
+class MilestoneIO(Out):
     date: date
     planned_value: float | None = None
     description: str = ""
 
 
-class TaskOut(Schema):
+class TaskOut(Out):
     id: int
     plan_id: int
     code: str
@@ -98,7 +98,7 @@ class TaskListItem(TaskOut):
     light: str
 
 
-class TaskPage(Schema):
+class TaskPage(Out):
     count: int
     page: int
     page_size: int
@@ -106,13 +106,13 @@ class TaskPage(Schema):
     results: list[TaskListItem]
 
 
-class HistoryChangeOut(Schema):
+class HistoryChangeOut(Out):
     field: str
     old: str
     new: str
 
 
-class HistoryOut(Schema):
+class HistoryOut(Out):
     at: datetime
     user: str
     verb: str
@@ -191,7 +191,7 @@ class ChangeRequestIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
-class ChangeRequestOut(Schema):
+class ChangeRequestOut(Out):
     id: int
     task_id: int
     status: str
@@ -202,12 +202,12 @@ class ChangeRequestOut(Schema):
     reason: str
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     detail: str
     field: str | None = None
 
 
-class ConflictOut(Schema):
+class ConflictOut(Out):
     detail: str
     changes: list[dict]
 
@@ -303,14 +303,14 @@ def tasks(request, filters: Query[TaskFilterIn]):
     page = paginator.get_page(page_number)
     items = list(page.object_list)
     areas = task_area_titles(items)
-    statuses = statuses_stored(items, as_of)
+    lights = lights_stored(items, as_of)
     return {
         "count": paginator.count,
         "page": page.number,
         "page_size": page_size,
         "as_of": as_of,
         "results": [
-            {**task_out(t, areas.get(t.pk, "")), "status": statuses[t.pk].status, "light": statuses[t.pk].light}
+            {**task_out(t, areas.get(t.pk, "")), "status": lights[t.pk][0], "light": lights[t.pk][1]}
             for t in items
         ],
     }

@@ -104,6 +104,11 @@ class TaskQuerySet(models.QuerySet):
     def alive(self):
         return self.filter(is_deleted=False)
 
+    def with_plan(self, *related: str):
+        """select_related the plan, without its source text (the whole published plan, tens of KB that
+        every task row would otherwise carry), and any other relations."""
+        return self.select_related("plan", *related).defer("plan__source_text")
+
 
 class Task(models.Model):
     """任务: a plan node with a measurable commitment and its 三定 (leader, lead unit, deadline).

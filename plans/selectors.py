@@ -54,7 +54,7 @@ def task_get_for_user(user, pk: int, *, write: bool = False) -> Task:
     if write and not user.has_luoshi_perm(Perm.PLAN_EDIT):
         raise Http404
     try:
-        return task_scope(user).select_related("node", "plan", "lead_unit", "responsible_post").get(pk=pk)
+        return task_scope(user).with_plan("node", "lead_unit", "responsible_post").get(pk=pk)
     except Task.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -128,7 +128,7 @@ def task_list(user, f: TaskFilter) -> QuerySet[Task]:
     if f.q:
         qs = qs.filter(Q(node__title__icontains=f.q) | Q(source_quote__icontains=f.q) | Q(code__iexact=f.q))
     return (
-        qs.select_related("node", "plan", "lead_unit", "responsible_post")
+        qs.with_plan("node", "lead_unit", "responsible_post")
         .prefetch_related("co_units")
         .order_by(*SORTS.get(f.sort, SORTS["code"]))
     )

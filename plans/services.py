@@ -499,7 +499,7 @@ def change_request_decide(*, actor, request: TaskChangeRequest, approve: bool, n
     request.status = TaskChangeRequest.Status.APPROVED if approve else TaskChangeRequest.Status.REJECTED
     request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note.strip()
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    task = Task.objects.select_related("node", "plan").get(pk=request.task_id)
+    task = Task.objects.with_plan("node").get(pk=request.task_id)
     if approve:
         _claim_version(task, task.version)
         before = {"target_value": task.target_value, "deadline": task.deadline, "version": task.version - 1}

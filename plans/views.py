@@ -96,7 +96,7 @@ def plan_detail_view(request, pk: int):
     plan = plan_get_for_user(request.user, pk)
     rows = plan_tree(plan, request.user)
     as_of = as_of_date(request)
-    tasks = list(task_scope(request.user).filter(plan=plan).select_related("node", "plan"))
+    tasks = list(task_scope(request.user).filter(plan=plan).with_plan("node"))
     statuses = statuses_stored(tasks, as_of)
     rollups = node_rollups([r.node for r in rows if not r.task], tasks, statuses)
     context = {"plan": plan, "rows": rows, "statuses": statuses, "rollups": rollups, "as_of": as_of}

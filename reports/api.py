@@ -10,7 +10,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from accounts.roles import Perm
-from core.api import require_api_perm
+from core.api import Out, require_api_perm
 from core.errors import ServiceError
 from core.workcalendar import work_calendar
 from plans.selectors import task_get_for_user
@@ -33,7 +33,7 @@ class ReportIn(Schema):
     submit: bool = False
 
 
-class EvidenceOut(Schema):
+class EvidenceOut(Out):
     id: int
     name: str
     content_type: str
@@ -42,7 +42,7 @@ class EvidenceOut(Schema):
     url: str
 
 
-class ReportOut(Schema):
+class ReportOut(Out):
     id: int
     task_id: int
     unit: str
@@ -65,7 +65,7 @@ class ReturnIn(Schema):
     reason: str
 
 
-class StatusOut(Schema):
+class StatusOut(Out):
     task_id: int
     as_of: date
     status: str
@@ -81,7 +81,7 @@ class StatusOut(Schema):
     judgement: dict | None
 
 
-class RollupOut(Schema):
+class RollupOut(Out):
     key: str
     count: int
     by_status: dict[str, int]
@@ -90,7 +90,7 @@ class RollupOut(Schema):
     late_reports: int
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     detail: str
     field: str | None = None
 

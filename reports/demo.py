@@ -135,7 +135,7 @@ def load_demo_reports(plan: Plan) -> int:
     tasks = list(
         Task.objects.alive()
         .filter(plan=plan)
-        .select_related("node", "plan", "lead_unit")
+        .with_plan("node", "lead_unit")
         .prefetch_related("milestones")
         .order_by("code")
     )

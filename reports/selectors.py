@@ -82,7 +82,7 @@ def reporting_inbox(user, today: date, *, look_back: int = 4) -> list[InboxRow]:
             Q(lead_unit_id=user.unit_id) | Q(co_units=user.unit_id), verified_on__isnull=True, plan__status="active"
         )
         .distinct()
-        .select_related("node", "plan", "lead_unit")
+        .with_plan("node", "lead_unit")
         .order_by("deadline", "code")
     )
     reports = {
@@ -167,7 +167,7 @@ def _all_tasks(user) -> list[Task]:
     return list(
         task_scope(user)
         .filter(plan__status__in=["active", "closed"])
-        .select_related("node", "plan", "lead_unit", "responsible_post")
+        .with_plan("node", "lead_unit", "responsible_post")
         .prefetch_related(Prefetch("node__tags"))
     )
 
@@ -369,7 +369,7 @@ def _listed(tasks: QuerySet[Task], as_of: date, **condition) -> list[tuple[Task,
     """Tasks whose stored row for the day matches, by deadline, with their full results."""
     chosen = list(
         tasks.filter(stored_statuses__day=as_of, **{f"stored_statuses__{k}": v for k, v in condition.items()})
-        .select_related("node", "plan", "lead_unit")
+        .with_plan("node", "lead_unit")
         .order_by("deadline", "code")
     )
     statuses = statuses_stored(chosen, as_of)

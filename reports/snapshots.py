@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from plans.models import Task
@@ -160,11 +160,10 @@ def _compute_and_store(tasks: list[Task], day: date, *, overwrite: bool = False)
 
 def ensure_stored(tasks: QuerySet[Task], day: date) -> int:
     """Compute and store the day's rows of the tasks that have none; returns how many were missing."""
-    missing = list(
-        tasks.exclude(pk__in=StatusSnapshot.objects.filter(day=day).values("task_id"))
-        .select_related("plan", "node")
-        .order_by()
-    )
+    # NOT EXISTS, not NOT IN: PostgreSQL turns NOT IN into a hashed scan of the whole day's rows
+    # (17 ms at city scale for any scope), NOT EXISTS into an index probe per task in scope (1 ms).
+    stored = StatusSnapshot.objects.filter(day=day, task_id=OuterRef("pk"))
+    missing = list(tasks.filter(~Exists(stored)).with_plan("node").order_by())
     for start in range(0, len(missing), 5000):
         _compute_and_store(missing[start : start + 5000], day)
     return len(missing)
@@ -200,7 +199,7 @@ def status_refresh(
     day = as_of or today
     if ids is None or len(ids) > EAGER_LIMIT or (since is not None and since > day):
         return 0
-    chosen = list(Task.objects.filter(pk__in=ids, is_deleted=False).select_related("plan", "node"))
+    chosen = list(Task.objects.filter(pk__in=ids, is_deleted=False).with_plan("node"))
     if not chosen:
         return 0
     results = task_statuses(chosen, day)
@@ -224,7 +223,7 @@ def _invalidate(ids: list[int] | None, since: date | None) -> None:
 
 
 def _sweep(day: date) -> int:
-    tasks = list(Task.objects.alive().select_related("plan", "node").order_by("pk"))
+    tasks = list(Task.objects.alive().with_plan("node").order_by("pk"))
     written = 0
     for start in range(0, len(tasks), 5000):
         chunk = tasks[start : start + 5000]
@@ -260,3 +259,15 @@ def statuses_stored(tasks: Iterable[Task], as_of: date) -> dict[int, engine.Stat
 
 def using_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def lights_stored(tasks: Iterable[Task], as_of: date) -> dict[int, tuple[engine.Status, engine.Light]]:
+    """Only each task's status and shown light, what a list shows: one narrow query when all are stored
+    (no judgements, no full rows). Missing rows are computed and stored as in `statuses_stored`."""
+    tasks = list(tasks)
+    rows = StatusSnapshot.objects.filter(day=as_of, task_id__in=[t.pk for t in tasks])
+    found = {pk: (engine.Status(s), engine.Light(li)) for pk, s, li in rows.values_list("task_id", "status", "light")}
+    missing = [t for t in tasks if t.pk not in found]
+    if missing:
+        found.update((pk, (r.status, r.light)) for pk, r in _compute_and_store(missing, as_of).items())
+    return found

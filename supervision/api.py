@@ -17,7 +17,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from accounts.roles import Perm
-from core.api import require_api_perm
+from core.api import Out, require_api_perm
 from core.errors import ServiceError
 from org.models import Unit
 from plans.selectors import task_get_for_user, task_scope
@@ -54,12 +54,12 @@ READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 UNIT_ROLES = (Perm.REPORT_DRAFT, Perm.REPORT_APPROVE)
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     detail: str
     field: str | None = None
 
 
-class FileOut(Schema):
+class FileOut(Out):
     id: int
     name: str
     content_type: str
@@ -71,7 +71,7 @@ class FileOut(Schema):
     url: str
 
 
-class ResponseOut(Schema):
+class ResponseOut(Out):
     id: int
     text: str
     submitted_by: str
@@ -81,7 +81,7 @@ class ResponseOut(Schema):
     files: list[FileOut]
 
 
-class OrderOut(Schema):
+class OrderOut(Out):
     id: int
     number: str
     kind: str
@@ -133,7 +133,7 @@ class NoteIn(Schema):
     note: str = ""
 
 
-class FollowUpOut(Schema):
+class FollowUpOut(Out):
     id: int
     unit: str
     due_date: date
@@ -143,7 +143,7 @@ class FollowUpOut(Schema):
     answered_late: bool
 
 
-class InstructionOut(Schema):
+class InstructionOut(Out):
     id: int
     author: str
     text: str
@@ -167,14 +167,14 @@ class AnswerIn(Schema):
     answer: str = ""
 
 
-class FindingOut(Schema):
+class FindingOut(Out):
     id: int
     text: str
     task_id: int | None
     rectification_id: int | None
 
 
-class InspectionOut(Schema):
+class InspectionOut(Out):
     id: int
     inspected_on: date
     inspectors: str
@@ -203,7 +203,7 @@ class FindingIn(Schema):
     task_id: int | None = None
 
 
-class RectificationOut(Schema):
+class RectificationOut(Out):
     id: int
     finding_id: int
     unit_id: int

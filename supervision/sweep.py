@@ -56,7 +56,7 @@ def sweep_run(*, as_of: date) -> SweepResult:
     calendar, thresholds = work_calendar(), escalation_thresholds()
     # Statuses: the day's stored rows recomputed for every live task (reports.snapshots), then counted.
     status_refresh(as_of=as_of)
-    tasks = list(Task.objects.alive().filter(plan__status="active").select_related("node", "plan"))
+    tasks = list(Task.objects.alive().filter(plan__status="active").with_plan("node"))
     result.tasks = len(tasks)
     result.lights = Counter(r.light.value for r in statuses_stored(tasks, as_of).values())
     result.report_reminders = report_reminders(as_of)
