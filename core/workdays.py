@@ -22,6 +22,7 @@ always leaves rows behind).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -65,6 +66,7 @@ class CalendarDay:
         return self.is_workday and self.date.weekday() >= 5
 
 
+@functools.lru_cache(maxsize=8192)
 def _package_day(day: dt.date) -> CalendarDay | None:
     """Ask the chinese_calendar package about one date; None when it has no data for that year.
 

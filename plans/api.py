@@ -310,8 +310,7 @@ def tasks(request, filters: Query[TaskFilterIn]):
         "page_size": page_size,
         "as_of": as_of,
         "results": [
-            {**task_out(t, areas.get(t.pk, "")), "status": lights[t.pk][0], "light": lights[t.pk][1]}
-            for t in items
+            {**task_out(t, areas.get(t.pk, "")), "status": lights[t.pk][0], "light": lights[t.pk][1]} for t in items
         ],
     }
 

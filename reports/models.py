@@ -198,3 +198,18 @@ class StatusGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.generation}"
+
+
+class StatusEpoch(models.Model):
+    """One row whose value changes after every commit that changes stored statuses or what rollups
+    group by (tasks, plans, plan nodes, tags, units, leader posts): the key of cached rollups.
+
+    Cached aggregates are stored with the epoch read before computing them and used only while it
+    is unchanged, so every worker sees a change on its next request (reports.rollup_cache).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)

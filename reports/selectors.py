@@ -24,7 +24,7 @@ from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
 from plans.models import PlanNode, Task
 from plans.selectors import STEPLEN, task_area_titles, task_scope
-from reports import engine
+from reports import engine, rollup_cache
 from reports.models import EvidenceFile, ProgressReport
 from reports.snapshots import ensure_stored, statuses_stored
 from reports.status import DueDates, task_levels, task_statuses
@@ -174,11 +174,7 @@ def _all_tasks(user) -> list[Task]:
 
 def _rollup_scope(user) -> QuerySet[Task]:
     """The tasks rollups count: the user's scope in active and closed plans, one row per task."""
-    scope = task_scope(user).filter(plan__status__in=["active", "closed"])
-    if scope.query.distinct:
-        # A unit's scope joins its co-operating tasks (DISTINCT); group over a plain semi-join instead.
-        scope = Task.objects.filter(pk__in=scope.values("pk"))
-    return scope.order_by()
+    return task_scope(user).filter(plan__status__in=["active", "closed"]).order_by()
 
 
 def _tag_paths(kind: str) -> dict[str, list[str]]:
@@ -324,6 +320,16 @@ def _tree_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow
     return _rollup_rows(groups)
 
 
+def _scope_rollups(user, by: str, as_of: date) -> list[RollupRow]:
+    """The rollup of the user's whole scope, cached until the status epoch moves (reports.rollup_cache)."""
+
+    def compute() -> list[RollupRow]:
+        scope = _rollup_scope(user)
+        return _sql_rollups(scope, by, as_of) if by in SQL_KEYS else _tree_rollups(scope, by, as_of)
+
+    return rollup_cache.cached(rollup_cache.scope_key(user, as_of, by), compute)
+
+
 def rollups(
     user,
     by: str,
@@ -339,8 +345,7 @@ def rollups(
     `statuses`), it computes over exactly those instead, with the engine's rollup.
     """
     if tasks is None:
-        scope = _rollup_scope(user)
-        return _sql_rollups(scope, by, as_of) if by in SQL_KEYS else _tree_rollups(scope, by, as_of)
+        return _scope_rollups(user, by, as_of)
     statuses = statuses if statuses is not None else task_statuses(tasks, as_of)
     keys = group_keys(tasks, by)
     groups = engine.rollup((key, statuses[t.pk], float(t.weight)) for t in tasks for key in keys[t.pk])
@@ -382,8 +387,8 @@ def cockpit(user, as_of: date) -> Cockpit:
     Read from the day's stored statuses: a city's 20 000 tasks are grouped in SQL, not recomputed.
     """
     scope = _rollup_scope(user)
-    units = _sql_rollups(scope, "unit", as_of)  # fills the day's missing rows first
-    areas = _tree_rollups(scope, "area", as_of)
+    units = list(_scope_rollups(user, "unit", as_of))  # fills the day's missing rows first
+    areas = _scope_rollups(user, "area", as_of)
     # League table: completion first, then fewer lagging tasks, then fewer late reports.
     units.sort(key=lambda r: (-(r.rollup.weighted_completion or 0), r.lagging, r.late_reports, r.key))
     by_light, by_status = Counter(), Counter()

@@ -66,7 +66,12 @@ def report_start(*, actor, task: Task, period_end: date, due_date: date) -> Prog
 
 def _lock_editable(report: ProgressReport, expected_version: int | None) -> ProgressReport:
     # Row lock + state check: a reporter's save and the head's approval never both succeed.
-    locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    # Only the report row is locked; task, unit and author come along for the audit and notifications.
+    locked = (
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("task__node", "unit", "created_by")
+        .get(pk=report.pk)
+    )
     if not locked.is_editable:
         raise ServiceError(
             _("This report was %(state)s meanwhile and can no longer be edited.")

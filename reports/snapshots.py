@@ -27,6 +27,7 @@ from django.utils import timezone
 from plans.models import Task
 from reports import engine
 from reports.models import Judgement, StatusGeneration, StatusSnapshot
+from reports.rollup_cache import epoch_touch
 from reports.status import task_statuses
 
 # Days the sweep keeps besides month ends; older rows are recomputed when asked for again.
@@ -216,6 +217,7 @@ def _invalidate(ids: list[int] | None, since: date | None) -> None:
         _generations(ids)
     # Bump first: this takes the row lock that a concurrent fill checks before storing.
     generations.update(generation=F("generation") + 1)
+    epoch_touch()  # cached rollups are stale once this commits
     rows = StatusSnapshot.objects.all() if ids is None else StatusSnapshot.objects.filter(task_id__in=ids)
     if since is not None:
         rows = rows.filter(day__gte=since)
@@ -229,6 +231,7 @@ def _sweep(day: date) -> int:
         chunk = tasks[start : start + 5000]
         read = _generations([t.pk for t in chunk])
         written += _store(day, task_statuses(chunk, day), read, overwrite=True)
+    epoch_touch()  # overwriting may have healed rows that cached rollups counted
     prune_before = day - timedelta(days=KEEP_DAYS)
     old = StatusSnapshot.objects.filter(day__lt=prune_before)
     month_ends = {d for d in old.values_list("day", flat=True).distinct() if (d + timedelta(days=1)).day == 1}

@@ -91,6 +91,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take SQLite's write lock when a transaction starts, so row-locking services (approve, claim a
     # version, append to the audit chain) serialise as SELECT … FOR UPDATE does on PostgreSQL.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Planner costs for SSD storage (PostgreSQL's default 4.0 assumes spinning disks): with it the
+    # city's task list joined its 20 000 plan nodes by a full scan (6 ms) instead of 155 index probes
+    # (1.4 ms). PG_RANDOM_PAGE_COST="" leaves the server's own setting alone.
+    cost = env_str("PG_RANDOM_PAGE_COST", "1.1")
+    if cost:
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c random_page_cost={float(cost)}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

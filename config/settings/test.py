@@ -12,3 +12,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = tempfile.mkdtemp(prefix="luoshi-test-static-")
 # Serve app static files straight from the finders, so browser tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
+# No rollup cache: its invalidation runs on commit, which never comes inside a test's rolled-back
+# transaction. reports/tests/test_rollup_cache.py switches a real cache on and commits.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

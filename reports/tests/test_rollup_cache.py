@@ -1,0 +1,125 @@
+"""The rollup cache (reports.rollup_cache): hits while nothing changed, misses once a change commits.
+
+The suite runs with a dummy cache; these tests switch a real one on and run the on-commit hooks
+that a real commit would run (django_capture_on_commit_callbacks(execute=True)).
+"""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from org.models import Unit
+from plans.models import Task
+from reports import rollup_cache, services
+from reports.models import StatusSnapshot
+from reports.selectors import cockpit, rollups
+from reports.status import task_statuses
+from reports.tests.test_snapshots import _open_period_task
+
+
+@pytest.fixture
+def real_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _unit_row(rows, name):
+    return next(r for r in rows if r.key == name)
+
+
+def test_a_repeated_rollup_is_served_from_the_cache(real_cache, users, django_assert_max_num_queries):
+    today = timezone.localdate()
+    first = rollups(users["office"], "unit", today)
+    # Changed behind the services' back (no epoch move): the cached answer proves the cache served it.
+    StatusSnapshot.objects.filter(day=today).update(status="overdue")
+    with django_assert_max_num_queries(4):  # the epoch, the role grants; not the 20 000-row GROUP BY
+        second = rollups(users["office"], "unit", today)
+    assert [(r.key, r.rollup.by_status) for r in second] == [(r.key, r.rollup.by_status) for r in first]
+
+
+def test_an_approval_moves_the_epoch_and_the_next_rollup_sees_it(real_cache, users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        task = _open_period_task()
+    today = timezone.localdate()
+    office, reporter, head = users["office"], users["zjj_reporter"], users["zjj_head"]
+    before = cockpit(office, today)
+    epoch = rollup_cache.epoch_current()
+    period = task_statuses([task], today)[task.pk].current_period
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_start(actor=reporter, task=task, period_end=period.end, due_date=period.due)
+        report = services.report_save(
+            actor=reporter, report=report, value=task.target_value, narrative="全部完成，待核验。", submit=True
+        )
+        services.report_approve(actor=head, report=report)
+    assert rollup_cache.epoch_current() != epoch
+    after = cockpit(office, today)
+    name = task.lead_unit.name
+    assert (
+        _unit_row(after.units, name).rollup.weighted_completion
+        > _unit_row(before.units, name).rollup.weighted_completion
+    )
+
+
+def test_a_transaction_moves_the_epoch_once_and_only_when_it_commits(users, django_capture_on_commit_callbacks):
+    before = rollup_cache.epoch_current()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        rollup_cache.epoch_touch()
+        rollup_cache.epoch_touch()
+    assert len(callbacks) == 1
+    moved = rollup_cache.epoch_current()
+    assert moved != before
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            rollup_cache.epoch_touch()
+            raise RuntimeError("rolled back")
+    assert callbacks == []
+    assert rollup_cache.epoch_current() == moved
+
+
+@pytest.mark.parametrize("change", ["unit_name", "task_unit", "co_units"])
+def test_changes_of_what_rollups_group_by_move_the_epoch(change, real_cache, users, django_capture_on_commit_callbacks):
+    task = Task.objects.alive().select_related("lead_unit").filter(lead_unit__isnull=False).first()
+    other = Unit.objects.exclude(pk=task.lead_unit_id).first()
+    before = rollup_cache.epoch_current()
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "unit_name":
+            unit = task.lead_unit
+            unit.name = unit.name + "（新）"
+            unit.save()
+        elif change == "task_unit":
+            task.lead_unit = other
+            task.save()
+        else:
+            task.co_units.add(other)
+    assert rollup_cache.epoch_current() != before
+
+
+def test_scopes_are_cached_apart(real_cache, users):
+    today = timezone.localdate()
+    city = rollups(users["office"], "unit", today)
+    unit = rollups(users["zjj_reporter"], "unit", today)
+    assert sum(r.rollup.count for r in unit) < sum(r.rollup.count for r in city)
+    assert rollups(users["office"], "unit", today)[0].rollup.count == city[0].rollup.count
+    past = rollups(users["office"], "unit", dt.date(2021, 6, 30))
+    assert [r.rollup.by_status for r in past] != [r.rollup.by_status for r in city]
+
+
+def test_the_api_serves_cached_json_until_a_change_commits(
+    real_cache, users, client_as, django_capture_on_commit_callbacks
+):
+    client = client_as("office")
+    first = client.get("/api/v1/rollups?by=unit").json()
+    task = Task.objects.alive().select_related("lead_unit").filter(lead_unit__isnull=False).first()
+    row = next(r for r in first if r["key"] == task.lead_unit.name)
+    assert client.get("/api/v1/rollups?by=unit").json() == first
+    with django_capture_on_commit_callbacks(execute=True):
+        unit = task.lead_unit
+        unit.name = unit.name + "（新）"
+        unit.save()
+    renamed = {r["key"]: r for r in client.get("/api/v1/rollups?by=unit").json()}
+    assert unit.name in renamed and renamed[unit.name]["count"] == row["count"]
