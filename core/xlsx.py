@@ -2,33 +2,27 @@
 
 Ledgers share one look: a bold title row, a frozen header, set column widths,
 Chinese dates, landscape printing fitted to the page width.
+
+Written with XlsxWriter in constant-memory mode (rows stream to a temporary file): the 20 000-task
+city ledger took 10.5 s with openpyxl's write-only mode and 5.0 s with XlsxWriter on the same rows
+(docs/performance.md). Reading uploaded workbooks stays with openpyxl (plans.ledger).
+Text is always written as text, so a cell typed "=…" never becomes a formula in the export.
 """
 
 import io
 from collections.abc import Iterable, Sequence
-from copy import copy
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-# Style objects made once: openpyxl shares identical styles, and building them per cell is the slow part.
-_BOLD = Font(bold=True)
-_TITLE_FONT = Font(bold=True, size=14)
-_TITLE_ALIGN = Alignment(horizontal="centerContinuous")
-_HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_TOP = Alignment(vertical="top")
-_TOP_WRAP = Alignment(vertical="top", wrap_text=True)
+_BORDER = {"border": 1, "border_color": "#999999"}
 # Chinese date formats as Excel/WPS display them.
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm:ss'
+_A4 = 9
 
 
 def build_table_xlsx(
@@ -39,64 +33,56 @@ def build_table_xlsx(
     widths: Sequence[int] | None = None,
     sheet_name: str = "Sheet1",
 ) -> bytes:
-    """Write-only mode: rows stream to the file, so 20 000 rows take seconds and little memory."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_name[:31])
-    ncols = len(headers)
-    for col in range(1, ncols + 1):
-        width = widths[col - 1] if widths and col - 1 < len(widths) else 14
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-    def template(**style) -> WriteOnlyCell:
-        c = WriteOnlyCell(ws)
-        for name, value in style.items():
-            setattr(c, name, value)
-        return c
-
-    # One styled template per kind of cell; each cell copies its style array. Assigning style objects
-    # per cell makes openpyxl hash them every time, which is most of the cost of a 20 000-row ledger.
-    styles = {
-        "title": template(font=_TITLE_FONT, alignment=_TITLE_ALIGN),
-        "title_rest": template(alignment=_TITLE_ALIGN),
-        "header": template(font=_BOLD, fill=_HEADER_FILL, alignment=_HEADER_ALIGN, border=_BORDER),
-        "text": template(alignment=_TOP_WRAP, border=_BORDER),
-        "other": template(alignment=_TOP, border=_BORDER),
-        "date": template(alignment=_TOP, border=_BORDER, number_format=DATE_FORMAT),
-        "datetime": template(alignment=_TOP, border=_BORDER, number_format=DATETIME_FORMAT),
-    }
-
-    def cell(value, kind: str) -> WriteOnlyCell:
-        c = WriteOnlyCell(ws, value=value)
-        c._style = copy(styles[kind]._style)
-        return c
-
-    # The title is centred across the table's width without merging cells (write-only sheets cannot merge).
-    ws.append([cell(title, "title"), *(cell(None, "title_rest") for _ in range(ncols - 1))])
-    ws.append([cell(h, "header") for h in headers])
-    count = 0
-    for row in rows:
-        count += 1
-        out = []
-        for value in row:
-            if isinstance(value, datetime):
-                # Excel has no time zones; callers pass local time.
-                out.append(cell(value.replace(tzinfo=None), "datetime"))
-            elif isinstance(value, date):
-                out.append(cell(value, "date"))
-            else:
-                out.append(cell(value, "text" if isinstance(value, str) else "other"))
-        ws.append(out)
-    if count:
-        ws.auto_filter.ref = f"A2:{get_column_letter(ncols)}{count + 2}"
+    """Constant-memory mode: rows stream to the file, so 20 000 rows take seconds and little memory."""
     buffer = io.BytesIO()
-    wb.save(buffer)
+    wb = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False})
+    ws = wb.add_worksheet(sheet_name[:31])
+    ncols = len(headers)
+    for col in range(ncols):
+        ws.set_column(col, col, widths[col] if widths and col < len(widths) else 14)
+    ws.freeze_panes(2, 0)
+    ws.repeat_rows(1)
+    ws.set_landscape()
+    ws.set_paper(_A4)
+    ws.fit_to_pages(1, 0)
+    title_format = wb.add_format({"bold": True, "font_size": 14, "align": "center_across"})
+    title_rest = wb.add_format({"align": "center_across"})
+    header = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "align": "center", "valign": "vcenter",
+                            "text_wrap": True, **_BORDER})  # fmt: skip
+    text = wb.add_format({"valign": "top", "text_wrap": True, **_BORDER})
+    other = wb.add_format({"valign": "top", **_BORDER})
+    day = wb.add_format({"valign": "top", "num_format": DATE_FORMAT, **_BORDER})
+    moment = wb.add_format({"valign": "top", "num_format": DATETIME_FORMAT, **_BORDER})
+
+    # The title is centred across the table's width without merging cells.
+    ws.write_string(0, 0, title, title_format)
+    for col in range(1, ncols):
+        ws.write_blank(0, col, None, title_rest)
+    for col, name in enumerate(headers):
+        ws.write_string(1, col, str(name), header)
+    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+    write_boolean, write_blank = ws.write_boolean, ws.write_blank
+    r = 1
+    for r, row in enumerate(rows, start=2):  # noqa: B007  (r is the last row after the loop)
+        for col, value in enumerate(row):
+            if isinstance(value, str) and value:
+                write_string(r, col, value, text)
+            elif value is None or value == "":
+                write_blank(r, col, None, other)
+            elif isinstance(value, bool):
+                write_boolean(r, col, value, other)
+            elif isinstance(value, int | float | Decimal):
+                write_number(r, col, value, other)
+            elif isinstance(value, datetime):
+                # Excel has no time zones; callers pass local time.
+                write_datetime(r, col, value.replace(tzinfo=None), moment)
+            elif isinstance(value, date):
+                write_datetime(r, col, value, day)
+            else:
+                write_string(r, col, str(value), text)
+    if r > 1:
+        ws.autofilter(f"A2:{xl_col_to_name(ncols - 1)}{r + 1}")
+    wb.close()
     return buffer.getvalue()
 
 

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from org.models import LeaderPost, Unit
 from plans.ledger import LedgerRowOut
 from plans.milestones import MilestoneLine
-from plans.models import DimensionTag, Plan, PlanNode, Task
+from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task
 
 STEPLEN = PlanNode.steplen
 
@@ -147,32 +147,53 @@ def task_list(user, f: TaskFilter) -> QuerySet[Task]:
 
 def task_area_titles(tasks: list[Task]) -> dict[int, str]:
     """Each task's area (the nearest ancestor of kind area), for all tasks in one query."""
-    plan_ids = {t.plan_id for t in tasks}
-    areas = {
-        path: title
-        for path, title in PlanNode.objects.filter(plan_id__in=plan_ids, kind=PlanNode.Kind.AREA).values_list(
-            "path", "title"
-        )
-    }
+    return _area_titles([(t.pk, t.plan_id, t.node.path) for t in tasks])
+
+
+def _area_titles(tasks: list[tuple[int, int, str]]) -> dict[int, str]:
+    """The same for (task id, plan id, node path) triples."""
+    plan_ids = {plan_id for _pk, plan_id, _path in tasks}
+    areas = dict(PlanNode.objects.filter(plan_id__in=plan_ids, kind=PlanNode.Kind.AREA).values_list("path", "title"))
     result = {}
-    for task in tasks:
-        path = task.node.path
+    for pk, _plan_id, path in tasks:
         for end in range(len(path) - STEPLEN, 0, -STEPLEN):
             if path[:end] in areas:
-                result[task.pk] = areas[path[:end]]
+                result[pk] = areas[path[:end]]
                 break
     return result
 
 
+_LEDGER_FIELDS = (
+    "pk", "plan_id", "node__path", "code", "node__title", "target_value", "target_unit",
+    "responsible_post__title", "lead_unit__name", "deadline", "modality", "baseline_target_value",
+    "baseline_deadline",
+)  # fmt: skip
+
+
 def ledger_stream(tasks: Iterable[Task] | QuerySet[Task], *, chunk: int = 1000) -> Iterator[LedgerRowOut]:
-    """Ledger rows for any number of tasks, a chunk at a time: co-units, milestones and areas are
-    loaded per chunk (a fixed number of queries each), so a 20 000-task export never holds every
-    task with its related rows in memory at once. Pages, API and command all export through this."""
+    """Ledger rows for any number of tasks, in the given order, a chunk at a time.
+
+    Plain value rows, not model instances (a 20 000-task export spent half its time building
+    instances and prefetching); co-units, milestones and areas are one query each per chunk, so a
+    city's export never holds every task with its related rows in memory at once. Pages, API and
+    command all export through this.
+    """
     if isinstance(tasks, QuerySet):
-        tasks = tasks.select_related("node", "lead_unit", "responsible_post").iterator(chunk_size=chunk)
-    batch: list[Task] = []
-    for task in tasks:
-        batch.append(task)
+        rows = tasks.prefetch_related(None).values_list(*_LEDGER_FIELDS).iterator(chunk_size=chunk)
+    else:
+        order = [t.pk for t in tasks]
+        position = {pk: i for i, pk in enumerate(order)}
+        rows = (
+            row
+            for start in range(0, len(order), chunk)
+            for row in sorted(
+                Task.objects.filter(pk__in=order[start : start + chunk]).values_list(*_LEDGER_FIELDS),
+                key=lambda r: position[r[0]],
+            )
+        )
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
         if len(batch) == chunk:
             yield from _ledger_chunk(batch)
             batch = []
@@ -180,32 +201,39 @@ def ledger_stream(tasks: Iterable[Task] | QuerySet[Task], *, chunk: int = 1000) 
         yield from _ledger_chunk(batch)
 
 
-def _ledger_chunk(tasks: list[Task]) -> list[LedgerRowOut]:
-    prefetch_related_objects(tasks, "co_units", "milestones")
-    return ledger_rows(tasks)
-
-
-def ledger_rows(tasks: list[Task]) -> list[LedgerRowOut]:
-    """The ledger rows for these tasks (milestones and co-units must be prefetched by the caller's queryset)."""
-    areas = task_area_titles(tasks)
+def _ledger_chunk(rows: list[tuple]) -> list[LedgerRowOut]:
+    ids = [r[0] for r in rows]
+    co_units: dict[int, list[str]] = {pk: [] for pk in ids}
+    links = Task.co_units.through.objects.filter(task_id__in=ids).order_by("unit__sort_key", "unit_id")
+    for task_id, name in links.values_list("task_id", "unit__name"):
+        co_units[task_id].append(name)
+    milestones: dict[int, list[MilestoneLine]] = {pk: [] for pk in ids}
+    for task_id, day, planned, description in (
+        Milestone.objects.filter(task_id__in=ids)
+        .order_by("date", "id")
+        .values_list("task_id", "date", "planned_value", "description")
+    ):
+        milestones[task_id].append(MilestoneLine(day, planned, description))
+    areas = _area_titles([(r[0], r[1], r[2]) for r in rows])
     return [
         LedgerRowOut(
-            code=t.code,
-            title=t.node.title,
-            target_value=t.target_value,
-            target_unit=t.target_unit,
-            responsible_post=t.responsible_post.title if t.responsible_post else "",
-            lead_unit=t.lead_unit.name if t.lead_unit else "",
-            co_units=[u.name for u in sorted(t.co_units.all(), key=lambda u: u.sort_key)],
-            deadline=t.deadline,
-            milestones=[MilestoneLine(m.date, m.planned_value, m.description) for m in t.milestones.all()],
-            area=areas.get(t.pk, ""),
-            modality=t.modality,
-            baseline_target_value=t.baseline_target_value,
-            baseline_deadline=t.baseline_deadline,
+            code=code,
+            title=title,
+            target_value=target_value,
+            target_unit=target_unit,
+            responsible_post=post or "",
+            lead_unit=unit or "",
+            co_units=co_units[pk],
+            deadline=deadline,
+            milestones=milestones[pk],
+            area=areas.get(pk, ""),
+            modality=modality,
+            baseline_target_value=baseline_target,
+            baseline_deadline=baseline_deadline,
         )
-        for t in tasks
-    ]
+        for (pk, _plan, _path, code, title, target_value, target_unit, post, unit, deadline, modality, baseline_target,
+             baseline_deadline) in rows
+    ]  # fmt: skip
 
 
 @dataclass
