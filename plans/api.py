@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,14 +22,15 @@ from plans.milestones import MilestoneLine
 from plans.models import Plan, PlanNode, Task
 from plans.selectors import (
     TaskFilter,
+    area_titles,
     ledger_stream,
     plan_get_for_user,
     plan_list,
     plan_tree,
-    task_area_titles,
     task_get_for_user,
     task_history_rows,
     task_list,
+    task_relations,
 )
 from reports.api import ReportOut, StatusOut, report_out, status_out
 from reports.selectors import task_reports, tasks_with_status
@@ -216,34 +217,54 @@ def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def task_out(task: Task, area: str = "") -> dict:
-    return {
-        "id": task.pk,
-        "plan_id": task.plan_id,
-        "code": task.code,
-        "title": task.node.title,
-        "object": task.object,
-        "target_value": _float(task.target_value),
-        "target_unit": task.target_unit,
-        "start_date": task.start_date,
-        "deadline": task.deadline,
-        "modality": task.modality,
-        "source_quote": task.source_quote,
-        "measures": task.measures,
-        "responsible_post": {"id": task.responsible_post.pk, "name": task.responsible_post.title}
-        if task.responsible_post
-        else None,
-        "lead_unit": {"id": task.lead_unit.pk, "name": task.lead_unit.name} if task.lead_unit else None,
-        "co_units": [{"id": u.pk, "name": u.name} for u in task.co_units.all()],
-        "area": area,
-        "milestones": [
-            {"date": m.date, "planned_value": _float(m.planned_value), "description": m.description}
-            for m in task.milestones.all()
-        ],
-        "baseline_target_value": _float(task.baseline_target_value),
-        "baseline_deadline": task.baseline_deadline,
-        "version": task.version,
-    }
+_TASK_FIELDS = (
+    "pk", "plan_id", "node__path", "code", "node__title", "object", "target_value", "target_unit", "start_date",
+    "deadline", "modality", "source_quote", "measures", "responsible_post_id", "responsible_post__title",
+    "lead_unit_id", "lead_unit__name", "baseline_target_value", "baseline_deadline", "version",
+)  # fmt: skip
+
+
+def task_outs(tasks: QuerySet[Task]) -> list[dict]:
+    """TaskOut dicts for the tasks, in the queryset's order, from value rows: no model instances
+    (building and prefetching them was half the time of a 50-task page). Four queries."""
+    rows = list(tasks.prefetch_related(None).values_list(*_TASK_FIELDS))
+    co_units, milestones = task_relations([r[0] for r in rows])
+    areas = area_titles([(r[0], r[1], r[2]) for r in rows])
+    return [
+        {
+            "id": pk,
+            "plan_id": plan_id,
+            "code": code,
+            "title": title,
+            "object": obj,
+            "target_value": _float(target_value),
+            "target_unit": target_unit,
+            "start_date": start_date,
+            "deadline": deadline,
+            "modality": modality,
+            "source_quote": source_quote,
+            "measures": measures,
+            "responsible_post": {"id": post_id, "name": post_title} if post_id else None,
+            "lead_unit": {"id": unit_id, "name": unit_name} if unit_id else None,
+            "co_units": [{"id": unit_id, "name": name} for unit_id, name in co_units[pk]],
+            "area": areas.get(pk, ""),
+            "milestones": [
+                {"date": m.date, "planned_value": _float(m.planned_value), "description": m.description}
+                for m in milestones[pk]
+            ],
+            "baseline_target_value": _float(baseline_target),
+            "baseline_deadline": baseline_deadline,
+            "version": version,
+        }
+        for (pk, plan_id, _path, code, title, obj, target_value, target_unit, start_date, deadline, modality,
+             source_quote, measures, post_id, post_title, unit_id, unit_name, baseline_target, baseline_deadline,
+             version) in rows
+    ]  # fmt: skip
+
+
+def task_out(task: Task) -> dict:
+    """One task as TaskOut (read again, so it shows what was just saved)."""
+    return task_outs(Task.objects.filter(pk=task.pk))[0]
 
 
 def _milestones(items: list[MilestoneIO]) -> list[MilestoneLine]:
@@ -299,19 +320,16 @@ def tasks(request, filters: Query[TaskFilterIn]):
     as_of = values.pop("as_of") or timezone.localdate()
     wanted = {"status": values.pop("status"), "light": values.pop("light")}
     qs = tasks_with_status(task_list(request.user, TaskFilter(**values)), as_of, **wanted)
-    paginator = Paginator(qs.prefetch_related("milestones"), page_size)
+    paginator = Paginator(qs, page_size)
     page = paginator.get_page(page_number)
-    items = list(page.object_list)
-    areas = task_area_titles(items)
-    lights = lights_stored(items, as_of)
+    items = task_outs(page.object_list)
+    lights = lights_stored([t["id"] for t in items], as_of)
     return {
         "count": paginator.count,
         "page": page.number,
         "page_size": page_size,
         "as_of": as_of,
-        "results": [
-            {**task_out(t, areas.get(t.pk, "")), "status": lights[t.pk][0], "light": lights[t.pk][1]} for t in items
-        ],
+        "results": [{**t, "status": lights[t["id"]][0], "light": lights[t["id"]][1]} for t in items],
     }
 
 
@@ -336,9 +354,8 @@ def task_detail(request, task_id: int, as_of: date | None = None):
     require_api_perm(request, *READ)
     task = task_get_for_user(request.user, task_id)
     day = as_of or timezone.localdate()
-    prefetch_related_objects([task], "co_units", "milestones")
     return {
-        **task_out(task, task_area_titles([task]).get(task.pk, "")),
+        **task_out(task),
         "status": status_out(task, day, statuses_stored([task], day)[task.pk]),
         "reports": [report_out(r) for r in task_reports(task)],
         "history": [
@@ -374,7 +391,7 @@ def task_create(request, payload: TaskIn):
         milestones=_milestones(payload.milestones),
     )
     task = services.task_create(actor=request.user, plan=plan, parent=parent, data=data, code=payload.code)
-    return Status(201, task_out(task, task_area_titles([task]).get(task.pk, "")))
+    return Status(201, task_out(task))
 
 
 @router.patch("/tasks/{task_id}", response={200: TaskOut, 400: ErrorOut, 409: ConflictOut})
@@ -408,7 +425,7 @@ def task_patch(request, task_id: int, payload: TaskPatch):
         task = services.task_update(actor=request.user, task=task, data=data, expected_version=payload.version)
     except services.VersionConflict as exc:
         return Status(409, {"detail": exc.message, "changes": exc.changes})
-    return Status(200, task_out(task, task_area_titles([task]).get(task.pk, "")))
+    return Status(200, task_out(task))
 
 
 @router.post("/tasks/{task_id}/change-requests", response={201: ChangeRequestOut, 400: ErrorOut, 403: ErrorOut})

@@ -147,10 +147,10 @@ def task_list(user, f: TaskFilter) -> QuerySet[Task]:
 
 def task_area_titles(tasks: list[Task]) -> dict[int, str]:
     """Each task's area (the nearest ancestor of kind area), for all tasks in one query."""
-    return _area_titles([(t.pk, t.plan_id, t.node.path) for t in tasks])
+    return area_titles([(t.pk, t.plan_id, t.node.path) for t in tasks])
 
 
-def _area_titles(tasks: list[tuple[int, int, str]]) -> dict[int, str]:
+def area_titles(tasks: list[tuple[int, int, str]]) -> dict[int, str]:
     """The same for (task id, plan id, node path) triples."""
     plan_ids = {plan_id for _pk, plan_id, _path in tasks}
     areas = dict(PlanNode.objects.filter(plan_id__in=plan_ids, kind=PlanNode.Kind.AREA).values_list("path", "title"))
@@ -201,12 +201,12 @@ def ledger_stream(tasks: Iterable[Task] | QuerySet[Task], *, chunk: int = 1000) 
         yield from _ledger_chunk(batch)
 
 
-def _ledger_chunk(rows: list[tuple]) -> list[LedgerRowOut]:
-    ids = [r[0] for r in rows]
-    co_units: dict[int, list[str]] = {pk: [] for pk in ids}
+def task_relations(ids: list[int]) -> tuple[dict[int, list[tuple[int, str]]], dict[int, list[MilestoneLine]]]:
+    """Co-operating units (id, name) in name order and milestones in date order, per task: two queries."""
+    co_units: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
     links = Task.co_units.through.objects.filter(task_id__in=ids).order_by("unit__sort_key", "unit_id")
-    for task_id, name in links.values_list("task_id", "unit__name"):
-        co_units[task_id].append(name)
+    for task_id, unit_id, name in links.values_list("task_id", "unit_id", "unit__name"):
+        co_units[task_id].append((unit_id, name))
     milestones: dict[int, list[MilestoneLine]] = {pk: [] for pk in ids}
     for task_id, day, planned, description in (
         Milestone.objects.filter(task_id__in=ids)
@@ -214,7 +214,12 @@ def _ledger_chunk(rows: list[tuple]) -> list[LedgerRowOut]:
         .values_list("task_id", "date", "planned_value", "description")
     ):
         milestones[task_id].append(MilestoneLine(day, planned, description))
-    areas = _area_titles([(r[0], r[1], r[2]) for r in rows])
+    return co_units, milestones
+
+
+def _ledger_chunk(rows: list[tuple]) -> list[LedgerRowOut]:
+    co_units, milestones = task_relations([r[0] for r in rows])
+    areas = area_titles([(r[0], r[1], r[2]) for r in rows])
     return [
         LedgerRowOut(
             code=code,
@@ -223,7 +228,7 @@ def _ledger_chunk(rows: list[tuple]) -> list[LedgerRowOut]:
             target_unit=target_unit,
             responsible_post=post or "",
             lead_unit=unit or "",
-            co_units=co_units[pk],
+            co_units=[name for _id, name in co_units[pk]],
             deadline=deadline,
             milestones=milestones[pk],
             area=areas.get(pk, ""),

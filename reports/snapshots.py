@@ -264,13 +264,14 @@ def using_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def lights_stored(tasks: Iterable[Task], as_of: date) -> dict[int, tuple[engine.Status, engine.Light]]:
+def lights_stored(task_ids: Iterable[int], as_of: date) -> dict[int, tuple[engine.Status, engine.Light]]:
     """Only each task's status and shown light, what a list shows: one narrow query when all are stored
     (no judgements, no full rows). Missing rows are computed and stored as in `statuses_stored`."""
-    tasks = list(tasks)
-    rows = StatusSnapshot.objects.filter(day=as_of, task_id__in=[t.pk for t in tasks])
+    ids = list(task_ids)
+    rows = StatusSnapshot.objects.filter(day=as_of, task_id__in=ids)
     found = {pk: (engine.Status(s), engine.Light(li)) for pk, s, li in rows.values_list("task_id", "status", "light")}
-    missing = [t for t in tasks if t.pk not in found]
+    missing = [pk for pk in ids if pk not in found]
     if missing:
-        found.update((pk, (r.status, r.light)) for pk, r in _compute_and_store(missing, as_of).items())
+        tasks = list(Task.objects.filter(pk__in=missing).with_plan("node"))
+        found.update((pk, (r.status, r.light)) for pk, r in _compute_and_store(tasks, as_of).items())
     return found
