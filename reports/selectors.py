@@ -370,12 +370,17 @@ class Cockpit:
     overdue: list[tuple[Task, engine.StatusResult]] = field(default_factory=list)
 
 
+# The cockpit lists the most pressing tasks (earliest deadlines); its counts link to the full task list.
+# A city has thousands of red tasks: listing all of them took the page 5 s to build.
+COCKPIT_LIST_LIMIT = 50
+
+
 def _listed(tasks: QuerySet[Task], as_of: date, **condition) -> list[tuple[Task, engine.StatusResult]]:
-    """Tasks whose stored row for the day matches, by deadline, with their full results."""
+    """Tasks whose stored row for the day matches, earliest deadline first, with their full results."""
     chosen = list(
         tasks.filter(stored_statuses__day=as_of, **{f"stored_statuses__{k}": v for k, v in condition.items()})
         .with_plan("node", "lead_unit")
-        .order_by("deadline", "code")
+        .order_by("deadline", "code")[:COCKPIT_LIST_LIMIT]
     )
     statuses = statuses_stored(chosen, as_of)
     return [(t, statuses[t.pk]) for t in chosen]

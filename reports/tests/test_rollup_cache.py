@@ -123,3 +123,17 @@ def test_the_api_serves_cached_json_until_a_change_commits(
         unit.save()
     renamed = {r["key"]: r for r in client.get("/api/v1/rollups?by=unit").json()}
     assert unit.name in renamed and renamed[unit.name]["count"] == row["count"]
+
+
+def test_the_cockpit_lists_the_earliest_red_and_overdue_tasks_and_links_to_all(users, client_as, monkeypatch):
+    from reports import selectors
+
+    today = timezone.localdate()
+    full = cockpit(users["office"], today)
+    assert len(full.red) == full.by_light["red"] >= 2  # the demo has several red tasks today
+    monkeypatch.setattr(selectors, "COCKPIT_LIST_LIMIT", 1)
+    short = cockpit(users["office"], today)
+    assert [t.pk for t, _s in short.red] == [full.red[0][0].pk]  # the earliest deadline first
+    assert short.by_light == full.by_light  # the counts still count every task
+    page = client_as("office").get("/cockpit/").content.decode()
+    assert 'data-testid="red-more"' in page and "?light=red&amp;sort=deadline" in page
