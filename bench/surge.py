@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -41,6 +42,60 @@ def plan_reporters(url: str, n: int, per_user: int) -> list[dict]:
     return [{"username": name, "tasks": sorted(ids)[:per_user]} for name, ids in rows]
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def _pids(name: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+class CpuSampler(threading.Thread):
+    """Cumulative CPU seconds of the app workers, PostgreSQL and the load generator, twice a second,
+    so the CPU spent inside the submission window can be divided by the submissions in it."""
+
+    def __init__(self, master: int) -> None:
+        super().__init__(daemon=True)
+        self.master, self.locust, self.samples, self.done = master, 0, [], threading.Event()
+
+    def groups(self) -> dict[str, float]:
+        workers = [int(p) for p in subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.master)],
+                                                  capture_output=True, text=True).stdout.split()]  # fmt: skip
+        return {
+            "app": sum(_cpu_seconds(p) for p in [self.master, *workers]),
+            "postgres": sum(_cpu_seconds(p) for p in _pids("postgres")),
+            "locust": _cpu_seconds(self.locust) if self.locust else 0.0,
+        }
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.samples.append((time.time(), self.groups()))
+            time.sleep(0.5)
+
+    def between(self, start: float, end: float) -> dict[str, float]:
+        """CPU seconds per group spent between two moments (nearest samples inside the window)."""
+        inside = [(t, g) for t, g in self.samples if start <= t <= end]
+        if len(inside) < 2:
+            return {}
+        (t0, first), (t1, last) = inside[0], inside[-1]
+        return {name: last[name] - first[name] for name in first} | {"seconds": t1 - t0}
+
+
 def verify(url: str, log_path: Path) -> dict:
     lines = [line.split() for line in log_path.read_text().splitlines() if line.strip()]
     ids = [int(line[1]) for line in lines]
@@ -59,6 +114,8 @@ def verify(url: str, log_path: Path) -> dict:
     not_submitted = [i for i, s in stored.items() if s != "submitted"]
     times = sorted(float(line[0]) for line in lines)
     return {
+        "first": times[0] if times else 0.0,
+        "last": times[-1] if times else 0.0,
         "acknowledged": len(ids),
         "distinct": len(set(ids)),
         "lost": len(missing),
@@ -91,20 +148,34 @@ def main(argv=None) -> int:
     plan_path.write_text(json.dumps({"reporters": reporters, "login_timeout": args.seconds * 0.6}))
     log_path.write_text("")
     env = dict(os.environ, LUOSHI_SURGE_PLAN=str(plan_path), LUOSHI_SURGE_LOG=str(log_path))
-    with gunicorn(args.database_url, args.port):
+    with gunicorn(args.database_url, args.port) as server:
+        sampler = CpuSampler(server.pid)
         started = time.perf_counter()
-        result = subprocess.run(
+        locust = subprocess.Popen(
             [LOCUST, "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(len(reporters)),
              "-r", str(args.spawn_rate), "-t", f"{args.seconds}s", "--host", f"http://127.0.0.1:{args.port}",
              "--csv", str(out / "surge"), "--only-summary", "--stop-timeout", "10"],
-            env=env, capture_output=True, text=True,
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
+        sampler.locust = locust.pid
+        sampler.start()
+        stdout, stderr = locust.communicate()
+        sampler.done.set()
+        sampler.join()
         wall = time.perf_counter() - started
     stats = {row["Name"]: row for row in csv.DictReader(open(out / "surge_stats.csv"))}  # noqa: SIM115
     checked = verify(args.database_url, log_path)
     submit = stats.get("submit", {})
     login = stats.get("login", {})
     throughput = checked["acknowledged"] / checked["window_s"] if checked["window_s"] else 0
+    # CPU per cycle (inbox + submit) inside the submission window: what bounds throughput on 2 cores.
+    spent = sampler.between(checked["first"], checked["last"])
+    per_cycle = {}
+    if spent and checked["acknowledged"] > 1:
+        cycles = checked["acknowledged"] * spent["seconds"] / max(checked["window_s"], 1e-9)
+        per_cycle = {name: round(spent[name] * 1000 / cycles, 1) for name in ("app", "postgres", "locust")}
+        per_cycle["total"] = round(sum(per_cycle.values()), 1)
+        per_cycle["cores_busy"] = round(sum(spent[n] for n in ("app", "postgres", "locust")) / spent["seconds"], 2)
     summary = {
         "reporters": len(reporters),
         "run_s": round(wall, 1),
@@ -123,11 +194,12 @@ def main(argv=None) -> int:
         "duplicates": checked["duplicates"],
         "not_submitted": checked["not_submitted"],
         "audited": checked["audited"],
+        "cpu_ms_per_cycle": per_cycle,
     }
     (out / "surge.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
-    if result.returncode not in (0, 1):
-        print(result.stdout[-3000:], result.stderr[-3000:])
+    if locust.returncode not in (0, 1):
+        print(stdout[-3000:], stderr[-3000:])
     ok = summary["lost"] == 0 and summary["duplicates"] == 0 and summary["submissions_ok"] > 0
     return 0 if ok else 1
 
