@@ -34,7 +34,7 @@ worker: migrate
 test: $(STAMP)
 	$(PYTEST) -m "not browser and not office_render" -q
 
-# Documents rendered by LibreOffice (one-page 督办通知单): apt-get install libreoffice-writer-nogui poppler-utils
+# Documents rendered by LibreOffice (one-page 督办通知单, .xlsx ledgers): apt-get install libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils
 test-office: $(STAMP)
 	$(PYTEST) -m office_render -q
 

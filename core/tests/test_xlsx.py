@@ -2,7 +2,10 @@
 
 import datetime as dt
 import io
+import shutil
+import subprocess
 
+import pytest
 from openpyxl import load_workbook
 
 from core.xlsx import DATE_FORMAT, build_table_xlsx
@@ -42,3 +45,34 @@ def test_text_stays_text():
 def test_builder_handles_no_rows():
     ws = load_workbook(io.BytesIO(build_table_xlsx(title="空", headers=["a"], rows=[]))).active
     assert ws.max_row == 2
+
+
+@pytest.mark.office_render
+def test_a_ledger_opens_in_libreoffice_calc(tmp_path):
+    """The written workbook opens in LibreOffice Calc and prints its title, header and rows
+    (`.ci/run` installs libreoffice-calc-nogui and poppler-utils)."""
+    path = tmp_path / "ledger.xlsx"
+    rows = [
+        [i, f"T{i:04d}", "老旧小区改造提升", 248, "个", dt.date(2021, 12, 31), None, "=不是公式"] for i in range(1, 61)
+    ]
+    path.write_bytes(
+        build_table_xlsx(
+            title="任务分解表", headers=["序号", "编号", "任务", "目标", "单位", "时限", "空", "文本"], rows=rows
+        )
+    )
+    soffice = [shutil.which("soffice"), f"-env:UserInstallation=file://{tmp_path}/lo", "--headless"]
+    subprocess.run(  # noqa: S603  (fixed arguments, a path from tmp_path)
+        [*soffice, "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pdf = tmp_path / "ledger.pdf"
+    assert pdf.exists()  # soffice exits 0 even when it could not load the file
+    run = {"check": True, "capture_output": True, "text": True}
+    text = subprocess.run([shutil.which("pdftotext"), "-layout", str(pdf), "-"], **run).stdout  # noqa: S603
+    assert "任务分解表" in text and "T0001" in text and "T0060" in text
+    assert "2021年12月31日" in text and "=不是公式" in text
+    info = subprocess.run([shutil.which("pdfinfo"), str(pdf)], **run).stdout  # noqa: S603
+    pages = int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages >= 2 and text.count("编号") == pages  # the header row repeats on every printed page
