@@ -3,7 +3,6 @@
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -148,19 +147,18 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
             message = _("%(d)s is not the end of a reporting period of this task.") % {"d": payload.period_end}
             raise ServiceError(message, field="period_end")
 
-    with transaction.atomic():
-        report = services.report_start(actor=request.user, task=task, period_end=period.end, due_date=period.due)
-        for upload in evidence or []:
-            services.evidence_add(actor=request.user, report=report, data=upload.read(), filename=upload.name)
-        report = services.report_save(
-            actor=request.user,
-            report=report,
-            value=payload.value,
-            narrative=payload.narrative,
-            problems=payload.problems,
-            next_steps=payload.next_steps,
-            submit=payload.submit,
-        )
+    report = services.report_file(
+        actor=request.user,
+        task=task,
+        period_end=period.end,
+        due_date=period.due,
+        files=((upload.read(), upload.name) for upload in evidence or []),  # one file in memory at a time
+        value=payload.value,
+        narrative=payload.narrative,
+        problems=payload.problems,
+        next_steps=payload.next_steps,
+        submit=payload.submit,
+    )
     return Status(201, report_out(report))
 
 

@@ -1,5 +1,6 @@
 """Writes on progress reports, evidence and judgements. Keyword-only, atomic, audited."""
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -48,6 +49,10 @@ def _snapshot(report: ProgressReport) -> dict:
 @transaction.atomic
 def report_start(*, actor, task: Task, period_end: date, due_date: date) -> ProgressReport:
     """The actor's unit's report for the period: the existing one, or a new draft."""
+    return _report_start(actor=actor, task=task, period_end=period_end, due_date=due_date)[0]
+
+
+def _report_start(*, actor, task: Task, period_end: date, due_date: date) -> tuple[ProgressReport, bool]:
     unit = _reporting_unit(actor, task)
     if unit is None:
         raise _forbidden()
@@ -61,10 +66,14 @@ def report_start(*, actor, task: Task, period_end: date, due_date: date) -> Prog
     )
     if created:
         audit_record(actor=actor, verb="report.create", obj=report, after=_snapshot(report))
-    return report
+    return report, created
 
 
-def _lock_editable(report: ProgressReport, expected_version: int | None) -> ProgressReport:
+def _lock_editable(report: ProgressReport, expected_version: int | None, *, fresh: bool = False) -> ProgressReport:
+    if fresh:
+        # Created in this very transaction: no other transaction can see the row before we commit,
+        # so there is nothing to lock against, and it is the draft we just made.
+        return report
     # Row lock + state check: a reporter's save and the head's approval never both succeed.
     # Only the report row is locked; task, unit and author come along for the audit and notifications.
     locked = (
@@ -98,9 +107,64 @@ def report_save(
     expected_version: int | None = None,
 ) -> ProgressReport:
     """Save the draft; with submit=True also submit it to the unit head for approval."""
+    return _report_save(
+        actor=actor,
+        report=report,
+        value=value,
+        narrative=narrative,
+        problems=problems,
+        next_steps=next_steps,
+        submit=submit,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def report_file(
+    *,
+    actor,
+    task: Task,
+    period_end: date,
+    due_date: date,
+    files: Iterable[tuple[bytes, str]],
+    value: Decimal | None,
+    narrative: str,
+    problems: str = "",
+    next_steps: str = "",
+    submit: bool = False,
+) -> ProgressReport:
+    """Start (or reopen) the unit's report for the period, attach files and save or submit it, all or
+    nothing: one transaction, without the savepoints of three nested services (the API's submission)."""
+    report, created = _report_start(actor=actor, task=task, period_end=period_end, due_date=due_date)
+    for data, filename in files:
+        evidence_add(actor=actor, report=report, data=data, filename=filename)
+    return _report_save(
+        actor=actor,
+        report=report,
+        value=value,
+        narrative=narrative,
+        problems=problems,
+        next_steps=next_steps,
+        submit=submit,
+        fresh=created,
+    )
+
+
+def _report_save(
+    *,
+    actor,
+    report: ProgressReport,
+    value: Decimal | None,
+    narrative: str,
+    problems: str,
+    next_steps: str,
+    submit: bool,
+    expected_version: int | None = None,
+    fresh: bool = False,
+) -> ProgressReport:
     if report.created_by_id != actor.pk and _reporting_unit(actor, report.task) != report.unit:
         raise _forbidden()
-    report = _lock_editable(report, expected_version)
+    report = _lock_editable(report, expected_version, fresh=fresh)
     if value is not None and value < 0:
         raise ServiceError(_("The value cannot be negative."), field="value")
     if submit:

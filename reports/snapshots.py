@@ -213,10 +213,12 @@ def status_refresh(
 
 def _invalidate(ids: list[int] | None, since: date | None) -> None:
     generations = StatusGeneration.objects.all() if ids is None else StatusGeneration.objects.filter(task_id__in=ids)
-    if ids is not None:
+    # Bump first: this takes the row lock that a concurrent fill checks before storing. Tasks that
+    # have no generation row yet get one (created at 0, then bumped like the others).
+    bumped = generations.update(generation=F("generation") + 1)
+    if ids is not None and bumped < len(set(ids)):
         _generations(ids)
-    # Bump first: this takes the row lock that a concurrent fill checks before storing.
-    generations.update(generation=F("generation") + 1)
+        generations.filter(generation=0).update(generation=F("generation") + 1)
     epoch_touch()  # cached rollups are stale once this commits
     rows = StatusSnapshot.objects.all() if ids is None else StatusSnapshot.objects.filter(task_id__in=ids)
     if since is not None:

@@ -1,0 +1,71 @@
+"""Submitting through the API (`POST /api/v1/tasks/{id}/reports`): one transaction, all or nothing."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from audit.models import AuditEvent
+from reports.models import ProgressReport, StatusSnapshot
+from reports.tests.test_snapshots import _open_period_task
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "#c33").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _post(client, task, **extra):
+    data = {"value": "120", "narrative": "本期完成120个小区改造。", "submit": "true", **extra}
+    return client.post(f"/api/v1/tasks/{task.pk}/reports", data)
+
+
+def test_a_submission_with_a_photo_is_stored_audited_and_counted(users, client_as):
+    task = _open_period_task()
+    response = _post(client_as("zjj_reporter"), task, evidence=[SimpleUploadedFile("现场.png", _png())])
+    assert response.status_code == 201, response.content
+    body = response.json()
+    report = ProgressReport.objects.get(pk=body["id"])
+    assert report.state == ProgressReport.State.SUBMITTED and report.first_submitted_at is not None
+    assert [e["name"] for e in body["evidence"]] == ["现场.png"]
+    verbs = list(AuditEvent.objects.filter(object_id=str(report.pk)).order_by("id").values_list("verb", flat=True))
+    assert verbs == ["report.create", "evidence.add", "report.submit"]
+    # The first submission refreshed today's stored status in the same transaction.
+    assert StatusSnapshot.objects.filter(task=task, day=timezone.localdate()).exists()
+
+
+def test_a_rejected_file_rejects_the_whole_submission(users, client_as):
+    task = _open_period_task()
+    reporter = client_as("zjj_reporter")  # logging in is audited too
+    events = AuditEvent.objects.count()
+    bad = SimpleUploadedFile("病毒.exe", b"MZ\x90\x00 not a document")
+    response = _post(reporter, task, evidence=[SimpleUploadedFile("现场.png", _png()), bad])
+    assert response.status_code == 400 and response.json()["field"] == "file"
+    assert not ProgressReport.objects.filter(task=task, unit__name="区住建局", value=120).exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_returned_report_is_resubmitted_through_the_api(users, client_as):
+    task = _open_period_task()
+    reporter = client_as("zjj_reporter")
+    first = _post(reporter, task).json()
+    head = client_as("zjj_head")
+    assert (
+        head.post(f"/api/v1/reports/{first['id']}/return", {"reason": "请补充照片"}, "application/json").status_code
+        == 200
+    )
+    again = _post(reporter, task, value="121")
+    assert again.status_code == 201 and again.json()["id"] == first["id"]
+    report = ProgressReport.objects.get(pk=first["id"])
+    assert (
+        report.state == ProgressReport.State.SUBMITTED
+        and report.value == 121
+        and report.version == first["version"] + 2
+    )
+    # An approved report can no longer be changed through a new submission.
+    assert head.post(f"/api/v1/reports/{first['id']}/approve").status_code == 200
+    refused = _post(reporter, task, value="130")
+    assert refused.status_code == 400
+    assert ProgressReport.objects.get(pk=first["id"]).value == 121
