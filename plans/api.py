@@ -357,7 +357,7 @@ def task_detail(request, task_id: int, as_of: date | None = None):
     return {
         **task_out(task),
         "status": status_out(task, day, statuses_stored([task], day)[task.pk]),
-        "reports": [report_out(r) for r in task_reports(task)],
+        "reports": [report_out(r) for r in task_reports(task, people=False)],
         "history": [
             {
                 "at": row.event.at,

@@ -51,11 +51,13 @@ def evidence_get_for_user(user, pk: int) -> EvidenceFile:
         raise Http404 from exc
 
 
-def task_reports(task: Task) -> QuerySet[ProgressReport]:
-    """The report history of a task, every unit, newest period first, with evidence."""
+def task_reports(task: Task, *, people: bool = True) -> QuerySet[ProgressReport]:
+    """The report history of a task, every unit, newest period first, with evidence (and with who
+    wrote and approved each report, unless `people=False`: the API does not show them)."""
+    related = ("unit", "created_by", "approved_by") if people else ("unit",)
     return (
         task.reports.exclude(state=ProgressReport.State.DRAFT)
-        .select_related("unit", "created_by", "approved_by")
+        .select_related(*related)
         .prefetch_related("evidence")
         .order_by("-period_end", "-is_lead", "unit__sort_key")
     )
