@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import email_settings, env_bool, env_int, env_list
+from conftest import DEMO_PASSWORD, NAMED
 from core.collation import pinyin_key
 
 pytestmark = pytest.mark.django_db
@@ -80,19 +81,9 @@ def test_demo_loader_is_idempotent_and_flags_demo_accounts():
     assert Unit.objects.count() >= 20
     assert LeaderPost.objects.count() >= 8
     assert LeaderPost.objects.filter(holder__isnull=True).count() == 0
-    for username in [
-        "office",
-        "leader",
-        "leader_cj",
-        "zjj_head",
-        "zjj_reporter",
-        "fgw_reporter",
-        "sysadmin",
-        "secadmin",
-        "auditadmin",
-    ]:
+    for username in NAMED:
         user = User.objects.get(username=username)
-        assert user.is_demo and user.check_password("Luoshi@2021")
+        assert user.is_demo and user.check_password(DEMO_PASSWORD)
     assert LeaderPost.objects.get(title="区长").holder.username == "leader"
     assert LeaderPost.objects.get(title="分管城建副区长").holder.username == "leader_cj"
 

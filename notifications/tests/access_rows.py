@@ -1,26 +1,16 @@
 """Access-matrix rows for the notification routes (merged by core/tests/test_access_matrix.py).
 
 Every logged-in person has an inbox (their own only); following needs read access to the task; robots
-and the delivery log are the system admin's (org.manage). Role sets are spelled out here (the same as
-the matrix's) so this module imports nothing from the matrix.
+and the delivery log are the system admin's (org.manage). Role sets are built from the shared demo
+people (conftest.NAMED), as the matrix's are, so this module imports nothing from the matrix.
 
 `{notification_id}` is a notification of zjj_reporter's: only zjj_reporter may mark it read; anyone
 else gets 404 (no existence leak).
 """
 
-ROLES = [
-    "anonymous",
-    "office",
-    "leader",
-    "leader_cj",
-    "zjj_head",
-    "zjj_reporter",
-    "fgw_reporter",
-    "sysadmin",
-    "secadmin",
-    "auditadmin",
-    "outsider",
-]
+from conftest import NAMED
+
+ROLES = ["anonymous", *NAMED, "outsider"]
 LOGGED_IN = set(ROLES) - {"anonymous"}
 BUSINESS = {"office", "leader", "leader_cj", "zjj_head", "zjj_reporter", "fgw_reporter"}
 ZJJ_TASK_READERS = BUSINESS - {"fgw_reporter"}
