@@ -39,25 +39,27 @@ def plan_get_for_user(user, pk: int, *, write: bool = False) -> Plan:
         raise Http404 from exc
 
 
-def task_scope(user) -> QuerySet[Task]:
-    """Live tasks the user may read: all for office and leaders; lead or co-operating unit for unit roles."""
-    qs = Task.objects.alive()
-    if user.has_luoshi_perm(Perm.BUSINESS_READ_ALL):
-        return qs
-    if user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT) and user.unit_id:
-        # A semi-join on the co-unit table, not a join: no duplicate rows, so no DISTINCT over wide rows.
-        co_operating = Task.co_units.through.objects.filter(unit_id=user.unit_id).values("task_id")
-        return qs.filter(Q(lead_unit_id=user.unit_id) | Q(pk__in=co_operating))
-    return qs.none()
-
-
 def task_scope_key(user) -> str:
-    """Names the set `task_scope(user)` returns, for caches shared by users with the same scope."""
+    """Names the set `task_scope(user)` returns ("all", "unit<id>" or "none"): the one place that
+    decides a user's scope, so caches shared by users with the same key show each the right tasks."""
     if user.has_luoshi_perm(Perm.BUSINESS_READ_ALL):
         return "all"
     if user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT) and user.unit_id:
         return f"unit{user.unit_id}"
     return "none"
+
+
+def task_scope(user) -> QuerySet[Task]:
+    """Live tasks the user may read: all for office and leaders; lead or co-operating unit for unit roles."""
+    qs = Task.objects.alive()
+    key = task_scope_key(user)
+    if key == "all":
+        return qs
+    if key == "none":
+        return qs.none()
+    # A semi-join on the co-unit table, not a join: no duplicate rows, so no DISTINCT over wide rows.
+    co_operating = Task.co_units.through.objects.filter(unit_id=user.unit_id).values("task_id")
+    return qs.filter(Q(lead_unit_id=user.unit_id) | Q(pk__in=co_operating))
 
 
 def task_get_for_user(user, pk: int, *, write: bool = False) -> Task:
