@@ -14,5 +14,5 @@ def pinyin_key(name: str) -> str:
     Characters are joined with a separator lower than any letter, so 区长 (qu zhang)
     sorts before 区政协 (qu zheng xie) as a reader expects, syllable by syllable.
     """
-    syllables = lazy_pinyin(name.strip(), style=Style.NORMAL, errors=lambda chars: list(chars))
+    syllables = lazy_pinyin(name.strip(), style=Style.NORMAL, errors=lambda chars: list(chars))  # type: ignore[arg-type,return-value]  # pypinyin accepts a list
     return "\x01".join(s.lower() for s in syllables)

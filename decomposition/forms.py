@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -72,13 +74,17 @@ class AssignForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, row_ids: list[str] = (), **kwargs):
+    def __init__(self, *args, row_ids: Sequence[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rows"].choices = [(r, r) for r in row_ids]
-        self.fields["post"].queryset = post_choices()
-        self.fields["lead_unit"].queryset = unit_choices()
-        self.fields["co_units"].queryset = unit_choices()
-        self.fields["post"].empty_label = self.fields["lead_unit"].empty_label = "—"
+        rows, post, lead_unit, co_units = (self.fields[k] for k in ("rows", "post", "lead_unit", "co_units"))
+        assert isinstance(rows, forms.MultipleChoiceField)
+        assert isinstance(post, forms.ModelChoiceField) and isinstance(lead_unit, forms.ModelChoiceField)
+        assert isinstance(co_units, forms.ModelMultipleChoiceField)
+        rows.choices = [(r, r) for r in row_ids]
+        post.queryset = post_choices()
+        lead_unit.queryset = unit_choices()
+        co_units.queryset = unit_choices()
+        post.empty_label = lead_unit.empty_label = "—"
 
 
 class RowAssignForm(forms.Form):

@@ -102,12 +102,13 @@ def achievement_row(item: Achievement, row_id: str, *, origin: str = "extracted"
 def rows_from_proposal(proposal: Proposal, *, first_id: int = 1) -> tuple[list[dict], list[dict], int]:
     """Commitment rows, achievement rows and the next free row number."""
     n = first_id
-    commitments, achievements = [], []
-    for item in proposal.commitments:
-        commitments.append(commitment_row(item, f"c{n}"))
+    commitments: list[dict] = []
+    achievements: list[dict] = []
+    for commitment in proposal.commitments:
+        commitments.append(commitment_row(commitment, f"c{n}"))
         n += 1
-    for item in proposal.achievements:
-        achievements.append(achievement_row(item, f"a{n}"))
+    for achievement in proposal.achievements:
+        achievements.append(achievement_row(achievement, f"a{n}"))
         n += 1
     return commitments, achievements, n
 
@@ -212,7 +213,9 @@ def parse_decimal(text: str) -> Decimal | None:
 def fits(field: str, number: Decimal) -> bool:
     """Whether a number fits the database column of `field` (no silent rounding, no overflow)."""
     limit, decimals = LIMITS[field]
-    return abs(number) < limit and number.normalize().as_tuple().exponent >= -decimals
+    exponent = number.normalize().as_tuple().exponent
+    # NaN and infinities have a letter for an exponent: they never fit a column.
+    return isinstance(exponent, int) and abs(number) < limit and exponent >= -decimals
 
 
 def clean_value(kind: str, field: str, raw: object, *, plan_year: int) -> object:
@@ -271,9 +274,12 @@ def apply_edit(row: dict, kind: str, changes: dict[str, object], *, plan_year: i
 # --- accepting -------------------------------------------------------------------------------------
 
 
+_QUOTE_FORMS = str.maketrans("「」『』", "“”‘’")
+
+
 def quote_key(quote: str) -> str:
     """The quote without whitespace or quotation-mark variants: how an item is recognised again."""
-    return _WHITESPACE.sub("", quote).translate(str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"}))
+    return _WHITESPACE.sub("", quote).translate(_QUOTE_FORMS)
 
 
 def item_keys(rows: list[dict], kind: str) -> dict[str, str]:

@@ -170,7 +170,11 @@ def plan_text_segments(plan: Plan, user) -> list[TextMark]:
     marks: list[tuple[int, int, Task]] = []
     for task in tasks:
         start = task.source_offset
-        if start >= len(text) or text[start] != next((c for c in task.source_quote if not c.isspace()), ""):
+        if (
+            start is None
+            or start >= len(text)
+            or text[start] != next((c for c in task.source_quote if not c.isspace()), "")
+        ):
             continue  # the text was edited after the task was made: the offset no longer points at the quote
         marks.append((start, rows_mod.quote_end(text, start, task.source_quote), task))
     pieces: list[TextMark] = []

@@ -232,7 +232,7 @@ def assign_view(request, pk: int):
     draft = _draft_or_404(plan)
     form = AssignForm(request.POST, row_ids=[r["id"] for r in draft.commitments])
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(_page_url(plan, "proposal"))
     d = form.cleaned_data
     try:

@@ -24,7 +24,7 @@ class DeliveryError(Exception):
 def absolute_url(path: str) -> str:
     if not path or "://" in path:
         return path
-    return settings.LUOSHI_SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+    return str(settings.LUOSHI_SITE_URL).rstrip("/") + "/" + path.lstrip("/")
 
 
 def send_email(delivery: Delivery) -> None:
@@ -68,6 +68,8 @@ def robot_message(delivery: Delivery) -> robots.RobotMessage:
 
 def send_webhook(delivery: Delivery) -> None:
     hook = delivery.webhook
+    if hook is None:  # the robot was removed after the delivery was queued
+        raise DeliveryError("no robot for this delivery")
     body = robots.encode(robots.payload(hook.kind, robot_message(delivery), fmt=hook.message_format))
     url = hook.url
     if hook.kind == robots.DINGTALK and hook.secret:

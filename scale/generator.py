@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
@@ -154,7 +155,7 @@ class _Ids:
 
     def take(self, model: type[models.Model], n: int = 1) -> int:
         if model not in self._next:
-            self._next[model] = (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
+            self._next[model] = (model._default_manager.aggregate(m=models.Max("pk"))["m"] or 0) + 1
         first = self._next[model]
         self._next[model] += n
         return first
@@ -221,7 +222,8 @@ class CityBuilder:
         sizes = self.sizes
         self.districts = DISTRICTS[: max(1, min(16, sizes.units // 4))]
         nd = len(self.districts)
-        unit_rows, post_rows = [], []
+        unit_rows: list[tuple[Any, ...]] = []
+        post_rows: list[list[Any]] = []
         city_id = self.ids.take(Unit)
         unit_rows.append(
             (
@@ -286,7 +288,7 @@ class CityBuilder:
         # Users: admins, then per district its office staff and leaders, then a reporter and a head per unit,
         # then more reporters, until the number asked for.
         password = make_password(SCALE_PASSWORD)  # hashed once for every generated account
-        wanted: list[tuple[str, str, int | None, Role]] = [
+        wanted: list[tuple[str, str, int, Role]] = [
             ("zz_sysadmin", "系统管理员（生成）", city_id, Role.SYSTEM_ADMIN),
             ("zz_secadmin", "安全管理员（生成）", city_id, Role.SECURITY_ADMIN),
             ("zz_auditadmin", "审计管理员（生成）", city_id, Role.AUDIT_ADMIN),
@@ -375,7 +377,14 @@ class CityBuilder:
         self.out.username_examples = {
             "office": f"zz_{self.districts[0][0]}_office",
             "leader": f"zz_{self.districts[0][0]}_leader1",
-            "reporter": next((u for u, i in self.user_id.items() if i in self.reporters.get(some_unit, [])), ""),
+            "reporter": next(
+                (
+                    u
+                    for u, i in self.user_id.items()
+                    if some_unit is not None and i in self.reporters.get(some_unit, [])
+                ),
+                "",
+            ),
         }
         self.first_office = self.user_id[self.out.username_examples["office"]]
 
@@ -400,7 +409,12 @@ class CityBuilder:
         nd = len(self.districts)
         last_root = PlanNode.objects.filter(depth=1).order_by("-path").values_list("path", flat=True).first()
         roots = int(last_root, 36) if last_root else 0
-        plan_rows, node_rows, tag_links, task_rows, co_rows, ms_rows = [], [], [], [], [], []
+        plan_rows: list[tuple[Any, ...]] = []
+        node_rows: list[tuple[Any, ...]] = []
+        tag_links: list[tuple[Any, ...]] = []
+        task_rows: list[tuple[Any, ...]] = []
+        co_rows: list[tuple[Any, ...]] = []
+        ms_rows: list[tuple[Any, ...]] = []
         self.tasks: list[dict] = []
         created = _aware(date(self.year, 1, 4), 10)
         for di, (dcode, dname, _gov) in enumerate(self.districts):
@@ -495,15 +509,15 @@ class CityBuilder:
         if parent is not None:
             lead = parent["lead"] if rng.random() < 0.3 else rng.choices(members, weights)[0][0]
             start, deadline = parent["start"], parent["deadline"]
-            target = max(1, round(float(parent["target"]) * rng.uniform(0.1, 0.4)))
+            target_number = max(1, round(float(parent["target"]) * rng.uniform(0.1, 0.4)))
         else:
             lead = rng.choices(members, weights)[0][0]
             start = date(year, 1, 1) if rng.random() < 0.8 else date(year, rng.choice([2, 3, 4]), 1)
             deadline = rng.choices(
                 [date(year, 12, 31), date(year, 6, 30), date(year, 9, 30), date(year, 10, 31)], [75, 10, 10, 5]
             )[0]
-            target = rng.choice([5, 8, 10, 12, 20, 30, 50, 80, 100, 120, 200, 248, 300, 500])
-        target = Decimal(target)
+            target_number = rng.choice([5, 8, 10, 12, 20, 30, 50, 80, 100, 120, 200, 248, 300, 500])
+        target = Decimal(target_number)
         title = f"{place}{work}{target}{measure}"
         node_id, task_id = self.ids.take(PlanNode), self.ids.take(Task)
         others = [m[0] for m in members if m[0] != lead]
@@ -517,7 +531,7 @@ class CityBuilder:
                 milestones.append(
                     (day, Decimal(max(0, round(float(target) * min(1.0, share * rng.uniform(0.85, 1.05))))))
                 )
-        clean = []
+        clean: list[tuple[date, Any]] = []
         for day, value in milestones:  # non-decreasing, as forms require
             clean.append((day, max(value, clean[-1][1]) if clean else value))
         weight = Decimal(rng.choices([1, 2, 3], [85, 10, 5])[0])
@@ -561,7 +575,9 @@ class CityBuilder:
             total += len(past)
         co_share = 0.05
         present = min(0.97, self.sizes.reports / max(total * (1 + co_share), 1))
-        report_rows, evidence_rows, judgement_rows = [], [], []
+        report_rows: list[tuple[Any, ...]] = []
+        evidence_rows: list[tuple[Any, ...]] = []
+        judgement_rows: list[tuple[Any, ...]] = []
         self.verified: dict[int, date] = {}
         for t in self.tasks:
             target = float(t["target"])
@@ -596,11 +612,12 @@ class CityBuilder:
                     _aware(submitted_day, rng.randint(8, 17), rng.randint(0, 59)), self.now - timedelta(hours=1)
                 )
                 recent = (today - period.due).days < 10
+                approved: datetime | None
                 state, approved = "approved", submitted + timedelta(days=rng.randint(0, 2), hours=rng.randint(1, 5))
                 roll = rng.random()
                 if roll < 0.02 or (recent and roll < 0.12):
                     state, approved = "returned", None
-                elif recent and roll < 0.55 or approved > self.now:
+                elif recent and roll < 0.55 or (approved is not None and approved > self.now):
                     state, approved = "submitted", None
                 reporter = reporters[i % len(reporters)]
                 rid = self.ids.take(ProgressReport)
@@ -743,6 +760,8 @@ class CityBuilder:
         issued = 0
         for row in red[::3][:n]:
             task = row.task
+            if task.lead_unit is None:
+                continue
             dcode = district_of[task.pk]
             office = User.objects.get(pk=self.office_user.get(dcode, self.first_office))
             order_issue(
@@ -768,7 +787,7 @@ def database_size() -> str:
     return f"{os.path.getsize(name) / 1e6:.0f} MB" if name and os.path.exists(str(name)) else "in memory"
 
 
-MODELS_WRITTEN = [
+MODELS_WRITTEN: list[type[models.Model]] = [
     Unit, User, RoleGrant, LeaderPost, DimensionTag, Plan, PlanNode, PlanNode.tags.through, Task,
     Task.co_units.through, Milestone, ProgressReport, EvidenceFile, Judgement, AuditEvent,
 ]  # fmt: skip

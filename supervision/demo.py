@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_record
 from core.workcalendar import work_calendar
+from org.models import Unit
 from plans.models import PlanNode, Task
 from reports.evidence import check_evidence, make_thumbnail
 from supervision.escalation import Kind, Rung, Thresholds, decide
@@ -48,6 +49,13 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 def _task(obj: str) -> Task:
     return Task.objects.select_related("lead_unit", "node").get(object=obj, node__kind=PlanNode.Kind.KEY_TASK)
+
+
+def _lead(task: Task) -> Unit:
+    """The demo tasks all have a lead unit (plans/demo.py); a missing one is a broken demo plan."""
+    if task.lead_unit is None:
+        raise LookupError(f"demo task {task.code} has no lead unit")
+    return task.lead_unit
 
 
 def demo_photo(color: tuple[int, int, int], *, gps: tuple[float, float] | None = None) -> bytes:
@@ -106,7 +114,7 @@ def _order(
         seq=seq,
         kind=kind,
         level=kind,
-        unit=task.lead_unit,
+        unit=_lead(task),
         content=content,
         requirements=requirements,
         issued_on=issued_on,
@@ -237,7 +245,7 @@ def load_demo_supervision() -> int:
     )
     FollowUp.objects.create(
         instruction=on_task,
-        unit=compounds.lead_unit,
+        unit=_lead(compounds),
         due_date=date(2021, 10, 27),
         state=FollowUp.State.ANSWERED,
         answer="已按批示要求倒排工期，成立4个现场工作组，每周一报送进展，确保12月底前全部完工。",
@@ -266,7 +274,7 @@ def load_demo_supervision() -> int:
     inspection.tasks.set([compounds])
     _attach(demo_photo((96, 120, 140), gps=(34.7286, 113.6253)), "现场全景.jpg", office, inspection=inspection)
     _attach(demo_photo((140, 120, 96)), "施工围挡.jpg", office, inspection=inspection)
-    located = inspection.attachments.exclude(latitude=None).first()
+    located = inspection.attachments.exclude(latitude=None).get()  # the one photo with GPS above
     inspection.latitude, inspection.longitude = located.latitude, located.longitude
     inspection.coordinates_source = Inspection.CoordinatesSource.PHOTO
     inspection.save()
@@ -281,7 +289,7 @@ def load_demo_supervision() -> int:
     )
     done = Rectification.objects.create(
         finding=fence,
-        unit=compounds.lead_unit,
+        unit=_lead(compounds),
         requirement="修复破损围挡，设置安全警示标识。",
         deadline=date(2021, 8, 26),
         state=Rectification.State.CLOSED,
@@ -299,7 +307,7 @@ def load_demo_supervision() -> int:
     _attach(demo_photo((80, 150, 90)), "整改后.jpg", zjj_reporter, rectification=done, stage=Attachment.Stage.AFTER)
     Rectification.objects.create(
         finding=pipes,
-        unit=compounds.lead_unit,
+        unit=_lead(compounds),
         requirement="10个工作日内完成管网回填并恢复路面。",
         deadline=calendar.add_workdays(date(2021, 8, 13), 10),
         opened_by=office,

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils import timezone
 
-from supervision.escalation import KIND_CHINESE
+from supervision.escalation import KIND_CHINESE, Kind
 from supervision.models import SupervisionOrder
 from supervision.orderdoc import OrderDocument, build_order_docx, cn_date
 
@@ -17,7 +17,7 @@ def order_document(order: SupervisionOrder) -> OrderDocument:
     return OrderDocument(
         issuer=settings.SUPERVISION_ISSUER_NAME,
         number=order.number,
-        kind_label=KIND_CHINESE[order.level],
+        kind_label=KIND_CHINESE[Kind(order.level)],
         unit=order.unit.full_name or order.unit.name,
         tasks=[f"{t.code} {t.node.title}" for t in order.tasks.all()],
         content=order.content,

@@ -1,15 +1,16 @@
 """Test settings: fast password hashing, fixed secret, files in a temporary folder."""
 
 import tempfile
+from pathlib import Path
 
 from config.settings.base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="luoshi-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="luoshi-test-media-"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STATIC_ROOT = tempfile.mkdtemp(prefix="luoshi-test-static-")
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="luoshi-test-static-"))
 # Serve app static files straight from the finders, so browser tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 # No rollup cache: its invalidation runs on commit, which never comes inside a test's rolled-back

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 # Full-width ASCII (！ to ～) maps to ASCII by a fixed offset; a few CJK quote and tilde forms are unified.
-_TRANSLATION = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_TRANSLATION: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _TRANSLATION.update({ord("「"): "“", ord("」"): "”", ord("『"): "‘", ord("』"): "’", ord("﹪"): "%", ord("〜"): "~"})
 
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\f\v\u2028\u2029\x85]")
