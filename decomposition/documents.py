@@ -16,7 +16,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # the default; the form passes settings.UPLOAD_MAX_BYTES
 # A plan document is a few thousand to a few tens of thousands of characters; the bound keeps the
 # review page (the whole text, highlighted) and the stored draft reasonable.
 MAX_TEXT_CHARS = 500_000
@@ -86,11 +86,11 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def read_document(data: bytes, filename: str = "") -> Document:
+def read_document(data: bytes, filename: str = "", *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
     """The document's text, or `DocumentRejected`. Checks the size first, then the content."""
     if not data:
         raise DocumentRejected("empty")
-    if len(data) > MAX_DOCUMENT_BYTES:
+    if len(data) > max_bytes:
         raise DocumentRejected("too_large")
     kind = sniff(data)
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""

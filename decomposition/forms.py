@@ -1,10 +1,10 @@
 from collections.abc import Sequence
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from decomposition.documents import (
-    MAX_DOCUMENT_BYTES,
     DocumentRejected,
     check_pasted_text,
     read_document,
@@ -46,9 +46,9 @@ class ExtractForm(forms.Form):
         try:
             if upload:
                 # Checked before reading: the size is known without loading the file.
-                if upload.size > MAX_DOCUMENT_BYTES:
+                if upload.size > settings.UPLOAD_MAX_BYTES:
                     raise DocumentRejected("too_large")
-                document = read_document(upload.read(), upload.name or "")
+                document = read_document(upload.read(), upload.name or "", max_bytes=settings.UPLOAD_MAX_BYTES)
                 data.update(text=document.text, source_name=upload.name or "", source_kind=document.kind)
             else:
                 data.update(text=check_pasted_text(data.get("text") or ""), source_name="", source_kind="paste")

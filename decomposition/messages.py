@@ -2,9 +2,11 @@
 
 from django.utils.translation import gettext as _
 
+from core.uploads import refusal_message
+
 DOCUMENT_ERRORS = {
     "empty": lambda: _("The file is empty."),
-    "too_large": lambda: _("The file is larger than 20 MB."),
+    "too_large": lambda: refusal_message("too_large"),  # the one upload message table (core.uploads)
     "text_too_long": lambda: _("The text is longer than 500,000 characters: decompose the document in parts."),
     "no_text": lambda: _("The document contains no text."),
     "not_docx": lambda: _("The file is not a valid .docx Word document (it is not a zip package)."),

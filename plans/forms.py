@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import uploads
 from org.models import LeaderPost, Unit
 from plans.messages import milestone_error_text
 from plans.milestones import MilestoneLine, format_milestones, parse_milestones
@@ -198,13 +199,7 @@ class ChangeRequestForm(forms.Form):
     )
     new_deadline = forms.DateField(label=_("New deadline"), widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = forms.FileField(label=_("Evidence"), required=False)
-
-    def clean_evidence(self):
-        evidence = self.cleaned_data.get("evidence")
-        if evidence and evidence.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        return evidence
+    evidence = forms.FileField(label=_("Evidence"), required=False)  # checked by the service (core.uploads)
 
 
 class DecisionForm(forms.Form):
@@ -220,8 +215,8 @@ class LedgerImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if upload.size > uploads.max_bytes():
+            raise forms.ValidationError(uploads.refusal_message("too_large"))
         return upload
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Perm
 from audit.models import AuditEvent
 from audit.services import audit_record, snapshot
+from core import uploads
 from core.errors import ServiceError
 from org.models import LeaderPost, Unit
 from plans import ledger
@@ -435,9 +436,15 @@ def task_move(*, actor, task: Task, area: PlanNode) -> Task:
 # --- change requests (rebaselining) ----------------------------------------------------------------
 
 
-@transaction.atomic
+@uploads.atomic
 def change_request_create(
-    *, actor, task: Task, new_target_value: Decimal | None, new_deadline: date, reason: str, evidence=None
+    *,
+    actor,
+    task: Task,
+    new_target_value: Decimal | None,
+    new_deadline: date,
+    reason: str,
+    evidence: uploads.Upload | File | None = None,
 ) -> TaskChangeRequest:
     """申请调整: the office, or the lead unit's head or reporter, asks to change target or deadline."""
     from plans.selectors import task_can_request_change
@@ -452,18 +459,8 @@ def change_request_create(
         raise ServiceError(_("The request changes neither the target nor the deadline."), field="new_deadline")
     if task.change_requests.filter(status=TaskChangeRequest.Status.PENDING).exists():
         raise ServiceError(_("This task already has a pending change request."), code="pending_exists")
-    stored_evidence = ""
-    if evidence:
-        # The same content check as report evidence: photos and PDF/Word/Excel only, whatever the name says.
-        from reports.evidence import EvidenceRejected, check_evidence
-        from reports.services import evidence_error_message
-
-        data = evidence.read()
-        try:
-            checked = check_evidence(data)
-        except EvidenceRejected as exc:
-            raise ServiceError(evidence_error_message(exc.code), field="evidence") from exc
-        stored_evidence = ContentFile(data, name=f"{checked.sha256}{checked.extension}")
+    checked = uploads.validate_upload(evidence, field="evidence") if evidence else None
+    stored_evidence = uploads.store_upload(checked, folder="change-requests").name if checked else ""
     request = TaskChangeRequest.objects.create(
         task=task,
         old_target_value=task.target_value,

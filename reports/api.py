@@ -152,7 +152,7 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
         task=task,
         period_end=period.end,
         due_date=period.due,
-        files=((upload.read(), upload.name) for upload in evidence or []),  # one file in memory at a time
+        files=evidence or [],  # checked and stored from the spooled upload, never read whole
         value=payload.value,
         narrative=payload.narrative,
         problems=payload.problems,

@@ -4,21 +4,23 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Perm
 from audit.services import audit_record
+from core import uploads
 from core.errors import ServiceError
 from notifications import services as notifications
 from plans.models import Task
-from reports.evidence import EvidenceRejected, check_evidence, make_thumbnail
 from reports.models import EvidenceFile, Judgement, ProgressReport
 from reports.snapshots import status_refresh
 
 REPORT_FIELDS = ("value", "narrative", "problems", "next_steps")
+# Files attached in one API submission (the page uploads one file per request).
+MAX_EVIDENCE_PER_REQUEST = 20
 
 
 def _forbidden() -> ServiceError:
@@ -119,14 +121,14 @@ def report_save(
     )
 
 
-@transaction.atomic
+@uploads.atomic
 def report_file(
     *,
     actor,
     task: Task,
     period_end: date,
     due_date: date,
-    files: Iterable[tuple[bytes, str]],
+    files: Iterable[uploads.Upload | File],
     value: Decimal | None,
     narrative: str,
     problems: str = "",
@@ -134,10 +136,12 @@ def report_file(
     submit: bool = False,
 ) -> ProgressReport:
     """Start (or reopen) the unit's report for the period, attach files and save or submit it, all or
-    nothing: one transaction, without the savepoints of three nested services (the API's submission)."""
+    nothing: one transaction, without the savepoints of three nested services (the API's submission).
+    Every file is checked before the first is stored."""
     report, created = _report_start(actor=actor, task=task, period_end=period_end, due_date=due_date)
-    for data, filename in files:
-        evidence_add(actor=actor, report=report, data=data, filename=filename)
+    checked = uploads.validate_uploads(files, field="file", max_files=MAX_EVIDENCE_PER_REQUEST)
+    for upload in checked:
+        _evidence_store(actor=actor, report=report, checked=upload)
     return _report_save(
         actor=actor,
         report=report,
@@ -250,26 +254,22 @@ def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressRepo
     return report
 
 
-def evidence_error_message(code: str) -> str:
-    return {
-        "empty": _("The file is empty."),
-        "too_large": _("The file is larger than 20 MB."),
-        "bad_type": _("Only photos (JPEG, PNG, GIF, WebP, HEIC) and documents (PDF, Word, Excel) can be attached."),
-    }[code]
-
-
-@transaction.atomic
-def evidence_add(*, actor, report: ProgressReport, data: bytes, filename: str) -> EvidenceFile:
+@uploads.atomic
+def evidence_add(*, actor, report: ProgressReport, file: uploads.Upload | File) -> EvidenceFile:
     if _reporting_unit(actor, report.task) != report.unit:
         raise _forbidden()
+    return _evidence_store(actor=actor, report=report, checked=uploads.validate_upload(file))
+
+
+def _evidence_store(*, actor, report: ProgressReport, checked: uploads.CheckedUpload) -> EvidenceFile:
+    """Store one checked file on the report; the caller has checked the actor reports for its unit."""
     report = _lock_editable(report, None)
-    try:
-        checked = check_evidence(data)
-    except EvidenceRejected as exc:
-        raise ServiceError(evidence_error_message(exc.code), field="file", code=exc.code) from exc
-    evidence = EvidenceFile(
+    stored = uploads.store_upload(checked, folder="evidence", thumbnail=True)
+    evidence = EvidenceFile.objects.create(
         report=report,
-        original_name=filename[-200:],
+        file=stored.name,
+        thumbnail=stored.thumbnail,
+        original_name=checked.name,
         content_type=checked.content_type,
         kind=EvidenceFile.Kind.IMAGE if checked.is_image else EvidenceFile.Kind.DOCUMENT,
         size=checked.size,
@@ -277,12 +277,6 @@ def evidence_add(*, actor, report: ProgressReport, data: bytes, filename: str) -
         extension=checked.extension,
         uploaded_by=actor,
     )
-    evidence.file.save(f"{checked.sha256}{checked.extension}", ContentFile(data), save=False)
-    if checked.is_image:
-        thumb = make_thumbnail(data)
-        if thumb:
-            evidence.thumbnail.save(f"{checked.sha256}.jpg", ContentFile(thumb), save=False)
-    evidence.save()
     audit_record(
         actor=actor,
         verb="evidence.add",
@@ -305,6 +299,7 @@ def evidence_remove(*, actor, evidence: EvidenceFile) -> None:
         before={"file": evidence.original_name, "sha256": evidence.sha256},
     )
     evidence.delete()
+    uploads.release_upload(evidence.file.name, evidence.thumbnail.name)
 
 
 @transaction.atomic

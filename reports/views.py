@@ -130,14 +130,10 @@ def evidence_upload_view(request, pk: int):
     form = EvidenceForm(request.POST, request.FILES)
     error, status = None, 200
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            error = _("The file is larger than 20 MB.")
-        else:
-            try:
-                services.evidence_add(actor=request.user, report=report, data=upload.read(), filename=upload.name)
-            except ServiceError as exc:
-                error = exc.message
+        try:
+            services.evidence_add(actor=request.user, report=report, file=form.cleaned_data["file"])
+        except ServiceError as exc:
+            error = exc.message
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if error:

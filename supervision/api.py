@@ -350,7 +350,7 @@ def order_respond(request, order_id: int, payload: Form[TextIn], files: File[lis
     """反馈: multipart/form-data with `text` and any number of `files` (photos, PDF, Word, Excel). All or nothing."""
     require_api_perm(request, *UNIT_ROLES)
     order = order_get_for_user(request.user, order_id)
-    uploads = [services.Upload(f.read(), f.name) for f in files or []]
+    uploads = list(files or [])
     services.order_respond(actor=request.user, order=order, text=payload.text, files=uploads)
     return Status(200, _order(request, order_id))
 
@@ -515,9 +515,7 @@ def inspection_photos(request, inspection_id: int, files: File[list[UploadedFile
     """Photos (multipart `files`); without typed coordinates the first photo's GPS sets the place."""
     require_api_perm(request, Perm.PLAN_EDIT)
     inspection = inspection_get_for_user(request.user, inspection_id)
-    services.inspection_add_photos(
-        actor=request.user, inspection=inspection, photos=[services.Upload(f.read(), f.name) for f in files or []]
-    )
+    services.inspection_add_photos(actor=request.user, inspection=inspection, photos=list(files or []))
     return Status(201, inspection_out(inspection_get_for_user(request.user, inspection_id)))
 
 
@@ -578,7 +576,7 @@ def rectification_report(request, rectification_id: int, payload: Form[TextIn], 
     """The unit reports the rectification done: multipart `text` and after photos `files`."""
     require_api_perm(request, *UNIT_ROLES)
     item = rectification_get_for_user(request.user, rectification_id)
-    uploads = [services.Upload(f.read(), f.name) for f in files or []]
+    uploads = list(files or [])
     services.rectification_report(actor=request.user, item=item, text=payload.text, photos=uploads)
     return Status(200, rectification_out(rectification_get_for_user(request.user, rectification_id)))
 

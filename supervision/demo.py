@@ -16,18 +16,15 @@ import io
 from datetime import date, datetime, time
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record
+from core import uploads
 from core.workcalendar import work_calendar
 from org.models import Unit
 from plans.models import PlanNode, Task
-from reports.evidence import check_evidence, make_thumbnail
 from supervision.escalation import Kind, Rung, Thresholds, decide
-from supervision.exif import gps_coordinates
 from supervision.models import (
     Attachment,
     Finding,
@@ -41,6 +38,7 @@ from supervision.models import (
     SupervisionOrder,
 )
 from supervision.numbering import format_number
+from supervision.services import store_attachments
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -84,24 +82,8 @@ def _dms(value: float) -> tuple[float, float, float]:
 
 
 def _attach(data: bytes, name: str, by: User, **parent) -> Attachment:
-    checked = check_evidence(data)
-    gps = gps_coordinates(data)
-    attachment = Attachment(
-        original_name=name,
-        content_type=checked.content_type,
-        kind=Attachment.Kind.IMAGE,
-        size=checked.size,
-        sha256=checked.sha256,
-        extension=checked.extension,
-        latitude=gps.latitude if gps else None,
-        longitude=gps.longitude if gps else None,
-        uploaded_by=by,
-        **parent,
-    )
-    attachment.file.save(f"{checked.sha256}{checked.extension}", ContentFile(data), save=False)
-    attachment.thumbnail.save(f"{checked.sha256}.jpg", ContentFile(make_thumbnail(data) or b""), save=False)
-    attachment.save()
-    return attachment
+    checked = uploads.validate_upload(uploads.Upload(data, name), kind=uploads.PHOTO)
+    return store_attachments(by, [checked], **parent)[0]
 
 
 def _order(
@@ -127,7 +109,7 @@ def _order(
     return order
 
 
-@transaction.atomic
+@uploads.atomic
 def load_demo_supervision() -> int:
     """Create the demo records (once); returns how many orders were created."""
     prefix = settings.SUPERVISION_ORDER_PREFIX

@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import MESSAGES as UPLOAD_MESSAGES
 from org.models import Unit
 from plans.models import Task
 from supervision.models import OrderKind
 from supervision.orderdoc import MAX_CONTENT, MAX_REQUIREMENTS
-from supervision.services import MAX_FILES, MAX_RESPONSE_WORKDAYS, Upload
+from supervision.services import MAX_FILES, MAX_RESPONSE_WORKDAYS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -25,12 +26,13 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         if len(files) > MAX_FILES:
-            raise forms.ValidationError(_("Attach at most %(n)d files at once.") % {"n": MAX_FILES})
+            raise forms.ValidationError(UPLOAD_MESSAGES["too_many_files"] % {"n": MAX_FILES})
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-def uploads(files) -> list[Upload]:
-    return [Upload(f.read(), f.name) for f in files or []]
+def uploads(files) -> list:
+    """The uploaded files as they are: the service checks them (core.uploads) without reading them whole."""
+    return list(files or [])
 
 
 def unit_choices():

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,13 +24,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Perm, Role
 from audit.services import audit_record
+from core import uploads
 from core.errors import ServiceError
 from core.workcalendar import work_calendar
 from core.workdays import WorkCalendar
 from notifications.services import notify
 from org.models import Unit
 from plans.models import Task
-from reports.evidence import EvidenceRejected, check_evidence, make_thumbnail
 from reports.models import ProgressReport
 from supervision import escalation
 from supervision.escalation import Rung, Thresholds
@@ -53,7 +52,6 @@ from supervision.numbering import format_number
 from supervision.orderdoc import MAX_CONTENT, MAX_REQUIREMENTS
 
 MAX_RESPONSE_WORKDAYS = 60
-MAX_FILES = 10
 
 
 # --- messages (tests import them) -----------------------------------------------------------------
@@ -152,68 +150,34 @@ def _say(text_fn):
 
 # --- files ----------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Upload:
-    data: bytes
-    name: str
+# Files in one write; checked by core.uploads, the one home of the file rules.
+MAX_FILES = uploads.MAX_FILES_PER_BATCH
+Upload = uploads.Upload  # a file in memory with its name; pages and the API pass Django's uploaded files
 
 
-def upload_error_message(code: str, *, images_only: bool = False) -> str:
-    if code == "bad_type" and images_only:
-        return _("Only photos (JPEG, PNG, GIF, WebP, HEIC) can be attached here.")
-    return {
-        "empty": _("The file is empty."),
-        "too_large": _("The file is larger than 20 MB."),
-        "bad_type": _("Only photos (JPEG, PNG, GIF, WebP, HEIC) and documents (PDF, Word, Excel) can be attached."),
-    }[code]
-
-
-def _check_uploads(uploads: Sequence[Upload], *, images_only: bool) -> list:
-    """Check every file before storing any: one bad file refuses the whole write (nothing is stored)."""
-    if len(uploads) > MAX_FILES:
-        raise ServiceError(_("Attach at most %(n)d files at once.") % {"n": MAX_FILES}, field="files")
-    checked = []
-    for upload in uploads:
-        try:
-            result = check_evidence(upload.data)
-        except EvidenceRejected as exc:
-            raise ServiceError(
-                f"{upload.name}: {upload_error_message(exc.code, images_only=images_only)}",
-                field="files",
-                code=exc.code,
-            ) from exc
-        if images_only and not result.is_image:
-            raise ServiceError(
-                f"{upload.name}: {upload_error_message('bad_type', images_only=True)}", field="files", code="bad_type"
-            )
-        checked.append(result)
-    return checked
-
-
-def _store(actor, uploads: Sequence[Upload], checked: list, **parent) -> list[Attachment]:
+def store_attachments(actor, checked: Sequence[uploads.CheckedUpload], **parent) -> list[Attachment]:
+    """Store files already checked by `uploads.validate_uploads`, one Attachment each (in the caller's
+    `uploads.atomic` transaction, so a rollback deletes them)."""
     stored = []
-    for upload, result in zip(uploads, checked, strict=True):
-        gps = gps_coordinates(upload.data) if result.is_image else None
-        attachment = Attachment(
-            original_name=upload.name[-200:],
-            content_type=result.content_type,
-            kind=Attachment.Kind.IMAGE if result.is_image else Attachment.Kind.DOCUMENT,
-            size=result.size,
-            sha256=result.sha256,
-            extension=result.extension,
-            latitude=Decimal(str(gps.latitude)) if gps else None,
-            longitude=Decimal(str(gps.longitude)) if gps else None,
-            uploaded_by=actor,
-            **parent,
+    for upload in checked:
+        gps = gps_coordinates(upload.read()) if upload.is_image else None
+        files = uploads.store_upload(upload, folder="supervision", thumbnail=True)
+        stored.append(
+            Attachment.objects.create(
+                file=files.name,
+                thumbnail=files.thumbnail,
+                original_name=upload.name,
+                content_type=upload.content_type,
+                kind=Attachment.Kind.IMAGE if upload.is_image else Attachment.Kind.DOCUMENT,
+                size=upload.size,
+                sha256=upload.sha256,
+                extension=upload.extension,
+                latitude=Decimal(str(gps.latitude)) if gps else None,
+                longitude=Decimal(str(gps.longitude)) if gps else None,
+                uploaded_by=actor,
+                **parent,
+            )
         )
-        attachment.file.save(f"{result.sha256}{result.extension}", ContentFile(upload.data), save=False)
-        if result.is_image:
-            thumb = make_thumbnail(upload.data)
-            if thumb:
-                attachment.thumbnail.save(f"{result.sha256}.jpg", ContentFile(thumb), save=False)
-        attachment.save()
-        stored.append(attachment)
     return stored
 
 
@@ -387,7 +351,7 @@ def order_acknowledge(*, actor, order: SupervisionOrder) -> SupervisionOrder:
     return order
 
 
-@transaction.atomic
+@uploads.atomic
 def order_respond(*, actor, order: SupervisionOrder, text: str, files: Sequence[Upload] = ()) -> OrderResponse:
     """反馈: the unit answers with text and evidence (photos, documents); the office then verifies."""
     if not _in_unit(actor, order.unit_id):
@@ -395,7 +359,7 @@ def order_respond(*, actor, order: SupervisionOrder, text: str, files: Sequence[
     text = text.strip()
     if not text:
         raise ServiceError(_("Write the response before sending it."), field="text")
-    checked = _check_uploads(files, images_only=False)
+    checked = uploads.validate_uploads(files, kind=uploads.EVIDENCE)
     order = _lock(order)
     if order.state == SupervisionOrder.State.ISSUED:
         raise ServiceError(_("Acknowledge the order before responding."), code="wrong_state")
@@ -404,7 +368,7 @@ def order_respond(*, actor, order: SupervisionOrder, text: str, files: Sequence[
     before = _order_snapshot(order)
     now = timezone.now()
     response = OrderResponse.objects.create(order=order, text=text, submitted_by=actor, submitted_at=now)
-    attachments = _store(actor, files, checked, response=response)
+    attachments = store_attachments(actor, checked, response=response)
     order.state, order.responded_at = SupervisionOrder.State.RESPONDED, now
     order.first_responded_at = order.first_responded_at or now
     _save(order, ["state", "responded_at", "first_responded_at"])
@@ -783,7 +747,7 @@ def _coordinates(latitude: Decimal | None, longitude: Decimal | None) -> tuple[D
     return latitude, longitude
 
 
-@transaction.atomic
+@uploads.atomic
 def inspection_record(
     *,
     actor,
@@ -808,7 +772,7 @@ def inspection_record(
     if not place:
         raise ServiceError(_("Give the place visited."), field="place")
     latitude, longitude = _coordinates(latitude, longitude)
-    checked = _check_uploads(photos, images_only=True)
+    checked = uploads.validate_uploads(photos, kind=uploads.PHOTO)
     source = Inspection.CoordinatesSource.TYPED if latitude is not None else Inspection.CoordinatesSource.NONE
     inspection = Inspection.objects.create(
         inspected_on=inspected_on,
@@ -821,7 +785,7 @@ def inspection_record(
         recorded_by=actor,
     )
     inspection.tasks.set(list(tasks))
-    attachments = _store(actor, photos, checked, inspection=inspection)
+    attachments = store_attachments(actor, checked, inspection=inspection)
     if latitude is None:
         located = next((a for a in attachments if a.latitude is not None), None)
         if located is not None:
@@ -846,14 +810,14 @@ def inspection_record(
     return inspection
 
 
-@transaction.atomic
+@uploads.atomic
 def inspection_add_photos(*, actor, inspection: Inspection, photos: Sequence[Upload]) -> list[Attachment]:
     _require_office(actor)
     if not photos:
         raise ServiceError(_("Choose at least one photo."), field="files")
-    checked = _check_uploads(photos, images_only=True)
+    checked = uploads.validate_uploads(photos, kind=uploads.PHOTO)
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    attachments = _store(actor, photos, checked, inspection=inspection)
+    attachments = store_attachments(actor, checked, inspection=inspection)
     if inspection.latitude is None:
         located = next((a for a in attachments if a.latitude is not None), None)
         if located is not None:
@@ -890,7 +854,7 @@ def rectification_url(item: Rectification) -> str:
     return reverse("supervision:rectification_detail", kwargs={"pk": item.pk})
 
 
-@transaction.atomic
+@uploads.atomic
 def rectification_open(
     *,
     actor,
@@ -919,7 +883,7 @@ def rectification_open(
             field="deadline",
             code="not_workday",
         )
-    checked = _check_uploads(photos, images_only=True)
+    checked = uploads.validate_uploads(photos, kind=uploads.PHOTO)
     Finding.objects.select_for_update().get(pk=finding.pk)
     if Rectification.objects.filter(finding=finding).exists():
         raise ServiceError(_("This finding already has a rectification item."), code="exists")
@@ -931,7 +895,7 @@ def rectification_open(
         opened_by=actor,
         opened_at=timezone.now(),
     )
-    attachments = _store(actor, photos, checked, rectification=item, stage=Attachment.Stage.BEFORE)
+    attachments = store_attachments(actor, checked, rectification=item, stage=Attachment.Stage.BEFORE)
     audit_record(
         actor=actor,
         verb="rectification.open",
@@ -955,7 +919,7 @@ def _lock_rectification(item: Rectification) -> Rectification:
     return Rectification.objects.select_for_update().select_related("unit").get(pk=item.pk)
 
 
-@transaction.atomic
+@uploads.atomic
 def rectification_report(*, actor, item: Rectification, text: str, photos: Sequence[Upload] = ()) -> Rectification:
     """The unit reports the rectification done, with after photos."""
     if not _in_unit(actor, item.unit_id):
@@ -963,7 +927,7 @@ def rectification_report(*, actor, item: Rectification, text: str, photos: Seque
     text = text.strip()
     if not text:
         raise ServiceError(_("Describe what was done."), field="text")
-    checked = _check_uploads(photos, images_only=True)
+    checked = uploads.validate_uploads(photos, kind=uploads.PHOTO)
     item = _lock_rectification(item)
     if not item.is_open:
         raise _wrong_state(item)
@@ -976,7 +940,7 @@ def rectification_report(*, actor, item: Rectification, text: str, photos: Seque
     )
     item.version += 1
     item.save(update_fields=["state", "report", "reported_by", "reported_at", "version"])
-    attachments = _store(actor, photos, checked, rectification=item, stage=Attachment.Stage.AFTER)
+    attachments = store_attachments(actor, checked, rectification=item, stage=Attachment.Stage.AFTER)
     audit_record(
         actor=actor,
         verb="rectification.report",

@@ -151,6 +151,13 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # Request bodies: uploads are limited per feature; this caps everything else.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files (core/uploads.py, docs/files.md): one size limit for every uploaded file (evidence, photos,
+# attachments, plan documents, ledgers); an image's pixels, read from its header, are checked against
+# the pixel limit before anything decodes it (Pillow's own MAX_IMAGE_PIXELS is set to it too). files_gc
+# leaves files younger than the grace period alone: they may belong to a request still running.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 50_000_000)
+UPLOAD_GC_GRACE_SECONDS = env_int("UPLOAD_GC_GRACE_SECONDS", 6 * 3600)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -74,6 +74,7 @@ def _zjj_evidence() -> int:
     from PIL import Image
 
     from accounts.models import User
+    from core.uploads import Upload
     from reports.models import ProgressReport
     from reports.services import evidence_add
 
@@ -81,7 +82,7 @@ def _zjj_evidence() -> int:
     Image.new("RGB", (40, 30), (10, 120, 200)).save(buffer, format="PNG")
     report = ProgressReport.objects.get(pk=_zjj_report())
     return evidence_add(
-        actor=User.objects.get(username="zjj_reporter"), report=report, data=buffer.getvalue(), filename="现场.png"
+        actor=User.objects.get(username="zjj_reporter"), report=report, file=Upload(buffer.getvalue(), "现场.png")
     ).pk
 
 

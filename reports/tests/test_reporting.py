@@ -10,6 +10,7 @@ from PIL import Image
 
 from audit.models import AuditEvent
 from core.errors import ServiceError
+from core.uploads import Upload
 from plans.models import Task
 from reports import services
 from reports.models import EvidenceFile, ProgressReport
@@ -136,10 +137,8 @@ def test_evidence_is_checked_by_content(client_as, old_compounds, data, name, me
     assert not EvidenceFile.objects.filter(report=report).exists()
 
 
-def test_evidence_size_limit(client_as, old_compounds, monkeypatch):
-    from reports import evidence
-
-    monkeypatch.setattr(evidence, "MAX_EVIDENCE_BYTES", 1000)
+def test_evidence_size_limit(client_as, old_compounds, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
     reporter = client_as("zjj_reporter")
     report = open_report(reporter, old_compounds)
     response = reporter.post(
@@ -147,13 +146,14 @@ def test_evidence_size_limit(client_as, old_compounds, monkeypatch):
         {"file": SimpleUploadedFile("big.png", png())},
         HTTP_X_REQUESTED_WITH="XMLHttpRequest",
     )
-    assert response.status_code == 400 and "20 MB" in response.content.decode()
+    assert response.status_code == 400 and "1000 bytes" in response.content.decode()
+    assert not EvidenceFile.objects.filter(report=report).exists()
 
 
 def test_evidence_is_served_only_within_scope_and_has_a_thumbnail(client_as, users, old_compounds):
     reporter = client_as("zjj_reporter")
     report = open_report(reporter, old_compounds)
-    evidence = services.evidence_add(actor=users["zjj_reporter"], report=report, data=png(), filename="现场.png")
+    evidence = services.evidence_add(actor=users["zjj_reporter"], report=report, file=Upload(png(), "现场.png"))
     assert evidence.thumbnail and evidence.kind == "image"
     thumb = reporter.get(f"/evidence/{evidence.pk}/thumb/")
     assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
@@ -271,7 +271,7 @@ def test_reused_evidence_across_tasks_is_flagged(users, old_compounds, task_by_o
     first = services.report_start(
         actor=users["zjj_reporter"], task=roads, period_end=dt.date(2021, 6, 27), due_date=dt.date(2021, 6, 29)
     )
-    services.evidence_add(actor=users["zjj_reporter"], report=first, data=photo, filename="a.png")
+    services.evidence_add(actor=users["zjj_reporter"], report=first, file=Upload(photo, "a.png"))
     services.report_save(actor=users["zjj_reporter"], report=first, value=None, narrative="管线迁改", submit=True)
     services.report_approve(actor=users["zjj_head"], report=first)
     second = services.report_start(
@@ -280,7 +280,7 @@ def test_reused_evidence_across_tasks_is_flagged(users, old_compounds, task_by_o
         period_end=dt.date(2021, 12, 26),
         due_date=dt.date(2021, 12, 28),
     )
-    services.evidence_add(actor=users["zjj_reporter"], report=second, data=photo, filename="b.png")
+    services.evidence_add(actor=users["zjj_reporter"], report=second, file=Upload(photo, "b.png"))
     services.report_save(
         actor=users["zjj_reporter"], report=second, value=Decimal(240), narrative="小区改造收尾", submit=True
     )
