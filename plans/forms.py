@@ -226,7 +226,8 @@ class LedgerImportForm(forms.Form):
 
 
 class TaskFilterForm(forms.Form):
-    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(), required=False)
+    """The task list's filters; the plans come from the plan picker (plans.selectors.PlanChoice)."""
+
     node = forms.ModelChoiceField(
         label=_("Plan node"),
         queryset=PlanNode.objects.exclude(kind__in=["key_task", "sub_task"]).order_by("plan_id", "path"),
@@ -262,16 +263,22 @@ class TaskFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, plan_choice=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"].queryset = unit_choices()
         self.fields["co_unit"].queryset = unit_choices()
-        self.fields["node"].label_from_instance = lambda n: "　" * (n.depth - 1) + n.title
+        if plan_choice is not None:
+            # Only the chosen plans' nodes, named with their plan where plans mix.
+            self.fields["node"].queryset = self.fields["node"].queryset.filter(plan_id__in=plan_choice.ids)
+            prefix = (lambda n: f"{plan_choice.label(n.plan_id)}·") if plan_choice.mixed else (lambda n: "")
+        else:
+            prefix = lambda n: ""  # noqa: E731
+        self.fields["node"].label_from_instance = lambda n: "　" * (n.depth - 1) + prefix(n) + n.title
         from reports.labels import LIGHT_LABELS, STATUS_LABELS
 
         self.fields["status"].choices = [("", "—"), *((k.value, v) for k, v in STATUS_LABELS.items())]
         self.fields["light"].choices = [("", "—"), *((k.value, v) for k, v in LIGHT_LABELS.items())]
-        for name in ("plan", "node", "lead_unit", "co_unit", "leader_post", "block", "industry"):
+        for name in ("node", "lead_unit", "co_unit", "leader_post", "block", "industry"):
             self.fields[name].empty_label = "—"
 
     def to_filter(self) -> TaskFilter:
@@ -279,7 +286,6 @@ class TaskFilterForm(forms.Form):
             return TaskFilter()
         d = self.cleaned_data
         return TaskFilter(
-            plan=d["plan"].pk if d.get("plan") else None,
             node=d["node"].pk if d.get("node") else None,
             lead_unit=d["lead_unit"].pk if d.get("lead_unit") else None,
             co_unit=d["co_unit"].pk if d.get("co_unit") else None,
