@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from org.models import LeaderPost, Unit
@@ -223,6 +224,26 @@ class LedgerImportForm(forms.Form):
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload
+
+
+class TaskSearchWidget(forms.SelectMultiple):
+    """A task picker that searches as you type (plans:task_pick, htmx) instead of listing every
+    task: the chosen tasks as ticked boxes, a search box, and the matches of what was typed."""
+
+    template_name = "plans/widgets/task_search.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        ids = [int(v) for v in value or [] if str(v).isdigit()]
+        context["widget"]["chosen"] = (
+            Task.objects.filter(pk__in=ids).select_related("node", "plan").order_by("plan__year", "code") if ids else []
+        )
+        context["widget"]["search_url"] = reverse("plans:task_pick")
+        context["widget"]["plans"] = Plan.objects.exclude(status=Plan.Status.CLOSED)
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        return []  # never render every task as an option
 
 
 class TaskFilterForm(forms.Form):

@@ -206,7 +206,7 @@ def task_list(user, f: TaskFilter) -> QuerySet[Task]:
     if f.deadline_to:
         qs = qs.filter(deadline__lte=f.deadline_to)
     if f.q:
-        qs = qs.filter(Q(node__title__icontains=f.q) | Q(source_quote__icontains=f.q) | Q(code__iexact=f.q))
+        qs = qs.filter(Q(node__title__icontains=f.q) | Q(source_quote__icontains=f.q) | Q(code__istartswith=f.q))
     return (
         qs.with_plan("node", "lead_unit", "responsible_post")
         .prefetch_related("co_units")

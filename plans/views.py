@@ -31,6 +31,7 @@ from plans.ledger import build_task_ledger_xlsx
 from plans.models import DimensionTag, Plan, PlanNode, TaskChangeRequest
 from plans.selectors import (
     PlanChoice,
+    TaskFilter,
     ledger_stream,
     plan_get_for_user,
     plan_list,
@@ -233,6 +234,35 @@ def task_list_view(request):
         "can_edit": request.user.has_luoshi_perm(Perm.PLAN_EDIT),
     }
     return render(request, "plans/task_list.html", context)
+
+
+PICK_LIMIT = 20
+
+
+@require_perm(*READ)
+def task_pick_view(request):
+    """Search-as-you-type for task pickers (htmx): the user's tasks in the chosen plans whose code or
+    words match, a few at a time (a picker over a city's thousands of tasks)."""
+    choice = _plan_choice(request)
+    q = request.GET.get("q", "").strip()[:100]
+    name = request.GET.get("name", "tasks")
+    if not name.isidentifier():
+        name = "tasks"
+    found = []
+    if q:
+        tasks = task_list(request.user, TaskFilter(plans=choice.ids or (0,), q=q, sort="code"))
+        found = list(tasks.prefetch_related(None)[: PICK_LIMIT + 1])
+    chosen = {int(v) for v in request.GET.getlist(name) if v.isdigit()}
+    context = {
+        "tasks": found[:PICK_LIMIT],
+        "more": len(found) > PICK_LIMIT,
+        "limit": PICK_LIMIT,
+        "q": q,
+        "name": name,
+        "chosen": chosen,
+        "plan_choice": choice,
+    }
+    return render(request, "plans/_task_pick_results.html", context)
 
 
 @require_perm(*READ)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Unit
+from plans.forms import TaskSearchWidget
 from plans.models import Task
 from supervision.models import OrderKind
 from supervision.orderdoc import MAX_CONTENT, MAX_REQUIREMENTS
@@ -52,9 +53,7 @@ class TaskChoiceField(forms.ModelMultipleChoiceField):
 
 
 class OrderForm(forms.Form):
-    tasks = TaskChoiceField(
-        label=_("Tasks"), queryset=Task.objects.none(), widget=forms.SelectMultiple(attrs={"size": 4})
-    )
+    tasks = TaskChoiceField(label=_("Tasks"), queryset=Task.objects.none(), widget=TaskSearchWidget)
     unit = forms.ModelChoiceField(label=_("Addressed to (主送单位)"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=OrderKind.choices)
     content = forms.CharField(
@@ -140,7 +139,7 @@ class InspectionForm(forms.Form):
         label=_("Tasks visited"),
         queryset=Task.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=TaskSearchWidget,
     )
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     photos = MultipleFileField(label=_("Photos"))
