@@ -1,5 +1,7 @@
 """Reads on plans and tasks, shared by pages, API and ledger exports (one set of numbers everywhere)."""
 
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -75,8 +77,12 @@ class PlanChoice:
         )
         if plan is None:
             return ""
-        if sum(1 for p in self.plans if p.year == plan.year) > 1:
-            return f"{plan.year}{plan.title[:6]}"
+        same_year = [p.title for p in self.plans if p.year == plan.year]
+        if len(same_year) > 1:
+            # What tells the titles apart: past their common beginning, without the year ("重点工作").
+            start = len(os.path.commonprefix(same_year))
+            rest = re.sub(r"\d{4}年?度?", "", plan.title[start:]) or plan.title
+            return f"{plan.year}{rest[:4]}"
         return str(plan.year)
 
 

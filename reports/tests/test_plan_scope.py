@@ -80,7 +80,7 @@ def test_the_cockpit_figures_and_the_lists_they_link_to_agree_per_plan(users, cl
 def test_a_task_code_carries_its_plan_where_plans_mix(client_as, demo_plan, second):
     client = client_as("office")
     mixed = client.get(f"/cockpit/?as_of={AUTUMN}").content.decode()
-    assert "2021二七区城市更·T001" in mixed and "2021二七区202·T001" in mixed
+    assert "2021城市更新·T001" in mixed and "2021重点工作·T001" in mixed
     single = client.get(f"/cockpit/?as_of={AUTUMN}&plan={second.pk}").content.decode()
     assert '<span class="mono">T001</span>' in single and "·T001" not in single
     assert 'data-testid="plan-picker"' in single and TITLE_IN(single, second)
