@@ -34,7 +34,7 @@ from plans.selectors import (
 )
 from reports.api import ReportOut, StatusOut, report_out, status_out
 from reports.selectors import task_reports, tasks_with_status
-from reports.snapshots import lights_stored, statuses_stored
+from reports.snapshots import lights_on, statuses_on
 
 router = Router(tags=["plans and tasks"])
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -323,7 +323,7 @@ def tasks(request, filters: Query[TaskFilterIn]):
     paginator = Paginator(qs, page_size)
     page = paginator.get_page(page_number)
     items = task_outs(page.object_list)
-    lights = lights_stored([t["id"] for t in items], as_of)
+    lights = lights_on(as_of, [t["id"] for t in items])
     return {
         "count": paginator.count,
         "page": page.number,
@@ -356,7 +356,7 @@ def task_detail(request, task_id: int, as_of: date | None = None):
     day = as_of or timezone.localdate()
     return {
         **task_out(task),
-        "status": status_out(task, day, statuses_stored([task], day)[task.pk]),
+        "status": status_out(task, day, statuses_on(day, [task])[task.pk]),
         "reports": [report_out(r) for r in task_reports(task, people=False)],
         "history": [
             {

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import uploads
@@ -220,8 +221,29 @@ class LedgerImportForm(forms.Form):
         return upload
 
 
+class TaskSearchWidget(forms.SelectMultiple):
+    """A task picker that searches as you type (plans:task_pick, htmx) instead of listing every
+    task: the chosen tasks as ticked boxes, a search box, and the matches of what was typed."""
+
+    template_name = "plans/widgets/task_search.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        ids = [int(v) for v in value or [] if str(v).isdigit()]
+        context["widget"]["chosen"] = (
+            Task.objects.filter(pk__in=ids).select_related("node", "plan").order_by("plan__year", "code") if ids else []
+        )
+        context["widget"]["search_url"] = reverse("plans:task_pick")
+        context["widget"]["plans"] = Plan.objects.exclude(status=Plan.Status.CLOSED)
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        return []  # never render every task as an option
+
+
 class TaskFilterForm(forms.Form):
-    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(), required=False)
+    """The task list's filters; the plans come from the plan picker (plans.selectors.PlanChoice)."""
+
     node = forms.ModelChoiceField(
         label=_("Plan node"),
         queryset=PlanNode.objects.exclude(kind__in=["key_task", "sub_task"]).order_by("plan_id", "path"),
@@ -257,16 +279,22 @@ class TaskFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, plan_choice=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"].queryset = unit_choices()
         self.fields["co_unit"].queryset = unit_choices()
-        self.fields["node"].label_from_instance = lambda n: "　" * (n.depth - 1) + n.title
+        if plan_choice is not None:
+            # Only the chosen plans' nodes, named with their plan where plans mix.
+            self.fields["node"].queryset = self.fields["node"].queryset.filter(plan_id__in=plan_choice.ids)
+            prefix = (lambda n: f"{plan_choice.label(n.plan_id)}·") if plan_choice.mixed else (lambda n: "")
+        else:
+            prefix = lambda n: ""  # noqa: E731
+        self.fields["node"].label_from_instance = lambda n: "　" * (n.depth - 1) + prefix(n) + n.title
         from reports.labels import LIGHT_LABELS, STATUS_LABELS
 
         self.fields["status"].choices = [("", "—"), *((k.value, v) for k, v in STATUS_LABELS.items())]
         self.fields["light"].choices = [("", "—"), *((k.value, v) for k, v in LIGHT_LABELS.items())]
-        for name in ("plan", "node", "lead_unit", "co_unit", "leader_post", "block", "industry"):
+        for name in ("node", "lead_unit", "co_unit", "leader_post", "block", "industry"):
             self.fields[name].empty_label = "—"
 
     def to_filter(self) -> TaskFilter:
@@ -274,7 +302,6 @@ class TaskFilterForm(forms.Form):
             return TaskFilter()
         d = self.cleaned_data
         return TaskFilter(
-            plan=d["plan"].pk if d.get("plan") else None,
             node=d["node"].pk if d.get("node") else None,
             lead_unit=d["lead_unit"].pk if d.get("lead_unit") else None,
             co_unit=d["co_unit"].pk if d.get("co_unit") else None,

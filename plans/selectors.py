@@ -1,5 +1,7 @@
 """Reads on plans and tasks, shared by pages, API and ledger exports (one set of numbers everywhere)."""
 
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +39,74 @@ def plan_get_for_user(user, pk: int, *, write: bool = False) -> Plan:
         return Plan.objects.get(pk=pk)
     except Plan.DoesNotExist as exc:
         raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    """The plans a cockpit, list, rollup, export or picker covers (never several silently mixed),
+    and the ones the user could choose instead. Shown on every page that takes it."""
+
+    plans: tuple[Plan, ...]
+    available: tuple[Plan, ...]
+    chosen: bool  # False: the default (the as-of year's active plans)
+    invalid: bool = False  # the request named a plan that does not exist: the default was used
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(p.pk for p in self.plans)
+
+    @property
+    def mixed(self) -> bool:
+        """Several plans at once: task codes and area names are shown with their plan."""
+        return len(self.plans) > 1
+
+    @property
+    def query(self) -> str:
+        """The choice as URL parameters, so a figure's link lists exactly the tasks it counted."""
+        return "&".join(f"plan={pk}" for pk in self.ids)
+
+    @property
+    def key(self) -> str:
+        """Names the choice in cache keys."""
+        return "p" + "-".join(str(pk) for pk in sorted(self.ids))
+
+    def label(self, plan_id: int) -> str:
+        """A plan's short name where plans mix: its year, with its title when two chosen plans share a year."""
+        plan = next((p for p in self.plans if p.pk == plan_id), None) or next(
+            (p for p in self.available if p.pk == plan_id), None
+        )
+        if plan is None:
+            return ""
+        same_year = [p.title for p in self.plans if p.year == plan.year]
+        if len(same_year) > 1:
+            # What tells the titles apart: past their common beginning, without the year ("重点工作").
+            start = len(os.path.commonprefix(same_year))
+            rest = re.sub(r"\d{4}年?度?", "", plan.title[start:]) or plan.title
+            return f"{plan.year}{rest[:4]}"
+        return str(plan.year)
+
+
+def plans_default(plans: Iterable[Plan], as_of: date) -> list[Plan]:
+    """The plans shown when none is chosen: the active plans of the as-of date's year; else every
+    active plan (the demo plan is 2021); else, with no active plan at all, every plan."""
+    plans = list(plans)
+    active = [p for p in plans if p.status == Plan.Status.ACTIVE]
+    return [p for p in active if p.year == as_of.year] or active or plans
+
+
+def plans_choose(user, raw: Iterable[str], as_of: date) -> PlanChoice:
+    """The plans asked for by `?plan=ID&plan=ID` among those the user may read, or the default."""
+    available = tuple(plan_list(user)) if can_read_business(user) else ()
+    by_id = {p.pk: p for p in available}
+    wanted = [v for v in raw if v != ""]
+    chosen = []
+    for value in wanted:
+        pk = int(value) if value.isdigit() else None
+        if pk in by_id and by_id[pk] not in chosen:
+            chosen.append(by_id[pk])
+    if chosen:
+        return PlanChoice(tuple(sorted(chosen, key=available.index)), available, True)
+    return PlanChoice(tuple(plans_default(available, as_of)), available, False, invalid=bool(wanted))
 
 
 def task_scope_key(user) -> str:
@@ -81,6 +151,7 @@ def task_can_request_change(user, task: Task) -> bool:
 @dataclass(frozen=True)
 class TaskFilter:
     plan: int | None = None
+    plans: tuple[int, ...] = ()  # a PlanChoice's ids: the tasks of these plans only
     node: int | None = None  # a plan node: the tasks in its subtree
     lead_unit: int | None = None
     co_unit: int | None = None
@@ -120,6 +191,8 @@ def task_list(user, f: TaskFilter) -> QuerySet[Task]:
     qs = task_scope(user)
     if f.plan:
         qs = qs.filter(plan_id=f.plan)
+    if f.plans:
+        qs = qs.filter(plan_id__in=f.plans)
     if f.node:
         node = PlanNode.objects.filter(pk=f.node).only("path", "plan_id").first()
         qs = qs.filter(plan_id=node.plan_id, node__path__startswith=node.path) if node else qs.none()
@@ -139,7 +212,7 @@ def task_list(user, f: TaskFilter) -> QuerySet[Task]:
     if f.deadline_to:
         qs = qs.filter(deadline__lte=f.deadline_to)
     if f.q:
-        qs = qs.filter(Q(node__title__icontains=f.q) | Q(source_quote__icontains=f.q) | Q(code__iexact=f.q))
+        qs = qs.filter(Q(node__title__icontains=f.q) | Q(source_quote__icontains=f.q) | Q(code__istartswith=f.q))
     return (
         qs.with_plan("node", "lead_unit", "responsible_post")
         .prefetch_related("co_units")

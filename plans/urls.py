@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/tags/new/", views.tag_form_view, name="tag_create"),
     path("plans/tags/<int:pk>/edit/", views.tag_form_view, name="tag_edit"),
     path("tasks/", views.task_list_view, name="task_list"),
+    path("tasks/pick/", views.task_pick_view, name="task_pick"),
     path("tasks/export.xlsx", views.task_export_view, name="task_export"),
     path("tasks/import/", views.task_import_view, name="task_import"),
     path("tasks/new/", views.task_create_view, name="task_create"),

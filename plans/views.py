@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -28,10 +30,13 @@ from plans.forms import (
 from plans.ledger import build_task_ledger_xlsx
 from plans.models import DimensionTag, Plan, PlanNode, TaskChangeRequest
 from plans.selectors import (
+    PlanChoice,
+    TaskFilter,
     ledger_stream,
     plan_get_for_user,
     plan_list,
     plan_tree,
+    plans_choose,
     task_area_titles,
     task_can_request_change,
     task_get_for_user,
@@ -41,7 +46,7 @@ from plans.selectors import (
 )
 from reports.forms import JudgementForm
 from reports.selectors import node_rollups, task_reports, tasks_with_status
-from reports.snapshots import statuses_stored
+from reports.snapshots import statuses_on
 from reports.status import task_statuses
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -97,7 +102,7 @@ def plan_detail_view(request, pk: int):
     rows = plan_tree(plan, request.user)
     as_of = as_of_date(request)
     tasks = list(task_scope(request.user).filter(plan=plan).with_plan("node"))
-    statuses = statuses_stored(tasks, as_of)
+    statuses = statuses_on(as_of, tasks)
     rollups = node_rollups([r.node for r in rows if not r.task], tasks, statuses)
     context = {"plan": plan, "rows": rows, "statuses": statuses, "rollups": rollups, "as_of": as_of}
     return render(request, "plans/plan_detail.html", context)
@@ -187,27 +192,40 @@ def tag_form_view(request, pk: int | None = None):
 # --- tasks -----------------------------------------------------------------------------------------
 
 
+def _plan_choice(request) -> PlanChoice:
+    """The plans the list and its export cover: those asked for, else the node's plan (a link from
+    a cockpit area), else the default."""
+    raw = request.GET.getlist("plan")
+    node = request.GET.get("node", "")
+    if not any(raw) and node.isdigit():
+        raw = [str(pk) for pk in PlanNode.objects.filter(pk=int(node)).values_list("plan_id", flat=True)]
+    return plans_choose(request.user, raw, as_of_date(request))
+
+
 def _filtered(request):
     """The task list's filters, including status and light as of the page's date (one shared rule)."""
-    form = TaskFilterForm(request.GET or None)
-    tasks = task_list(request.user, form.to_filter())
+    choice = _plan_choice(request)
+    form = TaskFilterForm(request.GET or None, plan_choice=choice)
+    tasks = task_list(request.user, replace(form.to_filter(), plans=choice.ids or (0,)))
     wanted = {k: form.cleaned_data.get(k) or "" for k in ("status", "light")} if form.is_valid() else {}
     if any(wanted.values()):
         # Status depends on the date: filtered in SQL on the day's stored statuses (reports.snapshots).
         tasks = tasks_with_status(tasks, as_of_date(request), **wanted)
-    return form, tasks, None
+    return form, tasks, choice
 
 
 @require_perm(*READ)
 def task_list_view(request):
-    form, tasks, statuses = _filtered(request)
+    form, tasks, choice = _filtered(request)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    if statuses is None:
-        statuses = statuses_stored(rows, as_of_date(request))
+    statuses = statuses_on(as_of_date(request), rows)
     query = request.GET.copy()
     query.pop("page", None)
+    if not choice.chosen:
+        query.setlist("plan", [str(pk) for pk in choice.ids])  # the export lists what the page shows
     context = {
+        "plan_choice": choice,
         "form": form,
         "page": page,
         "areas": task_area_titles(rows),
@@ -218,9 +236,38 @@ def task_list_view(request):
     return render(request, "plans/task_list.html", context)
 
 
+PICK_LIMIT = 20
+
+
+@require_perm(*READ)
+def task_pick_view(request):
+    """Search-as-you-type for task pickers (htmx): the user's tasks in the chosen plans whose code or
+    words match, a few at a time (a picker over a city's thousands of tasks)."""
+    choice = _plan_choice(request)
+    q = request.GET.get("q", "").strip()[:100]
+    name = request.GET.get("name", "tasks")
+    if not name.isidentifier():
+        name = "tasks"
+    found = []
+    if q:
+        tasks = task_list(request.user, TaskFilter(plans=choice.ids or (0,), q=q, sort="code"))
+        found = list(tasks.prefetch_related(None)[: PICK_LIMIT + 1])
+    chosen = {int(v) for v in request.GET.getlist(name) if v.isdigit()}
+    context = {
+        "tasks": found[:PICK_LIMIT],
+        "more": len(found) > PICK_LIMIT,
+        "limit": PICK_LIMIT,
+        "q": q,
+        "name": name,
+        "chosen": chosen,
+        "plan_choice": choice,
+    }
+    return render(request, "plans/_task_pick_results.html", context)
+
+
 @require_perm(*READ)
 def task_export_view(request):
-    _form, tasks, _statuses = _filtered(request)
+    _form, tasks, _choice = _filtered(request)
     content = build_task_ledger_xlsx(ledger_stream(tasks))
     response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -8,17 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter
 
 from accounts.roles import Perm
 from core.api import Out, require_api_perm
 from core.errors import ServiceError
 from core.workcalendar import work_calendar
-from plans.selectors import task_get_for_user
+from plans.selectors import plans_choose, task_get_for_user
 from reports import rollup_cache, services
 from reports.models import ProgressReport
 from reports.selectors import ROLLUP_KINDS, report_get_for_user, rollups
-from reports.snapshots import statuses_stored
+from reports.snapshots import statuses_on
 from reports.status import DueDates, task_levels
 
 router = Router(tags=["reports and status"])
@@ -84,6 +84,8 @@ class StatusOut(Out):
 
 class RollupOut(Out):
     key: str
+    id: int | None  # the unit, leader post, area node or tag: what /api/v1/tasks filters by
+    plan: int | None  # areas: the plan the area belongs to (two plans' same-named areas are two rows)
     count: int
     by_status: dict[str, int]
     by_light: dict[str, int]
@@ -188,7 +190,7 @@ def task_status(request, task_id: int, as_of: date | None = None):
     require_api_perm(request, *READ)
     task = task_get_for_user(request.user, task_id)
     day = as_of or timezone.localdate()
-    return status_out(task, day, statuses_stored([task], day)[task.pk])
+    return status_out(task, day, statuses_on(day, [task])[task.pk])
 
 
 def status_out(task, day: date, s) -> dict:
@@ -218,6 +220,8 @@ def status_out(task, day: date, s) -> dict:
 class RollupQuery(Schema):
     by: str = "unit"
     as_of: date | None = None
+    # Plan ids (repeat for several); default: the as-of year's active plans, else every active plan.
+    plan: list[int] = Field(default_factory=list)
 
 
 ROLLUPS_JSON = TypeAdapter(list[RollupOut])
@@ -230,6 +234,9 @@ def rollup_list(request, query: Query[RollupQuery]):
     if query.by not in ROLLUP_KINDS:
         raise ServiceError(_("`by` must be one of: %(kinds)s.") % {"kinds": ", ".join(ROLLUP_KINDS)}, field="by")
     day = query.as_of or timezone.localdate()
+    choice = plans_choose(request.user, [str(pk) for pk in query.plan], day)
+    if query.plan and set(choice.ids) != set(query.plan):
+        raise ServiceError(_("No such plan: %(ids)s.") % {"ids": ", ".join(map(str, query.plan))}, field="plan")
 
     def body() -> bytes:
         # Validated against RollupOut and encoded once per status epoch: a city has ~1 000 unit rows.
@@ -237,16 +244,18 @@ def rollup_list(request, query: Query[RollupQuery]):
             [
                 {
                     "key": r.key,
+                    "id": r.ref,
+                    "plan": r.plan_id,
                     "count": r.rollup.count,
                     "by_status": {k.value: v for k, v in r.rollup.by_status.items()},
                     "by_light": {k.value: v for k, v in r.rollup.by_light.items()},
                     "weighted_completion": r.rollup.weighted_completion,
                     "late_reports": r.late_reports,
                 }
-                for r in rollups(request.user, query.by, day)
+                for r in rollups(request.user, query.by, day, plans=choice.ids)
             ]
         )
         return ROLLUPS_JSON.dump_json(rows)
 
-    key = rollup_cache.scope_key(request.user, day, query.by, "json")
+    key = rollup_cache.scope_key(request.user, day, choice.ids, query.by, "json")
     return HttpResponse(rollup_cache.cached(key, body), content_type="application/json")

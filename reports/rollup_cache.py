@@ -19,7 +19,7 @@ often than statuses change. Rules:
 """
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TypeVar
 
@@ -79,6 +79,8 @@ def cached(key: str, compute: Callable[[], T]) -> T:
     return result
 
 
-def scope_key(user, as_of: date, *parts: str) -> str:
-    """Cache key part for a user's rollup scope (the whole city, one unit's tasks, or none) and day."""
-    return ":".join([task_scope_key(user), as_of.isoformat(), *parts])
+def scope_key(user, as_of: date, plan_ids: Iterable[int], *parts: str) -> str:
+    """Cache key part for a user's rollup scope (the whole city, one unit's tasks, or none), the
+    plans counted (two choices of plans never share an entry) and the day."""
+    plans = "p" + "-".join(str(pk) for pk in sorted(plan_ids))
+    return ":".join([task_scope_key(user), plans, as_of.isoformat(), *parts])

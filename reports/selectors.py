@@ -1,6 +1,7 @@
 """Reads on reports, statuses, rollups and the cockpit, shared by pages, API and exports."""
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +12,6 @@ from django.db.models import (
     FilteredRelation,
     FloatField,
     Min,
-    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -23,11 +23,11 @@ from accounts.roles import Perm
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
 from plans.models import PlanNode, Task
-from plans.selectors import STEPLEN, task_area_titles, task_scope
+from plans.selectors import STEPLEN, plans_choose, task_scope
 from reports import engine, rollup_cache
 from reports.models import EvidenceFile, ProgressReport
-from reports.snapshots import ensure_stored, statuses_stored
-from reports.status import DueDates, task_levels, task_statuses
+from reports.snapshots import LATE_REASONS, ensure_stored, statuses_on
+from reports.status import DueDates, task_levels
 
 
 def report_get_for_user(user, pk: int) -> ProgressReport:
@@ -126,11 +126,6 @@ def approval_queue(user) -> QuerySet[ProgressReport]:
 # --- statuses in lists -----------------------------------------------------------------------------
 
 
-def statuses_for(tasks: list[Task], as_of: date) -> dict[int, engine.StatusResult]:
-    """Statuses of a page of tasks, from stored rows (reports.snapshots), computed where missing."""
-    return statuses_stored(tasks, as_of)
-
-
 def filter_by_status(
     tasks: list[Task], statuses: dict[int, engine.StatusResult], *, status: str = "", light: str = ""
 ) -> list[Task]:
@@ -158,52 +153,68 @@ def tasks_with_status(tasks: QuerySet[Task], as_of: date, *, status: str = "", l
     return tasks.filter(**condition)
 
 
-# --- rollups and the cockpit -------------------------------------------------------------------------
+# --- grouping: one rule for rollups over stored rows and over a given list of tasks -----------------
 
 ROLLUP_KINDS = ("unit", "area", "leader", "block", "industry")
 # Rollups grouped in SQL over the stored rows; the others need each task's place in the plan tree.
 SQL_KEYS = {"unit": ("lead_unit_id", Unit, "name"), "leader": ("responsible_post_id", LeaderPost, "title")}
+NO_GROUP = "—"
 
 
-def _all_tasks(user) -> list[Task]:
-    return list(
-        task_scope(user)
-        .filter(plan__status__in=["active", "closed"])
-        .with_plan("node", "lead_unit", "responsible_post")
-        .prefetch_related(Prefetch("node__tags"))
-    )
+@dataclass(frozen=True)
+class Group:
+    """A rollup group: its name, and the id a link filters the task list by (unit, leader post, area
+    node or tag). Areas are plan nodes, so two plans' same-named areas are two groups, never merged."""
+
+    key: str
+    ref: int | None = None
+    plan_id: int | None = None  # areas: the plan the area belongs to
 
 
-def _rollup_scope(user) -> QuerySet[Task]:
-    """The tasks rollups count: the user's scope in active and closed plans, one row per task."""
-    return task_scope(user).filter(plan__status__in=["active", "closed"]).order_by()
-
-
-def _tag_paths(kind: str) -> dict[str, list[str]]:
-    """Tag name → paths of the nodes carrying it (a tag applies to the whole subtree)."""
-    paths: dict[str, list[str]] = defaultdict(list)
-    for path, name in PlanNode.objects.filter(tags__kind=kind).values_list("path", "tags__name"):
-        paths[name].append(path)
-    return paths
-
-
-def group_keys(tasks: list[Task], by: str) -> dict[int, list[str]]:
-    """The groups each task belongs to under a rollup dimension (a task may sit in several blocks)."""
-    if by == "unit":
-        return {t.pk: [t.lead_unit.name if t.lead_unit else "—"] for t in tasks}
-    if by == "leader":
-        return {t.pk: [t.responsible_post.title if t.responsible_post else "—"] for t in tasks}
+def _tree_groups(by: str, plan_ids: Iterable[int]) -> Callable[[str], list[Group]]:
+    """Area, block and industry: a task's groups from its node path (paths are unique across plans)."""
     if by == "area":
-        areas = task_area_titles(tasks)
-        return {t.pk: [areas.get(t.pk, "—")] for t in tasks}
+        areas = {
+            path: Group(title, pk, plan_id)
+            for pk, plan_id, path, title in PlanNode.objects.filter(
+                plan_id__in=set(plan_ids), kind=PlanNode.Kind.AREA
+            ).values_list("pk", "plan_id", "path", "title")
+        }
+
+        def in_area(path: str) -> list[Group]:
+            for end in range(len(path) - STEPLEN, 0, -STEPLEN):
+                if path[:end] in areas:
+                    return [areas[path[:end]]]
+            return [Group(NO_GROUP)]
+
+        return in_area
     if by in ("block", "industry"):
-        kind = {"block": "block", "industry": "industry"}[by]
-        tagged = _tag_paths(kind)
+        # A tag on a node applies to its whole subtree; a task may sit in several blocks.
+        tagged: dict[Group, list[str]] = defaultdict(list)
+        for path, pk, name in PlanNode.objects.filter(tags__kind=by).values_list("path", "tags__pk", "tags__name"):
+            tagged[Group(name, pk)].append(path)
+
+        def tagged_with(path: str) -> list[Group]:
+            return [group for group, paths in tagged.items() if any(path.startswith(p) for p in paths)]
+
+        return tagged_with
+    raise ValueError(by)
+
+
+def group_keys(tasks: list[Task], by: str) -> dict[int, list[Group]]:
+    """The groups each task belongs to under a rollup dimension."""
+    if by == "unit":
+        return {t.pk: [Group(t.lead_unit.name, t.lead_unit_id) if t.lead_unit else Group(NO_GROUP)] for t in tasks}
+    if by == "leader":
         return {
-            t.pk: [name for name, paths in tagged.items() if any(t.node.path.startswith(p) for p in paths)]
+            t.pk: [Group(t.responsible_post.title, t.responsible_post_id) if t.responsible_post else Group(NO_GROUP)]
             for t in tasks
         }
-    raise ValueError(by)
+    groups = _tree_groups(by, {t.plan_id for t in tasks})
+    return {t.pk: groups(t.node.path) for t in tasks}
+
+
+# --- rollups and the cockpit -------------------------------------------------------------------------
 
 
 @dataclass
@@ -211,10 +222,22 @@ class RollupRow:
     key: str
     rollup: engine.GroupRollup
     late_reports: int = 0
+    ref: int | None = None  # see Group
+    plan_id: int | None = None
 
     @property
     def lagging(self) -> int:
         return self.rollup.by_status[engine.Status.LAGGING] + self.rollup.by_status[engine.Status.OVERDUE]
+
+
+def _plan_ids(user, as_of: date, plans: Iterable[int] | None) -> tuple[int, ...]:
+    """The plans counted: those given (a PlanChoice's ids), else the default choice."""
+    return tuple(sorted(plans)) if plans is not None else tuple(sorted(plans_choose(user, [], as_of).ids))
+
+
+def _rollup_scope(user, plan_ids: tuple[int, ...]) -> QuerySet[Task]:
+    """The tasks rollups count: the user's scope in the chosen plans, one row per task."""
+    return task_scope(user).filter(plan_id__in=plan_ids).order_by()
 
 
 def _with_day(tasks: QuerySet[Task], as_of: date) -> QuerySet[Task]:
@@ -245,8 +268,8 @@ def _stored_groups(tasks: QuerySet[Task], key: str, as_of: date) -> list[dict]:
     return rows
 
 
-def _rollup_row(key: str, r: dict) -> RollupRow:
-    group = engine.GroupRollup(
+def _rollup_row(group: Group, r: dict) -> RollupRow:
+    rollup = engine.GroupRollup(
         count=r["n"],
         by_status={v: r[f"status_{v}"] for v in engine.Status},
         by_light={v: r[f"light_{v}"] for v in engine.Light},
@@ -254,23 +277,7 @@ def _rollup_row(key: str, r: dict) -> RollupRow:
         total_weight=float(r["w"] or 0),
         weighted_completion_sum=r["wc"] or 0.0,
     )
-    return RollupRow(key, group, r["late"])
-
-
-def _rollup_rows(groups: dict[str, list[dict]]) -> list[RollupRow]:
-    result = []
-    for key, rows in groups.items():
-        group, late = engine.GroupRollup(), 0
-        for r in rows:
-            group.count += r["n"]
-            group.by_status[engine.Status(r["s__status"])] += r["n"]
-            group.by_light[engine.Light(r["s__light"])] += r["n"]
-            group.by_computed_light[engine.Light(r["s__computed_light"])] += r["n"]
-            group.total_weight += float(r["w"] or 0)
-            group.weighted_completion_sum += r["wc"] or 0.0
-            late += r["n"] if r["s__late"] else 0
-        result.append(RollupRow(key, group, late))
-    return result
+    return RollupRow(group.key, rollup, r["late"], group.ref, group.plan_id)
 
 
 def _sql_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow]:
@@ -279,8 +286,7 @@ def _sql_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow]
     names = dict(model.objects.filter(pk__in=[r[key] for r in rows if r[key]]).values_list("pk", label))
     # Groups in order of their first task code, as the engine's rollup returns them for tasks in code order.
     rows.sort(key=lambda r: (r["first"], names.get(r[key], "")))
-    # Unit names and post titles are unique, so each id is its own group ("—": no unit or post).
-    return [_rollup_row(names.get(r[key], "—"), r) for r in rows]
+    return [_rollup_row(Group(names[r[key]], r[key]) if r[key] in names else Group(NO_GROUP), r) for r in rows]
 
 
 def _tree_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow]:
@@ -289,47 +295,34 @@ def _tree_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow
     rows = list(
         _with_day(tasks, as_of)
         .order_by("code", "pk")
-        .values_list(
-            "pk", "plan_id", "node__path", "weight", "s__status", "s__light", "s__computed_light", "s__late",
-            "s__completion",
-        )
+        .values_list("plan_id", "node__path", "weight", "s__status", "s__light", "s__computed_light", "s__late",
+                     "s__completion")
     )  # fmt: skip
-    if by == "area":
-        areas = dict(
-            PlanNode.objects.filter(plan_id__in={r[1] for r in rows}, kind=PlanNode.Kind.AREA).values_list(
-                "path", "title"
-            )
-        )
-
-        def keys(path: str) -> list[str]:
-            for end in range(len(path) - STEPLEN, 0, -STEPLEN):
-                if path[:end] in areas:
-                    return [areas[path[:end]]]
-            return ["—"]
-    else:
-        tagged = _tag_paths(by)
-
-        def keys(path: str) -> list[str]:
-            return [name for name, paths in tagged.items() if any(path.startswith(p) for p in paths)]
-
-    groups: dict[str, list[dict]] = {}
-    for _pk, _plan, path, weight, status, light, computed, late, completion in rows:
+    groups_of = _tree_groups(by, {r[0] for r in rows})
+    sums: dict[Group, tuple[engine.GroupRollup, list[int]]] = {}
+    for _plan, path, weight, status, light, computed, late, completion in rows:
         w = float(weight)
-        row = {"n": 1, "s__status": status, "s__light": light, "s__computed_light": computed, "s__late": late}
-        row.update(w=w, wc=w * completion)
-        for key in keys(path):
-            groups.setdefault(key, []).append(row)
-    return _rollup_rows(groups)
+        for group in groups_of(path):
+            rollup, late_count = sums.setdefault(group, (engine.GroupRollup(), [0]))
+            rollup.count += 1
+            rollup.by_status[engine.Status(status)] += 1
+            rollup.by_light[engine.Light(light)] += 1
+            rollup.by_computed_light[engine.Light(computed)] += 1
+            rollup.total_weight += w
+            rollup.weighted_completion_sum += w * completion
+            late_count[0] += 1 if late else 0
+    return [RollupRow(g.key, rollup, late[0], g.ref, g.plan_id) for g, (rollup, late) in sums.items()]
 
 
-def _scope_rollups(user, by: str, as_of: date) -> list[RollupRow]:
-    """The rollup of the user's whole scope, cached until the status epoch moves (reports.rollup_cache)."""
+def _scope_rollups(user, by: str, as_of: date, plan_ids: tuple[int, ...]) -> list[RollupRow]:
+    """The rollup of the user's scope in the chosen plans, cached until the status epoch moves
+    (reports.rollup_cache); the plans are part of the key."""
 
     def compute() -> list[RollupRow]:
-        scope = _rollup_scope(user)
+        scope = _rollup_scope(user, plan_ids)
         return _sql_rollups(scope, by, as_of) if by in SQL_KEYS else _tree_rollups(scope, by, as_of)
 
-    return rollup_cache.cached(rollup_cache.scope_key(user, as_of, by), compute)
+    return rollup_cache.cached(rollup_cache.scope_key(user, as_of, plan_ids, by), compute)
 
 
 def rollups(
@@ -337,27 +330,28 @@ def rollups(
     by: str,
     as_of: date,
     *,
+    plans: Iterable[int] | None = None,
     tasks: list[Task] | None = None,
     statuses: dict[int, engine.StatusResult] | None = None,
 ) -> list[RollupRow]:
     """Counts per status and light, weighted completion and late reports, per group.
 
-    From the stored statuses of the day (reports.snapshots): one GROUP BY for units and leaders,
-    one row per task for the tree-based groupings. Given `tasks` (and optionally their
-    `statuses`), it computes over exactly those instead, with the engine's rollup.
+    Over the user's tasks in `plans` (plan ids; default: the default PlanChoice), from the stored
+    statuses of the day (reports.snapshots): one GROUP BY for units and leaders, one row per task
+    for the tree-based groupings. Given `tasks` (and optionally their `statuses`), it computes over
+    exactly those instead, with the engine's rollup.
     """
     if tasks is None:
-        return _scope_rollups(user, by, as_of)
-    statuses = statuses if statuses is not None else task_statuses(tasks, as_of)
+        return _scope_rollups(user, by, as_of, _plan_ids(user, as_of, plans))
+    statuses = statuses if statuses is not None else statuses_on(as_of, tasks)
     keys = group_keys(tasks, by)
     groups = engine.rollup((key, statuses[t.pk], float(t.weight)) for t in tasks for key in keys[t.pk])
-    late = Counter()
+    late: Counter[Group] = Counter()
     for t in tasks:
-        result = statuses[t.pk]
-        if engine.Reason.REPORT_LATE in result.reasons or engine.Reason.REPORT_MISSING in result.reasons:
+        if any(reason in LATE_REASONS for reason in statuses[t.pk].reasons):
             for key in keys[t.pk]:
                 late[key] += 1
-    return [RollupRow(str(key), group, late[key]) for key, group in groups.items()]
+    return [RollupRow(g.key, rollup, late[g], g.ref, g.plan_id) for g, rollup in groups.items()]
 
 
 @dataclass
@@ -370,6 +364,7 @@ class Cockpit:
     units: list[RollupRow]
     red: list[tuple[Task, engine.StatusResult]] = field(default_factory=list)
     overdue: list[tuple[Task, engine.StatusResult]] = field(default_factory=list)
+    plan_ids: tuple[int, ...] = ()
 
 
 # The cockpit lists the most pressing tasks (earliest deadlines); its counts link to the full task list.
@@ -384,18 +379,20 @@ def _listed(tasks: QuerySet[Task], as_of: date, **condition) -> list[tuple[Task,
         .with_plan("node", "lead_unit")
         .order_by("deadline", "code")[:COCKPIT_LIST_LIMIT]
     )
-    statuses = statuses_stored(chosen, as_of)
+    statuses = statuses_on(as_of, chosen)
     return [(t, statuses[t.pk]) for t in chosen]
 
 
-def cockpit(user, as_of: date) -> Cockpit:
-    """领导驾驶舱: lights by area and unit, the unit league table, the red and overdue lists.
+def cockpit(user, as_of: date, *, plans: Iterable[int] | None = None) -> Cockpit:
+    """领导驾驶舱: lights by area and unit, the unit league table, the red and overdue lists, over
+    the chosen plans (plan ids; default: the default PlanChoice).
 
     Read from the day's stored statuses: a city's 20 000 tasks are grouped in SQL, not recomputed.
     """
-    scope = _rollup_scope(user)
-    units = list(_scope_rollups(user, "unit", as_of))  # fills the day's missing rows first
-    areas = _scope_rollups(user, "area", as_of)
+    plan_ids = _plan_ids(user, as_of, plans)
+    scope = _rollup_scope(user, plan_ids)
+    units = list(_scope_rollups(user, "unit", as_of, plan_ids))  # fills the day's missing rows first
+    areas = _scope_rollups(user, "area", as_of, plan_ids)
     # League table: completion first, then fewer lagging tasks, then fewer late reports.
     units.sort(key=lambda r: (-(r.rollup.weighted_completion or 0), r.lagging, r.late_reports, r.key))
     by_light, by_status = Counter(), Counter()
@@ -411,6 +408,7 @@ def cockpit(user, as_of: date) -> Cockpit:
         units=units,
         red=_listed(scope, as_of, light=engine.Light.RED.value),
         overdue=_listed(scope, as_of, status=engine.Status.OVERDUE.value),
+        plan_ids=plan_ids,
     )
 
 

@@ -4,7 +4,7 @@
 with the same numbers (`StatusResult`s equal to freshly computed ones, tested). Rules:
 
 - A row (task, day) holds `task_statuses([task], day)`. Missing rows are computed and stored on
-  first request (`statuses_stored`, `ensure_stored`); the nightly sweep (`status_refresh`) stores
+  first request (`statuses_on`, `lights_on`, `ensure_stored`); the nightly sweep (`status_refresh`) stores
   every live task for its day and prunes old days.
 - Whatever changes a task's statuses calls `status_refresh(tasks=…, since=…)` in the same
   transaction: the task's rows from `since` on are deleted (earlier days cannot change: the engine
@@ -244,21 +244,22 @@ def _sweep(day: date) -> int:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def statuses_stored(tasks: Iterable[Task], as_of: date) -> dict[int, engine.StatusResult]:
-    """Like `task_statuses(tasks, as_of)`, from stored rows; missing ones are computed and stored.
+def statuses_on(day: date, tasks: Iterable[Task]) -> dict[int, engine.StatusResult]:
+    """The stored statuses' one door for readers: `task_statuses(tasks, day)`, from stored rows;
+    missing ones are computed and stored.
 
     Two queries when every row is there (rows, judgements), whatever the number of tasks.
     `tasks` need `plan` and `node` loaded (select_related) for the ones that must be computed.
     """
     tasks = list(tasks)
     ids = [t.pk for t in tasks]
-    rows = {r.task_id: r for r in StatusSnapshot.objects.filter(day=as_of, task_id__in=ids)} if ids else {}
+    rows = {r.task_id: r for r in StatusSnapshot.objects.filter(day=day, task_id__in=ids)} if ids else {}
     missing = [t for t in tasks if t.pk not in rows]
-    results = _compute_and_store(missing, as_of) if missing else {}
+    results = _compute_and_store(missing, day) if missing else {}
     present = [pk for pk in ids if pk in rows]
     judgements = _judgements(present) if present else {}
     for pk in present:
-        results[pk] = result_from_row(rows[pk], engine._applicable_judgement(judgements.get(pk, ()), as_of))
+        results[pk] = result_from_row(rows[pk], engine._applicable_judgement(judgements.get(pk, ()), day))
     return results
 
 
@@ -266,14 +267,14 @@ def using_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def lights_stored(task_ids: Iterable[int], as_of: date) -> dict[int, tuple[engine.Status, engine.Light]]:
+def lights_on(day: date, task_ids: Iterable[int]) -> dict[int, tuple[engine.Status, engine.Light]]:
     """Only each task's status and shown light, what a list shows: one narrow query when all are stored
-    (no judgements, no full rows). Missing rows are computed and stored as in `statuses_stored`."""
+    (no judgements, no full rows). Missing rows are computed and stored as in `statuses_on`."""
     ids = list(task_ids)
-    rows = StatusSnapshot.objects.filter(day=as_of, task_id__in=ids)
+    rows = StatusSnapshot.objects.filter(day=day, task_id__in=ids)
     found = {pk: (engine.Status(s), engine.Light(li)) for pk, s, li in rows.values_list("task_id", "status", "light")}
     missing = [pk for pk in ids if pk not in found]
     if missing:
         tasks = list(Task.objects.filter(pk__in=missing).with_plan("node"))
-        found.update((pk, (r.status, r.light)) for pk, r in _compute_and_store(tasks, as_of).items())
+        found.update((pk, (r.status, r.light)) for pk, r in _compute_and_store(tasks, day).items())
     return found

@@ -17,10 +17,9 @@ from core.forms import add_service_error
 from core.middleware import as_of_date
 from core.models import WorkdayOverride
 from core.redirects import safe_next
+from core.templatetags.luoshi import plan_label
 from core.workcalendar import work_calendar
-from org.models import Unit
-from plans.models import PlanNode
-from plans.selectors import task_get_for_user
+from plans.selectors import plans_choose, task_get_for_user
 from reports import services
 from reports.forms import EvidenceForm, JudgementForm, ReportForm, ReturnForm, WorkdayOverrideForm
 from reports.models import ProgressReport
@@ -261,29 +260,24 @@ def verify_view(request, task_pk: int):
 
 @require_perm(Perm.BUSINESS_READ_ALL)
 def cockpit_view(request):
-    """领导驾驶舱 (also a wall display with ?wall=1)."""
-    data = cockpit(request.user, as_of_date(request))
-    unit_ids = dict(Unit.objects.values_list("name", "pk"))
-    area_ids = {}
-    for title, pk in PlanNode.objects.filter(kind=PlanNode.Kind.AREA).order_by("-pk").values_list("title", "pk"):
-        area_ids[title] = pk
+    """领导驾驶舱 over the chosen plans (also a wall display with ?wall=1: no navigation, full width)."""
+    as_of = as_of_date(request)
+    choice = plans_choose(request.user, request.GET.getlist("plan"), as_of)
+    data = cockpit(request.user, as_of, plans=choice.ids)
+    wall = request.GET.get("wall") == "1"
     return render(
         request,
         "reports/cockpit.html",
-        {
-            "c": data,
-            "wall": request.GET.get("wall") == "1",
-            "chart": _cockpit_chart(data, area_ids),
-            "unit_ids": unit_ids,
-            "area_ids": area_ids,
-        },
+        {"c": data, "wall": wall, "plan_choice": choice, "chart": _cockpit_chart(data, choice)},
     )
 
 
-def _cockpit_chart(data, area_ids: dict[str, int]) -> dict:
+def _cockpit_chart(data, choice) -> dict:
+    # Areas are named with their plan where plans mix; every bar links to the rows it counts.
     return {
-        "areas": [r.key for r in data.areas],
-        "area_ids": [area_ids.get(r.key) for r in data.areas],
+        "areas": [f"{plan_label(choice, r.plan_id)}{r.key}" for r in data.areas],
+        "area_ids": [r.ref for r in data.areas],
+        "plan_query": choice.query,
         "green": [r.rollup.by_light["green"] for r in data.areas],
         "yellow": [r.rollup.by_light["yellow"] for r in data.areas],
         "red": [r.rollup.by_light["red"] for r in data.areas],

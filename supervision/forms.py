@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.uploads import MESSAGES as UPLOAD_MESSAGES
 from org.models import Unit
+from plans.forms import TaskSearchWidget
 from plans.models import Task
 from supervision.models import OrderKind
 from supervision.orderdoc import MAX_CONTENT, MAX_REQUIREMENTS
@@ -54,9 +55,7 @@ class TaskChoiceField(forms.ModelMultipleChoiceField):
 
 
 class OrderForm(forms.Form):
-    tasks = TaskChoiceField(
-        label=_("Tasks"), queryset=Task.objects.none(), widget=forms.SelectMultiple(attrs={"size": 4})
-    )
+    tasks = TaskChoiceField(label=_("Tasks"), queryset=Task.objects.none(), widget=TaskSearchWidget)
     unit = forms.ModelChoiceField(label=_("Addressed to (主送单位)"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=OrderKind.choices)
     content = forms.CharField(
@@ -142,7 +141,7 @@ class InspectionForm(forms.Form):
         label=_("Tasks visited"),
         queryset=Task.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=TaskSearchWidget,
     )
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     photos = MultipleFileField(label=_("Photos"))

@@ -14,7 +14,7 @@ from datetime import date
 from core.workcalendar import work_calendar
 from notifications.reminders import followed_light_changes, report_reminders
 from plans.models import Task
-from reports.snapshots import status_refresh, statuses_stored
+from reports.snapshots import status_refresh, statuses_on
 from supervision.models import Rectification, SupervisionOrder
 from supervision.services import (
     escalation_thresholds,
@@ -58,7 +58,7 @@ def sweep_run(*, as_of: date) -> SweepResult:
     status_refresh(as_of=as_of)
     tasks = list(Task.objects.alive().filter(plan__status="active").with_plan("node"))
     result.tasks = len(tasks)
-    result.lights = Counter(r.light.value for r in statuses_stored(tasks, as_of).values())
+    result.lights = Counter(r.light.value for r in statuses_on(as_of, tasks).values())
     result.report_reminders = report_reminders(as_of)
     result.light_changes = followed_light_changes(as_of)
     orders = SupervisionOrder.objects.filter(state__in=SupervisionOrder.OPEN_STATES, issued_on__lte=as_of)

@@ -78,3 +78,20 @@ def likelihood_label(judgement):
     from reports.models import Judgement
 
     return dict(Judgement.Likelihood.choices).get(judgement.likelihood.value, "") if judgement else ""
+
+
+@register.simple_tag
+def task_code(task, plan_choice=None):
+    """A task's code, with its plan where several plans are shown at once ("2021·T005"): codes repeat
+    from plan to plan."""
+    if plan_choice is not None and plan_choice.mixed:
+        return f"{plan_choice.label(task.plan_id)}·{task.code}"
+    return task.code
+
+
+@register.filter
+def plan_label(plan_choice, plan_id):
+    """The plan's short name followed by "·" where plans mix, else nothing."""
+    if plan_choice is None or not plan_choice.mixed or not plan_id:
+        return ""
+    return f"{plan_choice.label(plan_id)}·"

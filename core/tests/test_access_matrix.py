@@ -131,6 +131,7 @@ PAGES = {
     "plans:tag_edit": (OFFICE, lambda: {"pk": _tag()}, "", {}),
     "plans:task_list": (BUSINESS, None, "", {}),
     "plans:task_export": (BUSINESS, None, "", {}),
+    "plans:task_pick": (BUSINESS, None, "q=T", {}),
     "plans:task_import": (OFFICE, None, "", {}),
     "plans:task_create": (OFFICE, None, "plan=PLAN", {}),
     "plans:task_detail": (ZJJ_TASK_READERS, lambda: {"pk": _zjj_task()}, "", NOT_IN_SCOPE),

@@ -26,9 +26,9 @@ def _tasks():
 def test_stored_statuses_equal_computed_ones(day):
     tasks = _tasks()
     computed = task_statuses(tasks, day)
-    first = snapshots.statuses_stored(tasks, day)  # computes and stores
+    first = snapshots.statuses_on(day, tasks)  # computes and stores
     assert StatusSnapshot.objects.filter(day=day).count() == len(tasks)
-    again = snapshots.statuses_stored(tasks, day)  # read back from the rows
+    again = snapshots.statuses_on(day, tasks)  # read back from the rows
     assert first == computed
     assert again == computed
 
@@ -102,7 +102,7 @@ def test_an_approval_changes_todays_cockpit_immediately(users):
     after = cockpit(office, today)
     fresh = task_statuses([task], today)[task.pk]
     assert fresh.actual == float(task.target_value)
-    assert snapshots.statuses_stored([task], today)[task.pk] == fresh
+    assert snapshots.statuses_on(today, [task])[task.pk] == fresh
     row = next(r for r in after.units if r.key == task.lead_unit.name)
     old = next(r for r in before.units if r.key == task.lead_unit.name)
     assert row.rollup.weighted_completion > old.rollup.weighted_completion
@@ -110,23 +110,23 @@ def test_an_approval_changes_todays_cockpit_immediately(users):
 
 def test_a_past_dated_judgement_invalidates_history_from_its_date(users):
     task = Task.objects.select_related("plan", "node").get(object="规范村建设", node__kind="key_task")
-    snapshots.statuses_stored([task], dt.date(2021, 3, 31))
-    snapshots.statuses_stored([task], dt.date(2021, 10, 15))
-    assert snapshots.statuses_stored([task], dt.date(2021, 10, 15))[task.pk].light is not engine.Light.GREEN
+    snapshots.statuses_on(dt.date(2021, 3, 31), [task])
+    snapshots.statuses_on(dt.date(2021, 10, 15), [task])
+    assert snapshots.statuses_on(dt.date(2021, 10, 15), [task])[task.pk].light is not engine.Light.GREEN
     services.judgement_record(
         actor=users["office"], task=task, likelihood="highly_likely", reason="已落实", recorded_on=dt.date(2021, 10, 8)
     )
     days = set(StatusSnapshot.objects.filter(task=task).values_list("day", flat=True))
     assert dt.date(2021, 3, 31) in days  # before the judgement: still valid, kept
     assert dt.date(2021, 10, 15) not in days  # after it: deleted, recomputed on the next read
-    stored = snapshots.statuses_stored([task], dt.date(2021, 10, 15))[task.pk]
+    stored = snapshots.statuses_on(dt.date(2021, 10, 15), [task])[task.pk]
     assert stored.light is engine.Light.GREEN and stored.judgement.reason == "已落实"
     assert stored == task_statuses([task], dt.date(2021, 10, 15))[task.pk]
 
 
 def test_a_task_edit_invalidates_every_day(users):
     task = Task.objects.select_related("plan", "node").get(object="规范村建设", node__kind="key_task")
-    snapshots.statuses_stored([task], dt.date(2021, 3, 31))
+    snapshots.statuses_on(dt.date(2021, 3, 31), [task])
     Plan.objects.filter(pk=task.plan_id).update(status="draft")  # a draft plan lets the target change
     task = Task.objects.select_related("plan", "node").get(pk=task.pk)
     doubled = task.target_value * 2
@@ -143,7 +143,7 @@ def test_a_task_edit_invalidates_every_day(users):
     )
     plan_services.task_update(actor=users["office"], task=task, data=data, expected_version=task.version)
     assert not StatusSnapshot.objects.filter(task=task, day=dt.date(2021, 3, 31)).exists()
-    stored = snapshots.statuses_stored([task], dt.date(2021, 3, 31))[task.pk]
+    stored = snapshots.statuses_on(dt.date(2021, 3, 31), [task])[task.pk]
     assert stored.target == float(doubled)
 
 
@@ -160,8 +160,8 @@ def test_a_fill_that_raced_a_change_is_not_stored():
 
 def test_a_calendar_override_invalidates_from_its_date(client_as):
     tasks = _tasks()
-    snapshots.statuses_stored(tasks, dt.date(2021, 3, 1))
-    snapshots.statuses_stored(tasks, dt.date(2021, 9, 30))
+    snapshots.statuses_on(dt.date(2021, 3, 1), tasks)
+    snapshots.statuses_on(dt.date(2021, 9, 30), tasks)
     response = client_as("office").post("/calendar/", {"date": "2021-05-06", "is_workday": "on", "name": "测试调休"})
     assert response.status_code == 302
     assert StatusSnapshot.objects.filter(day=dt.date(2021, 3, 1)).count() == len(tasks)
@@ -170,21 +170,21 @@ def test_a_calendar_override_invalidates_from_its_date(client_as):
 
 def test_the_sweep_stores_the_day_for_every_live_task_and_prunes_old_days():
     tasks = _tasks()
-    snapshots.statuses_stored(tasks, dt.date(2021, 3, 17))  # an ordinary day long ago
-    snapshots.statuses_stored(tasks, dt.date(2021, 3, 31))  # a month end
+    snapshots.statuses_on(dt.date(2021, 3, 17), tasks)  # an ordinary day long ago
+    snapshots.statuses_on(dt.date(2021, 3, 31), tasks)  # a month end
     day = dt.date(2021, 6, 30)
     assert snapshots.status_refresh(as_of=day) == len(tasks)
     assert StatusSnapshot.objects.filter(day=day).count() == len(tasks)
     assert not StatusSnapshot.objects.filter(day=dt.date(2021, 3, 17)).exists()
     assert StatusSnapshot.objects.filter(day=dt.date(2021, 3, 31)).count() == len(tasks)
-    assert snapshots.statuses_stored(tasks, day) == task_statuses(tasks, day)
+    assert snapshots.statuses_on(day, tasks) == task_statuses(tasks, day)
 
 
 def test_a_co_operating_units_report_does_not_touch_the_tasks_statuses(users):
     reporter = users["fgw_reporter"]
     task = Task.objects.alive().select_related("plan", "node").filter(co_units=reporter.unit_id).first()
     assert task is not None
-    snapshots.statuses_stored([task], PAST)
+    snapshots.statuses_on(PAST, [task])
     generation = StatusGeneration.objects.get(task=task).generation
     report = services.report_start(actor=reporter, task=task, period_end=dt.date(2021, 12, 26), due_date=PAST)
     services.report_save(actor=reporter, report=report, value=Decimal(3), narrative="配合完成", submit=True)

@@ -25,7 +25,11 @@ window.LuoshiCharts = {
   areaLights: function (id, data, labels, listUrl) {
     var el = document.getElementById(id);
     if (!el || !window.echarts) return;
+    // Every area gets a labelled row: the chart grows with the number of areas (the page scrolls),
+    // rather than ECharts hiding every other label.
+    el.style.height = Math.max(260, 30 + 26 * data.areas.length) + "px";
     var chart = echarts.init(el);
+    el.luoshiChart = chart;  // read by the browser tests (every label shown)
     function bar(name, key, color) {
       return { name: labels[key], type: "bar", stack: "lights", data: data[key], itemStyle: { color: color }, light: key };
     }
@@ -35,13 +39,15 @@ window.LuoshiCharts = {
       legend: { top: 0 },
       grid: { left: 10, right: 20, top: 30, bottom: 10, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", data: data.areas, inverse: true },
+      yAxis: { type: "category", data: data.areas, inverse: true,
+               axisLabel: { interval: 0, width: 220, overflow: "truncate" } },
       series: [bar("green", "green", "#2e7d32"), bar("yellow", "yellow", "#e6b800"), bar("red", "red", "#c62828")],
     });
     // Every figure links to the rows behind it.
     chart.on("click", function (p) {
       var key = ["green", "yellow", "red"][p.seriesIndex];
-      window.location = listUrl + "?light=" + key + "&node=" + data.area_ids[p.dataIndex];
+      if (data.area_ids[p.dataIndex] == null) return;  // tasks outside any area: no list to show
+      window.location = listUrl + "?" + data.plan_query + "&light=" + key + "&node=" + data.area_ids[p.dataIndex];
     });
     window.addEventListener("resize", function () { chart.resize(); });
   },
