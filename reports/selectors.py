@@ -27,7 +27,7 @@ from plans.selectors import STEPLEN, task_area_titles, task_scope
 from reports import engine, rollup_cache
 from reports.models import EvidenceFile, ProgressReport
 from reports.snapshots import ensure_stored, statuses_stored
-from reports.status import DueDates, task_levels, task_statuses
+from reports.status import DueDates, current_period, task_levels, task_periods, task_statuses
 
 
 def report_get_for_user(user, pk: int) -> ProgressReport:
@@ -71,11 +71,18 @@ class InboxRow:
     period: engine.ReportingPeriod
     report: ProgressReport | None
     is_lead: bool
-    overdue: bool  # the due date has passed without a submission
+    overdue: bool  # the due date has passed and nothing is with the head or approved
+
+    @property
+    def to_do(self) -> bool:
+        """Something for my unit to write: no report yet, a draft, or a report the head returned."""
+        return self.report is None or self.report.is_editable
 
 
 def reporting_inbox(user, today: date, *, look_back: int = 4) -> list[InboxRow]:
-    """Tasks my unit reports on: the current period, and recent past periods still not submitted."""
+    """Tasks my unit reports on: the current period (whatever its report's state), past periods not
+    reported in the last `look_back` periods, and every draft or returned report whatever its age
+    (the head sent it back: it stays until resubmitted). Submitted and approved past periods leave."""
     if not user.unit_id or not (user.has_luoshi_perm(Perm.REPORT_DRAFT) or user.has_luoshi_perm(Perm.REPORT_APPROVE)):
         return []
     tasks = list(
@@ -87,27 +94,32 @@ def reporting_inbox(user, today: date, *, look_back: int = 4) -> list[InboxRow]:
         .with_plan("node", "lead_unit")
         .order_by("deadline", "code")
     )
-    reports = {
-        (r.task_id, r.period_end): r
-        for r in ProgressReport.objects.filter(
-            task__in=tasks, unit_id=user.unit_id, period_end__gte=date(today.year - 1, 1, 1)
-        )
-    }
     dues = DueDates(work_calendar())
     levels = task_levels(tasks)
+    periods = {t.pk: task_periods(t, levels[t.pk], dues) for t in tasks}
+    recent = {pk: [p for p in ps if p.due < today][-look_back:] for pk, ps in periods.items()}
+    ends = [p.end for ps in recent.values() for p in ps]
+    ends += [p.end for pk, ps in periods.items() if (p := current_period(ps, today))]
+    # Reports of the periods listed by date, plus open ones of any age (a period listed for its report).
+    wanted = Q(state__in=[ProgressReport.State.DRAFT, ProgressReport.State.RETURNED])
+    if ends:
+        wanted |= Q(period_end__gte=min(ends))
+    reports = {
+        (r.task_id, r.period_end): r
+        for r in ProgressReport.objects.filter(wanted, task__in=tasks, unit_id=user.unit_id)
+    }
     rows: list[InboxRow] = []
     for task in tasks:
-        periods = dues.periods(task.plan, levels[task.pk], min(task.start_date, task.deadline), task.deadline)
-        past = [p for p in periods if p.due < today][-look_back:]
-        for period in past:
+        is_lead = task.lead_unit_id == user.unit_id
+        upcoming = current_period(periods[task.pk], today)
+        recent_ends = {p.end for p in recent[task.pk]}
+        for period in periods[task.pk]:
+            if period is upcoming:
+                rows.append(InboxRow(task, period, reports.get((task.pk, period.end)), is_lead, False))
+                break
             report = reports.get((task.pk, period.end))
-            if report is None or report.first_submitted_at is None:
-                rows.append(InboxRow(task, period, report, task.lead_unit_id == user.unit_id, True))
-        upcoming = next((p for p in periods if p.due >= today), None)
-        if upcoming is not None:
-            rows.append(
-                InboxRow(task, upcoming, reports.get((task.pk, upcoming.end)), task.lead_unit_id == user.unit_id, False)
-            )
+            if (report is None and period.end in recent_ends) or (report is not None and report.is_editable):
+                rows.append(InboxRow(task, period, report, is_lead, True))
     rows.sort(key=lambda r: (r.period.due, r.task.code))
     return rows
 

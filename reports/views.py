@@ -26,7 +26,7 @@ from reports.forms import EvidenceForm, JudgementForm, ReportForm, ReturnForm, W
 from reports.models import ProgressReport
 from reports.selectors import approval_queue, cockpit, evidence_get_for_user, report_get_for_user, reporting_inbox
 from reports.snapshots import status_refresh
-from reports.status import DueDates, task_levels
+from reports.status import period_ending, task_periods
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 UNIT_ROLES = (Perm.REPORT_DRAFT, Perm.REPORT_APPROVE)
@@ -53,11 +53,7 @@ def report_start_view(request, task_pk: int):
         period_end = date.fromisoformat(request.POST.get("period_end", ""))
     except ValueError:
         raise Http404 from None
-    dues = DueDates(work_calendar())
-    level = task_levels([task])[task.pk]
-    period = next(
-        (p for p in dues.periods(task.plan, level, task.start_date, task.deadline) if p.end == period_end), None
-    )
+    period = period_ending(task_periods(task), period_end)
     if period is None:
         raise Http404
     try:
@@ -179,6 +175,11 @@ def report_detail_view(request, pk: int):
         and request.user.unit_id == report.unit_id
         and report.state == ProgressReport.State.SUBMITTED
     )
+    can_edit = (
+        request.user.has_luoshi_perm(Perm.REPORT_DRAFT)
+        and request.user.unit_id == report.unit_id
+        and report.is_editable
+    )
     return render(
         request,
         "reports/report_detail.html",
@@ -186,6 +187,7 @@ def report_detail_view(request, pk: int):
             "report": report,
             "evidence": report.evidence.all(),
             "can_decide": can_decide,
+            "can_edit": can_edit,
             "return_form": ReturnForm(),
         },
     )
