@@ -365,8 +365,7 @@ def rollups(
     groups = engine.rollup((key, statuses[t.pk], float(t.weight)) for t in tasks for key in keys[t.pk])
     late = Counter()
     for t in tasks:
-        result = statuses[t.pk]
-        if engine.Reason.REPORT_LATE in result.reasons or engine.Reason.REPORT_MISSING in result.reasons:
+        if statuses[t.pk].report_late:
             for key in keys[t.pk]:
                 late[key] += 1
     return [RollupRow(str(key), group, late[key]) for key, group in groups.items()]

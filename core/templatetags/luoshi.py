@@ -75,6 +75,6 @@ def round_num(value, digits: int = 1):
 @register.filter
 def likelihood_label(judgement):
     """The translated label of an engine judgement's likelihood (很有把握 … / Highly likely …)."""
-    from reports.models import Judgement
+    from reports.labels import LIKELIHOOD_LABELS
 
-    return dict(Judgement.Likelihood.choices).get(judgement.likelihood.value, "") if judgement else ""
+    return LIKELIHOOD_LABELS.get(judgement.likelihood, "") if judgement else ""
