@@ -354,6 +354,11 @@ def trajectory(task: TaskInput) -> list[tuple[dt.date, float]]:
     return Trajectory(task).points()
 
 
+def planned_on(task: TaskInput, day: dt.date) -> float:
+    """The planned cumulative value on a day (the report form's "planned for this period")."""
+    return Trajectory(task).value_at(day.toordinal())
+
+
 # === reading the reports ========================================================================
 
 

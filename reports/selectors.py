@@ -3,6 +3,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -22,12 +23,12 @@ from django.http import Http404
 from accounts.roles import Perm
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
-from plans.models import PlanNode, Task
+from plans.models import Milestone, PlanNode, Task
 from plans.selectors import STEPLEN, task_area_titles, task_scope
 from reports import engine, rollup_cache
 from reports.models import EvidenceFile, ProgressReport
 from reports.snapshots import ensure_stored, statuses_stored
-from reports.status import DueDates, current_period, task_levels, task_periods, task_statuses
+from reports.status import DueDates, current_period, task_input, task_levels, task_periods, task_statuses
 
 
 def report_get_for_user(user, pk: int) -> ProgressReport:
@@ -61,6 +62,51 @@ def task_reports(task: Task, *, people: bool = True) -> QuerySet[ProgressReport]
         .prefetch_related("evidence")
         .order_by("-period_end", "-is_lead", "unit__sort_key")
     )
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What the reporter and the head need beside a report: the plan for its period, the last approved
+    value of the same unit before it, and the change between them (None where there is nothing to compare).
+    `planned` is the task's planned cumulative value (engine.trajectory) at the period end: lead reports only,
+    a co-operating unit reports its own contribution."""
+
+    planned: float | None
+    previous: Decimal | None
+    previous_period_end: date | None
+    change: Decimal | None
+
+
+def report_contexts(reports: list[ProgressReport]) -> dict[int, ReportContext]:
+    """ReportContext per report, in two queries for any number of reports (milestones, earlier approvals)."""
+    if not reports:
+        return {}
+    task_ids = {r.task_id for r in reports}
+    milestones: dict[int, list[engine.Milestone]] = defaultdict(list)
+    rows = Milestone.objects.filter(task_id__in=task_ids, planned_value__isnull=False)
+    for task_id, day, value in rows.values_list("task_id", "date", "planned_value"):
+        milestones[task_id].append(engine.Milestone(day, value))
+    approved: dict[tuple[int, int], list[tuple[date, Decimal | None]]] = defaultdict(list)
+    earlier = ProgressReport.objects.filter(
+        task_id__in=task_ids,
+        unit_id__in={r.unit_id for r in reports},
+        state=ProgressReport.State.APPROVED,
+        period_end__lt=max(r.period_end for r in reports),
+    ).order_by("period_end")
+    for task_id, unit_id, end, value in earlier.values_list("task_id", "unit_id", "period_end", "value"):
+        approved[(task_id, unit_id)].append((end, value))
+    result = {}
+    for report in reports:
+        task = report.task
+        planned = None
+        if report.is_lead:
+            # A derived figure: two decimals are what anyone compares against.
+            planned = round(engine.planned_on(task_input(task, milestones=milestones[task.pk]), report.period_end), 2)
+        before = [(end, value) for end, value in approved[(report.task_id, report.unit_id)] if end < report.period_end]
+        previous_end, previous = before[-1] if before else (None, None)
+        change = report.value - previous if report.value is not None and previous is not None else None
+        result[report.pk] = ReportContext(planned, previous, previous_end, change)
+    return result
 
 
 @dataclass

@@ -24,7 +24,14 @@ from plans.selectors import task_get_for_user
 from reports import services
 from reports.forms import EvidenceForm, JudgementForm, ReportForm, ReturnForm, WorkdayOverrideForm
 from reports.models import ProgressReport
-from reports.selectors import approval_queue, cockpit, evidence_get_for_user, report_get_for_user, reporting_inbox
+from reports.selectors import (
+    approval_queue,
+    cockpit,
+    evidence_get_for_user,
+    report_contexts,
+    report_get_for_user,
+    reporting_inbox,
+)
 from reports.snapshots import status_refresh
 from reports.status import period_ending, task_periods
 
@@ -113,6 +120,7 @@ def report_edit_view(request, pk: int):
             "evidence": report.evidence.all(),
             "evidence_form": EvidenceForm(),
             "editable": report.is_editable,
+            "ctx": report_contexts([report])[report.pk],
         },
         status=status,
     )
@@ -188,6 +196,7 @@ def report_detail_view(request, pk: int):
             "evidence": report.evidence.all(),
             "can_decide": can_decide,
             "can_edit": can_edit,
+            "ctx": report_contexts([report])[report.pk],
             "return_form": ReturnForm(),
         },
     )
@@ -197,7 +206,9 @@ def report_detail_view(request, pk: int):
 def approvals_view(request):
     """The unit head's queue (待审核): approve or return, one by one or several at once."""
     page = Paginator(approval_queue(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "reports/approvals.html", {"page": page, "return_form": ReturnForm()})
+    contexts = report_contexts(list(page.object_list))
+    rows = [(r, contexts[r.pk]) for r in page.object_list]
+    return render(request, "reports/approvals.html", {"page": page, "rows": rows, "return_form": ReturnForm()})
 
 
 @require_perm(Perm.REPORT_APPROVE)
