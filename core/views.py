@@ -20,8 +20,8 @@ def home(request):
     context = {"user_roles": user.role_labels(), "today": today, "news": list(inbox(user, unread_only=True)[:6])}
     if user.has_luoshi_perm(Perm.REPORT_DRAFT) or user.has_luoshi_perm(Perm.REPORT_APPROVE):
         rows = reporting_inbox(user, today)
-        context["due"] = [r for r in rows if not (r.report and r.report.first_submitted_at)][:8]
-        context["due_count"] = len(context["due"])
+        due = [r for r in rows if r.to_do]
+        context["due"], context["due_count"] = due[:8], len(due)
         context["approvals"] = list(approval_queue(user)[:8])
     if user.has_luoshi_perm(Perm.BUSINESS_READ_ALL):
         context["district"] = cockpit(user, today)

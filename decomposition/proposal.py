@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from core.numbers import cn_amount, plain
 from decomposition.extractor import Achievement, Commitment, Proposal, extract
 
 COMMITMENT = "commitment"
@@ -55,11 +56,7 @@ class RowError(ValueError):
 
 def number_text(value: int | float | Decimal | None) -> str | None:
     """A number as exact decimal text without exponent or trailing zeros: 60 → "60", 1.67 → "1.67"."""
-    if value is None:
-        return None
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    text = format(number.normalize(), "f")
-    return text
+    return None if value is None else plain(value, None)
 
 
 def commitment_row(item: Commitment, row_id: str, *, origin: str = "extracted") -> dict:
@@ -399,15 +396,6 @@ def segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[Segment]
     return pieces
 
 
-_SCALES = ((Decimal("1e12"), "万亿"), (Decimal("1e8"), "亿"), (Decimal("1e4"), "万"))
-
-
 def readable_amount(value: str | None, unit: str) -> str:
     """A base-unit figure as people write it: 77300000000 元 → 773亿元, 55800 人 → 5.58万人."""
-    if value is None:
-        return ""
-    number = Decimal(value)
-    for scale, word in _SCALES:
-        if abs(number) >= scale:
-            return f"{number_text(number / scale)}{word}{unit}"
-    return f"{number_text(number)}{unit}"
+    return "" if value is None else cn_amount(value, unit, places=None)

@@ -30,7 +30,7 @@ from notifications.models import Follow
 from notifications.services import notify
 from plans.models import Task
 from reports.models import ProgressReport
-from reports.status import DueDates, task_levels, task_statuses
+from reports.status import DueDates, task_levels, task_periods, task_statuses
 
 # Periods whose due date is further back than this are not chased any more by reminders (they stay
 # on the unit's 我的填报 page and in the engine's "missing"): a first sweep after a long pause, or a
@@ -75,11 +75,7 @@ def report_reminders(as_of: date) -> int:
     count = 0
     with translation.override(settings.LANGUAGE_CODE):
         for task in tasks:
-            periods = [
-                p
-                for p in dues.periods(task.plan, levels[task.pk], min(task.start_date, task.deadline), task.deadline)
-                if earliest_due <= p.due <= soon_until
-            ]
+            periods = [p for p in task_periods(task, levels[task.pk], dues) if earliest_due <= p.due <= soon_until]
             task_units = [u for u in [task.lead_unit, *task.co_units.all()] if u is not None]
             for period in periods:
                 for unit in task_units:

@@ -49,6 +49,7 @@ from accounts.models import User
 from accounts.roles import Perm
 from audit.services import audit_record
 from core.errors import ServiceError
+from core.numbers import plain
 from notifications.models import Delivery, Follow, Notification, UnitWebhook
 from notifications.robots import redact_url
 from plans.models import Task
@@ -607,7 +608,7 @@ def report_approved_notify(*, report, actor) -> list[Notification]:
     if report.is_lead and Follow.objects.filter(task_id=report.task_id).exists():
         task = report.task
         with translation.override(settings.LANGUAGE_CODE):
-            value = "" if report.value is None else f"{report.value.normalize():f}"
+            value = "" if report.value is None else plain(report.value)
             follow_title = _("Progress reported: %(task)s") % {"task": task}
             follow_body = "\n".join(
                 [

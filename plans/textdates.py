@@ -8,6 +8,8 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from core.numbers import plain
+
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
@@ -62,8 +64,5 @@ def format_date_zh(value: date) -> str:
 
 
 def format_number(value: Decimal | None) -> str:
-    """2480.0000 → '2480', 3.5000 → '3.5'."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text
+    """2480.0000 → '2480', 3.5000 → '3.5' (None → ''): core.numbers.plain, the one number formatter."""
+    return "" if value is None else plain(value)

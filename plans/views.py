@@ -44,10 +44,11 @@ from plans.selectors import (
     task_list,
     task_scope,
 )
+from reports import engine
 from reports.forms import JudgementForm
 from reports.selectors import node_rollups, task_reports, tasks_with_status
 from reports.snapshots import statuses_on
-from reports.status import task_statuses
+from reports.status import task_input, task_statuses
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
@@ -340,11 +341,8 @@ def task_detail_view(request, pk: int):
 
 def _trajectory_chart(task, status, reports, as_of) -> dict:
     """Planned line (milestones, else linear), approved actual points as of the date, and the projection."""
-    planned = [[task.start_date.isoformat(), 0]]
-    planned += [
-        [m.date.isoformat(), float(m.planned_value)] for m in task.milestones.all() if m.planned_value is not None
-    ]
-    planned.append([task.deadline.isoformat(), status.target])
+    # The engine's own curve, so the chart can never disagree with the light (untidy milestones repaired alike).
+    planned = [[day.isoformat(), value] for day, value in engine.trajectory(task_input(task))]
     actual = [
         [r.period_end.isoformat(), float(r.value)]
         for r in sorted(reports, key=lambda r: r.period_end)

@@ -13,13 +13,12 @@ from pydantic import Field, TypeAdapter
 from accounts.roles import Perm
 from core.api import Out, require_api_perm
 from core.errors import ServiceError
-from core.workcalendar import work_calendar
 from plans.selectors import plans_choose, task_get_for_user
 from reports import rollup_cache, services
 from reports.models import ProgressReport
 from reports.selectors import ROLLUP_KINDS, report_get_for_user, rollups
 from reports.snapshots import statuses_on
-from reports.status import DueDates, task_levels
+from reports.status import current_period, period_ending, task_periods
 
 router = Router(tags=["reports and status"])
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -138,13 +137,11 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
     """
     require_api_perm(request, Perm.REPORT_DRAFT)
     task = task_get_for_user(request.user, task_id)
-    dues = DueDates(work_calendar())
-    periods = dues.periods(task.plan, task_levels([task])[task.pk], task.start_date, task.deadline)
+    periods = task_periods(task)
     if payload.period_end is None:
-        today = timezone.localdate()
-        period = next((p for p in periods if p.due >= today), periods[-1])
+        period = current_period(periods, timezone.localdate()) or periods[-1]
     else:
-        period = next((p for p in periods if p.end == payload.period_end), None)
+        period = period_ending(periods, payload.period_end)
         if period is None:
             message = _("%(d)s is not the end of a reporting period of this task.") % {"d": payload.period_end}
             raise ServiceError(message, field="period_end")

@@ -27,7 +27,7 @@ from plans.models import Plan, Task, TaskChangeRequest
 from reports import engine
 from reports.models import Judgement, ProgressReport
 from reports.stale import report_flag_stale
-from reports.status import DueDates, task_levels
+from reports.status import DueDates, task_levels, task_periods
 
 YEAR_END = date(2021, 12, 31)
 
@@ -156,7 +156,7 @@ def load_demo_reports(plan: Plan) -> int:
             ],
         )
         value, copied_text = 0.0, None
-        for index, period in enumerate(dues.periods(plan, levels[task.pk], task.start_date, task.deadline), start=1):
+        for index, period in enumerate(task_periods(task, levels[task.pk], dues), start=1):
             if period.end > min(profile.stop, YEAR_END) or (profile.skip_every and index % profile.skip_every == 0):
                 continue
             value = _value(task, task_input, profile, period.end, value)

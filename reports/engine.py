@@ -38,6 +38,7 @@ _MAX_PROJECTION_DAYS = 36_500
 
 
 # === vocabulary =================================================================================
+# Codes only: their words (Chinese, and English under the English UI) live once, in reports/labels.py.
 
 
 class Status(StrEnum):
@@ -50,20 +51,6 @@ class Status(StrEnum):
     DONE = "done"
     MISSING = "missing"
 
-    @property
-    def label(self) -> str:
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS = {
-    Status.NOT_STARTED: "未启动",
-    Status.ON_TRACK: "正常推进",
-    Status.LAGGING: "进度滞后",
-    Status.OVERDUE: "逾期",
-    Status.DONE: "已完成",
-    Status.MISSING: "未报送",
-}
-
 
 class Light(StrEnum):
     """The warning light (红黄绿灯), ordered green < yellow < red."""
@@ -73,15 +60,10 @@ class Light(StrEnum):
     RED = "red"
 
     @property
-    def label(self) -> str:
-        return _LIGHT_LABELS[self]
-
-    @property
     def severity(self) -> int:
         return _LIGHT_SEVERITY[self]
 
 
-_LIGHT_LABELS = {Light.GREEN: "绿灯", Light.YELLOW: "黄灯", Light.RED: "红灯"}
 _LIGHT_SEVERITY = {Light.GREEN: 0, Light.YELLOW: 1, Light.RED: 2}
 
 
@@ -93,17 +75,6 @@ class Likelihood(StrEnum):
     UNLIKELY = "unlikely"
     HIGHLY_UNLIKELY = "highly_unlikely"
 
-    @property
-    def label(self) -> str:
-        return _LIKELIHOOD_LABELS[self]
-
-
-_LIKELIHOOD_LABELS = {
-    Likelihood.HIGHLY_LIKELY: "很有把握",
-    Likelihood.LIKELY: "较有把握",
-    Likelihood.UNLIKELY: "存在风险",
-    Likelihood.HIGHLY_UNLIKELY: "难以完成",
-}
 
 # Four judgements onto three lights: the two confident ones share green, so any doubt the office
 # records ("unlikely") still shows as a colour change, and only "highly unlikely" is red.
@@ -143,6 +114,9 @@ REASON_LIGHTS = {
     Reason.REPORT_MISSING: Light.YELLOW,
     Reason.REPORT_LATE: Light.YELLOW,
 }
+
+# A report submitted after its due date, or none at all for the current period: a late report.
+LATE_REPORT_REASONS = frozenset({Reason.REPORT_LATE, Reason.REPORT_MISSING})
 
 
 # === inputs =====================================================================================
@@ -283,6 +257,11 @@ class StatusResult:
     judgement: Judgement | None
 
     @property
+    def report_late(self) -> bool:
+        """The unit is behind on its reporting calendar (迟报 or 未报): what rollups count as late reports."""
+        return any(reason in LATE_REPORT_REASONS for reason in self.reasons)
+
+    @property
     def needs_supervision_order(self) -> bool:
         """Red items are proposed for a supervision order (督办单); the shown light decides."""
         return self.light is Light.RED
@@ -373,6 +352,11 @@ def _interpolate(x: float, x0: float, x1: float, y0: float, y1: float) -> float:
 def trajectory(task: TaskInput) -> list[tuple[dt.date, float]]:
     """The planned curve's corner points (date, cumulative value), for charts."""
     return Trajectory(task).points()
+
+
+def planned_on(task: TaskInput, day: dt.date) -> float:
+    """The planned cumulative value on a day (the report form's "planned for this period")."""
+    return Trajectory(task).value_at(day.toordinal())
 
 
 # === reading the reports ========================================================================

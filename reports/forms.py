@@ -1,15 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PlainDecimalField
 from core.models import WorkdayOverride
 from reports.models import Judgement
 
 
 class ReportForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    value = forms.DecimalField(
-        label=_("Cumulative value"), required=False, min_value=0, max_digits=20, decimal_places=4
-    )
+    value = PlainDecimalField(label=_("Cumulative value"), required=False, min_value=0, max_digits=20, decimal_places=4)
     narrative = forms.CharField(label=_("Progress"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     problems = forms.CharField(label=_("Problems"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     next_steps = forms.CharField(label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

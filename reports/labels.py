@@ -1,8 +1,12 @@
-"""Translatable labels for the engine's vocabulary (the engine itself is pure and untranslated)."""
+"""The words for the engine's vocabulary, once: the engine is pure and holds only the codes.
+
+msgids are English; the Chinese (未启动, 绿灯, 很有把握 …) is in locale/zh_Hans. Pages, exports,
+notifications, form choices and the Judgement model's choices all take their labels from here.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
-from reports.engine import Light, Reason, Status
+from reports.engine import Light, Likelihood, Reason, Status
 
 STATUS_LABELS = {
     Status.NOT_STARTED: _("Not started"),
@@ -13,6 +17,12 @@ STATUS_LABELS = {
     Status.MISSING: _("Report missing"),
 }
 LIGHT_LABELS = {Light.GREEN: _("Green"), Light.YELLOW: _("Yellow"), Light.RED: _("Red")}
+LIKELIHOOD_LABELS = {
+    Likelihood.HIGHLY_LIKELY: _("Highly likely"),
+    Likelihood.LIKELY: _("Likely"),
+    Likelihood.UNLIKELY: _("Unlikely"),
+    Likelihood.HIGHLY_UNLIKELY: _("Highly unlikely"),
+}
 REASON_LABELS = {
     Reason.BEFORE_START: _("before the start date"),
     Reason.NOTHING_EXPECTED_YET: _("nothing expected yet"),

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import done_after
 from reports.engine import Likelihood
+from reports.labels import LIKELIHOOD_LABELS
 
 
 class ProgressReport(models.Model):
@@ -108,10 +109,10 @@ class Judgement(models.Model):
     """完成可能性研判: the office's likelihood-of-delivery judgement; overrides the shown light, history kept."""
 
     class Likelihood(models.TextChoices):
-        HIGHLY_LIKELY = Likelihood.HIGHLY_LIKELY.value, _("Highly likely")
-        LIKELY = Likelihood.LIKELY.value, _("Likely")
-        UNLIKELY = Likelihood.UNLIKELY.value, _("Unlikely")
-        HIGHLY_UNLIKELY = Likelihood.HIGHLY_UNLIKELY.value, _("Highly unlikely")
+        HIGHLY_LIKELY = Likelihood.HIGHLY_LIKELY.value, LIKELIHOOD_LABELS[Likelihood.HIGHLY_LIKELY]
+        LIKELY = Likelihood.LIKELY.value, LIKELIHOOD_LABELS[Likelihood.LIKELY]
+        UNLIKELY = Likelihood.UNLIKELY.value, LIKELIHOOD_LABELS[Likelihood.UNLIKELY]
+        HIGHLY_UNLIKELY = Likelihood.HIGHLY_UNLIKELY.value, LIKELIHOOD_LABELS[Likelihood.HIGHLY_UNLIKELY]
 
     task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="judgements")
     likelihood = models.CharField(_("likelihood"), max_length=20, choices=Likelihood.choices)

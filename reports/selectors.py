@@ -4,6 +4,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -22,12 +23,12 @@ from django.http import Http404
 from accounts.roles import Perm
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
-from plans.models import PlanNode, Task
+from plans.models import Milestone, PlanNode, Task
 from plans.selectors import STEPLEN, plans_choose, task_scope
 from reports import engine, rollup_cache
 from reports.models import EvidenceFile, ProgressReport
-from reports.snapshots import LATE_REASONS, ensure_stored, statuses_on
-from reports.status import DueDates, task_levels
+from reports.snapshots import ensure_stored, statuses_on
+from reports.status import DueDates, current_period, task_input, task_levels, task_periods
 
 
 def report_get_for_user(user, pk: int) -> ProgressReport:
@@ -63,6 +64,51 @@ def task_reports(task: Task, *, people: bool = True) -> QuerySet[ProgressReport]
     )
 
 
+@dataclass(frozen=True)
+class ReportContext:
+    """What the reporter and the head need beside a report: the plan for its period, the last approved
+    value of the same unit before it, and the change between them (None where there is nothing to compare).
+    `planned` is the task's planned cumulative value (engine.trajectory) at the period end: lead reports only,
+    a co-operating unit reports its own contribution."""
+
+    planned: float | None
+    previous: Decimal | None
+    previous_period_end: date | None
+    change: Decimal | None
+
+
+def report_contexts(reports: list[ProgressReport]) -> dict[int, ReportContext]:
+    """ReportContext per report, in two queries for any number of reports (milestones, earlier approvals)."""
+    if not reports:
+        return {}
+    task_ids = {r.task_id for r in reports}
+    milestones: dict[int, list[engine.Milestone]] = defaultdict(list)
+    rows = Milestone.objects.filter(task_id__in=task_ids, planned_value__isnull=False)
+    for task_id, day, value in rows.values_list("task_id", "date", "planned_value"):
+        milestones[task_id].append(engine.Milestone(day, value))
+    approved: dict[tuple[int, int], list[tuple[date, Decimal | None]]] = defaultdict(list)
+    earlier = ProgressReport.objects.filter(
+        task_id__in=task_ids,
+        unit_id__in={r.unit_id for r in reports},
+        state=ProgressReport.State.APPROVED,
+        period_end__lt=max(r.period_end for r in reports),
+    ).order_by("period_end")
+    for task_id, unit_id, end, value in earlier.values_list("task_id", "unit_id", "period_end", "value"):
+        approved[(task_id, unit_id)].append((end, value))
+    result = {}
+    for report in reports:
+        task = report.task
+        planned = None
+        if report.is_lead:
+            # A derived figure: two decimals are what anyone compares against.
+            planned = round(engine.planned_on(task_input(task, milestones=milestones[task.pk]), report.period_end), 2)
+        before = [(end, value) for end, value in approved[(report.task_id, report.unit_id)] if end < report.period_end]
+        previous_end, previous = before[-1] if before else (None, None)
+        change = report.value - previous if report.value is not None and previous is not None else None
+        result[report.pk] = ReportContext(planned, previous, previous_end, change)
+    return result
+
+
 @dataclass
 class InboxRow:
     """One line of 我的填报: a task, the period to report, its due date and my unit's report for it."""
@@ -71,11 +117,18 @@ class InboxRow:
     period: engine.ReportingPeriod
     report: ProgressReport | None
     is_lead: bool
-    overdue: bool  # the due date has passed without a submission
+    overdue: bool  # the due date has passed and nothing is with the head or approved
+
+    @property
+    def to_do(self) -> bool:
+        """Something for my unit to write: no report yet, a draft, or a report the head returned."""
+        return self.report is None or self.report.is_editable
 
 
 def reporting_inbox(user, today: date, *, look_back: int = 4) -> list[InboxRow]:
-    """Tasks my unit reports on: the current period, and recent past periods still not submitted."""
+    """Tasks my unit reports on: the current period (whatever its report's state), past periods not
+    reported in the last `look_back` periods, and every draft or returned report whatever its age
+    (the head sent it back: it stays until resubmitted). Submitted and approved past periods leave."""
     if not user.unit_id or not (user.has_luoshi_perm(Perm.REPORT_DRAFT) or user.has_luoshi_perm(Perm.REPORT_APPROVE)):
         return []
     tasks = list(
@@ -87,27 +140,32 @@ def reporting_inbox(user, today: date, *, look_back: int = 4) -> list[InboxRow]:
         .with_plan("node", "lead_unit")
         .order_by("deadline", "code")
     )
-    reports = {
-        (r.task_id, r.period_end): r
-        for r in ProgressReport.objects.filter(
-            task__in=tasks, unit_id=user.unit_id, period_end__gte=date(today.year - 1, 1, 1)
-        )
-    }
     dues = DueDates(work_calendar())
     levels = task_levels(tasks)
+    periods = {t.pk: task_periods(t, levels[t.pk], dues) for t in tasks}
+    recent = {pk: [p for p in ps if p.due < today][-look_back:] for pk, ps in periods.items()}
+    ends = [p.end for ps in recent.values() for p in ps]
+    ends += [p.end for pk, ps in periods.items() if (p := current_period(ps, today))]
+    # Reports of the periods listed by date, plus open ones of any age (a period listed for its report).
+    wanted = Q(state__in=[ProgressReport.State.DRAFT, ProgressReport.State.RETURNED])
+    if ends:
+        wanted |= Q(period_end__gte=min(ends))
+    reports = {
+        (r.task_id, r.period_end): r
+        for r in ProgressReport.objects.filter(wanted, task__in=tasks, unit_id=user.unit_id)
+    }
     rows: list[InboxRow] = []
     for task in tasks:
-        periods = dues.periods(task.plan, levels[task.pk], min(task.start_date, task.deadline), task.deadline)
-        past = [p for p in periods if p.due < today][-look_back:]
-        for period in past:
+        is_lead = task.lead_unit_id == user.unit_id
+        upcoming = current_period(periods[task.pk], today)
+        recent_ends = {p.end for p in recent[task.pk]}
+        for period in periods[task.pk]:
+            if period is upcoming:
+                rows.append(InboxRow(task, period, reports.get((task.pk, period.end)), is_lead, False))
+                break
             report = reports.get((task.pk, period.end))
-            if report is None or report.first_submitted_at is None:
-                rows.append(InboxRow(task, period, report, task.lead_unit_id == user.unit_id, True))
-        upcoming = next((p for p in periods if p.due >= today), None)
-        if upcoming is not None:
-            rows.append(
-                InboxRow(task, upcoming, reports.get((task.pk, upcoming.end)), task.lead_unit_id == user.unit_id, False)
-            )
+            if (report is None and period.end in recent_ends) or (report is not None and report.is_editable):
+                rows.append(InboxRow(task, period, report, is_lead, True))
     rows.sort(key=lambda r: (r.period.due, r.task.code))
     return rows
 
@@ -348,7 +406,7 @@ def rollups(
     groups = engine.rollup((key, statuses[t.pk], float(t.weight)) for t in tasks for key in keys[t.pk])
     late: Counter[Group] = Counter()
     for t in tasks:
-        if any(reason in LATE_REASONS for reason in statuses[t.pk].reasons):
+        if statuses[t.pk].report_late:
             for key in keys[t.pk]:
                 late[key] += 1
     return [RollupRow(g.key, rollup, late[g], g.ref, g.plan_id) for g, rollup in groups.items()]

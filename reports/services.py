@@ -198,6 +198,10 @@ def _report_save(
         # The first submission decides lateness and "missing": the task's statuses change from today.
         status_refresh(tasks=[report.task], since=timezone.localdate(report.first_submitted_at))
     if submit:
+        from reports.stale import report_flag_stale
+
+        # Flagged now, so the head sees a copied narrative or a reused photo before approving.
+        report_flag_stale(report=report)
         notifications.report_submitted_notify(report=report)
     return report
 

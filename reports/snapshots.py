@@ -36,7 +36,6 @@ KEEP_DAYS = 40
 EAGER_LIMIT = 200
 FILL_BATCH = 2000
 
-LATE_REASONS = frozenset({engine.Reason.REPORT_LATE, engine.Reason.REPORT_MISSING})
 _REASONS = {r.value: r for r in engine.Reason}
 
 
@@ -48,7 +47,7 @@ def _row(task_id: int, day: date, r: engine.StatusResult, generation: int) -> St
         status=r.status.value,
         light=r.light.value,
         computed_light=r.computed_light.value,
-        late=any(reason in LATE_REASONS for reason in r.reasons),
+        late=r.report_late,
         reasons=",".join(reason.value for reason in r.reasons),
         target=r.target,
         expected_value=r.expected_value,

@@ -38,6 +38,10 @@ class DueDates:
         return self._cache[key]
 
     def periods(self, plan: Plan, level: int, start: date, deadline: date) -> list[engine.ReportingPeriod]:
+        """The reporting periods from `start` to the period holding `deadline` (see `task_periods`)."""
+        # A deadline moved before the start (old data) still gives the task one period, the deadline's,
+        # rather than none: the engine, the inbox and the form must agree on it.
+        start = min(start, deadline)
         return engine.reporting_periods(
             start, deadline, engine.Cadence(plan.cadence), lambda end: self.due(plan, level, end)
         )
@@ -107,19 +111,40 @@ def engine_inputs(tasks: list[Task], *, calendar: WorkCalendar | None = None) ->
     levels = task_levels(tasks)
     inputs = {}
     for task in tasks:
-        target = task.target_value if task.target_value and task.target_value > 0 else None
-        start = min(task.start_date, task.deadline)
-        inputs[task.pk] = engine.TaskInput(
-            start=start,
-            deadline=task.deadline,
-            target=target,
+        inputs[task.pk] = task_input(
+            task,
             milestones=milestones[task.pk],
             reports=reports[task.pk],
-            periods=dues.periods(task.plan, levels[task.pk], start, task.deadline),
-            verified_on=task.verified_on,
+            periods=task_periods(task, levels[task.pk], dues),
             judgements=judgements[task.pk],
         )
     return inputs
+
+
+def task_input(
+    task: Task,
+    *,
+    milestones: Iterable[engine.Milestone] | None = None,
+    reports: Iterable[engine.Report] = (),
+    periods: Iterable[engine.ReportingPeriod] = (),
+    judgements: Iterable[engine.Judgement] = (),
+) -> engine.TaskInput:
+    """The engine's view of one task. Without `milestones`, the task's own are read (prefetched or one query):
+    enough for the planned curve (`engine.trajectory`), which the chart and the report form draw from."""
+    if milestones is None:
+        milestones = [
+            engine.Milestone(m.date, m.planned_value) for m in task.milestones.all() if m.planned_value is not None
+        ]
+    return engine.TaskInput(
+        start=min(task.start_date, task.deadline),
+        deadline=task.deadline,
+        target=task.target_value if task.target_value and task.target_value > 0 else None,
+        milestones=list(milestones),
+        reports=list(reports),
+        periods=list(periods),
+        verified_on=task.verified_on,
+        judgements=list(judgements),
+    )
 
 
 def task_statuses(
@@ -137,9 +162,24 @@ def task_statuses(
     return results
 
 
-def current_period(task: Task, today: date, *, level: int, dues: DueDates) -> engine.ReportingPeriod | None:
+def task_periods(task: Task, level: int | None = None, dues: DueDates | None = None) -> list[engine.ReportingPeriod]:
+    """A task's reporting periods with their due dates: the one home of this calendar.
+
+    The engine, 我的填报, the report form, the API, reminders and the demo all take periods from here
+    (or from `DueDates.periods` where no Task row exists yet), so they cannot disagree on a start
+    date or a due date. `level` (0 = key task) is looked up when not given; pass `dues` when
+    calling for many tasks (due dates are memoised in it).
+    """
+    if level is None:
+        level = task_levels([task])[task.pk]
+    return (dues or DueDates(work_calendar())).periods(task.plan, level, task.start_date, task.deadline)
+
+
+def current_period(periods: Iterable[engine.ReportingPeriod], today: date) -> engine.ReportingPeriod | None:
     """The period a unit should be reporting on now: the earliest one whose due date has not passed."""
-    for period in dues.periods(task.plan, level, min(task.start_date, task.deadline), task.deadline):
-        if period.due >= today:
-            return period
-    return None
+    return next((p for p in periods if p.due >= today), None)
+
+
+def period_ending(periods: Iterable[engine.ReportingPeriod], end: date) -> engine.ReportingPeriod | None:
+    """The period that ends on `end`, None if `end` is not a period end of the task."""
+    return next((p for p in periods if p.end == end), None)

@@ -23,9 +23,16 @@ from plans.selectors import plans_choose, task_get_for_user
 from reports import services
 from reports.forms import EvidenceForm, JudgementForm, ReportForm, ReturnForm, WorkdayOverrideForm
 from reports.models import ProgressReport
-from reports.selectors import approval_queue, cockpit, evidence_get_for_user, report_get_for_user, reporting_inbox
+from reports.selectors import (
+    approval_queue,
+    cockpit,
+    evidence_get_for_user,
+    report_contexts,
+    report_get_for_user,
+    reporting_inbox,
+)
 from reports.snapshots import status_refresh
-from reports.status import DueDates, task_levels
+from reports.status import period_ending, task_periods
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 UNIT_ROLES = (Perm.REPORT_DRAFT, Perm.REPORT_APPROVE)
@@ -52,11 +59,7 @@ def report_start_view(request, task_pk: int):
         period_end = date.fromisoformat(request.POST.get("period_end", ""))
     except ValueError:
         raise Http404 from None
-    dues = DueDates(work_calendar())
-    level = task_levels([task])[task.pk]
-    period = next(
-        (p for p in dues.periods(task.plan, level, task.start_date, task.deadline) if p.end == period_end), None
-    )
+    period = period_ending(task_periods(task), period_end)
     if period is None:
         raise Http404
     try:
@@ -116,6 +119,7 @@ def report_edit_view(request, pk: int):
             "evidence": report.evidence.all(),
             "evidence_form": EvidenceForm(),
             "editable": report.is_editable,
+            "ctx": report_contexts([report])[report.pk],
         },
         status=status,
     )
@@ -174,6 +178,11 @@ def report_detail_view(request, pk: int):
         and request.user.unit_id == report.unit_id
         and report.state == ProgressReport.State.SUBMITTED
     )
+    can_edit = (
+        request.user.has_luoshi_perm(Perm.REPORT_DRAFT)
+        and request.user.unit_id == report.unit_id
+        and report.is_editable
+    )
     return render(
         request,
         "reports/report_detail.html",
@@ -181,6 +190,8 @@ def report_detail_view(request, pk: int):
             "report": report,
             "evidence": report.evidence.all(),
             "can_decide": can_decide,
+            "can_edit": can_edit,
+            "ctx": report_contexts([report])[report.pk],
             "return_form": ReturnForm(),
         },
     )
@@ -190,7 +201,9 @@ def report_detail_view(request, pk: int):
 def approvals_view(request):
     """The unit head's queue (待审核): approve or return, one by one or several at once."""
     page = Paginator(approval_queue(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "reports/approvals.html", {"page": page, "return_form": ReturnForm()})
+    contexts = report_contexts(list(page.object_list))
+    rows = [(r, contexts[r.pk]) for r in page.object_list]
+    return render(request, "reports/approvals.html", {"page": page, "rows": rows, "return_form": ReturnForm()})
 
 
 @require_perm(Perm.REPORT_APPROVE)

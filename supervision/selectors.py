@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.roles import Perm
+from core.numbers import plain
 from supervision.models import (
     Attachment,
     Finding,
@@ -315,12 +316,11 @@ def _proposal(task, status, as_of: date, *, open_orders: int) -> OrderProposal:
     from supervision.orderdoc import cn_date
 
     unit_name = task.lead_unit.name if task.lead_unit else ""
-    lag = f"{status.lag:.0f}" if status.lag == int(status.lag) else f"{status.lag:.1f}"
     reasons = "、".join(str(REASON_LABELS[r]) for r in status.reasons if r in REASON_LABELS)
     content = (
         f"截至{cn_date(as_of)}，{unit_name}牵头的“{task.node.title}”"
         f"应完成{_num(status.expected_at_measurement)}{task.target_unit}，"
-        f"实际完成{_num(status.actual)}{task.target_unit}，滞后{lag}{task.target_unit}"
+        f"实际完成{_num(status.actual)}{task.target_unit}，滞后{_num(status.lag)}{task.target_unit}"
         f"（{status.lag_percent:.1f}%），状态为{STATUS_LABELS[status.status]}"
         + (f"（{reasons}）" if reasons else "")
         + "。"
@@ -334,5 +334,4 @@ def _proposal(task, status, as_of: date, *, open_orders: int) -> OrderProposal:
 
 
 def _num(value: float) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return plain(value, 1)

@@ -1,5 +1,7 @@
 from django import template
 
+from core import numbers
+
 register = template.Library()
 
 
@@ -13,15 +15,14 @@ def get_item(mapping, key):
 
 @register.filter
 def num(value):
-    """A decimal without trailing zeros or exponent: 248.0000 → 248, 3.50 → 3.5; None → —."""
-    from decimal import Decimal
+    """A number without trailing zeros or exponent: 248.0000 → 248, 3.50 → 3.5; None → —; text unchanged."""
+    return numbers.plain(value)
 
-    if value is None or value == "":
-        return "—"
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    text = format(value.normalize(), "f")
-    return text
+
+@register.filter
+def cn_amount(value, unit=""):
+    """{{ task.target_value|cn_amount:task.target_unit }}: 12000 个 → 1.2万个, 35000 万元 → 3.5亿元."""
+    return numbers.cn_amount(value, unit or "")
 
 
 @register.inclusion_tag("core/_light.html")
@@ -66,18 +67,16 @@ def percent(value, digits: int = 0):
 
 @register.filter
 def round_num(value, digits: int = 1):
-    if value is None:
-        return "—"
-    text = f"{float(value):.{int(digits)}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """A computed figure to at most `digits` decimals, without trailing zeros: 30.46 → 30.5, 30.0 → 30."""
+    return numbers.plain(value, int(digits))
 
 
 @register.filter
 def likelihood_label(judgement):
     """The translated label of an engine judgement's likelihood (很有把握 … / Highly likely …)."""
-    from reports.models import Judgement
+    from reports.labels import LIKELIHOOD_LABELS
 
-    return dict(Judgement.Likelihood.choices).get(judgement.likelihood.value, "") if judgement else ""
+    return LIKELIHOOD_LABELS.get(judgement.likelihood, "") if judgement else ""
 
 
 @register.simple_tag

@@ -506,10 +506,20 @@ def test_decimal_values_from_the_database_are_accepted():
     assert result.actual == pytest.approx(30.5)
 
 
-def test_labels_are_chinese():
-    assert [status.label for status in Status] == ["未启动", "正常推进", "进度滞后", "逾期", "已完成", "未报送"]
-    assert [light.label for light in Light] == ["绿灯", "黄灯", "红灯"]
-    assert Likelihood.HIGHLY_UNLIKELY.label == "难以完成"
+def test_late_reports_are_the_missing_and_the_late_ones():
+    periods = [period(30), period(50), period(60)]
+    missing = evaluate(task(reports=[report(30, 40), report(50, 62)], periods=periods), day(64))
+    late_reports = [report(30, 30), report(60, 60, submitted=62, approved=66)]
+    late = evaluate(task(reports=late_reports, periods=[period(30), period(60)]), day(70))
+    on_time = evaluate(task(reports=[report(30, 30)], periods=[period(30), period(60)]), day(63))
+    assert Reason.REPORT_MISSING in missing.reasons and missing.report_late
+    assert Reason.REPORT_LATE in late.reasons and late.report_late
+    assert not on_time.report_late
+
+
+def test_the_engine_holds_codes_and_no_words():
+    """Its words live once, in reports/labels.py (translated); the pure engine has none to drift from them."""
+    assert not any(hasattr(member, "label") for vocabulary in (Status, Light, Likelihood) for member in vocabulary)
 
 
 def test_default_thresholds_are_the_specs():
