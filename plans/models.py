@@ -173,7 +173,14 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="task_unique_plan_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="task_unique_plan_code"),
+            # The backstop of plans.milestones.date_order_problem (the services refuse with a message first):
+            # a task ending before it starts has no reporting period, so the inbox would offer a dead form.
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=models.F("start_date")), name="task_deadline_after_start"
+            ),
+        ]
         indexes = [
             # The task list: a plan's live tasks by deadline, and a unit's tasks.
             models.Index(fields=["plan", "is_deleted", "deadline"], name="task_plan_live_deadline_idx"),
