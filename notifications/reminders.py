@@ -28,7 +28,7 @@ from accounts.roles import Role
 from core.workcalendar import work_calendar
 from notifications.models import Follow
 from notifications.services import notify
-from plans.models import Task
+from plans.models import Plan, Task
 from reports.models import ProgressReport
 from reports.status import DueDates, task_levels, task_statuses
 
@@ -55,7 +55,7 @@ def report_reminders(as_of: date) -> int:
     earliest_due = as_of - timedelta(days=LOOK_BACK_DAYS)
     tasks = list(
         Task.objects.alive()
-        .filter(plan__status="active", verified_on__isnull=True, start_date__lte=soon_until)
+        .filter(plan__status=Plan.Status.ACTIVE, verified_on__isnull=True, start_date__lte=soon_until)
         .filter(deadline__gte=earliest_due - timedelta(days=120))  # a period ends by the deadline + one quarter
         .with_plan("node", "lead_unit", "responsible_post__holder")
         .prefetch_related("co_units")
@@ -143,7 +143,7 @@ def followed_light_changes(as_of: date) -> int:
 
     tasks = list(
         Task.objects.alive()
-        .filter(pk__in=Follow.objects.values("task_id"), plan__status__in=["active", "closed"])
+        .filter(pk__in=Follow.objects.values("task_id"), plan__status__in=Plan.TRACKED_STATES)
         .with_plan("node")
         .order_by("pk")
     )

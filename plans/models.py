@@ -41,6 +41,11 @@ class Plan(models.Model):
         ACTIVE = "active", _("Active")
         CLOSED = "closed", _("Closed")
 
+    # Plans whose tasks carry statuses (rollups, the cockpit, follows): a closed plan keeps its record.
+    TRACKED_STATES = (Status.ACTIVE, Status.CLOSED)
+    # Plans whose tasks may still be written on (orders, inspections pick from them).
+    OPEN_STATES = (Status.DRAFT, Status.ACTIVE)
+
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=200)
     source_text = models.TextField(_("source text"), blank=True, help_text=_("The plan as published."))

@@ -22,7 +22,7 @@ from django.http import Http404
 from accounts.roles import Perm
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
-from plans.models import PlanNode, Task
+from plans.models import Plan, PlanNode, Task
 from plans.selectors import STEPLEN, task_area_titles, task_scope
 from reports import engine, rollup_cache
 from reports.models import EvidenceFile, ProgressReport
@@ -81,7 +81,9 @@ def reporting_inbox(user, today: date, *, look_back: int = 4) -> list[InboxRow]:
     tasks = list(
         Task.objects.alive()
         .filter(
-            Q(lead_unit_id=user.unit_id) | Q(co_units=user.unit_id), verified_on__isnull=True, plan__status="active"
+            Q(lead_unit_id=user.unit_id) | Q(co_units=user.unit_id),
+            verified_on__isnull=True,
+            plan__status=Plan.Status.ACTIVE,
         )
         .distinct()
         .with_plan("node", "lead_unit")
@@ -168,7 +170,7 @@ SQL_KEYS = {"unit": ("lead_unit_id", Unit, "name"), "leader": ("responsible_post
 def _all_tasks(user) -> list[Task]:
     return list(
         task_scope(user)
-        .filter(plan__status__in=["active", "closed"])
+        .filter(plan__status__in=Plan.TRACKED_STATES)
         .with_plan("node", "lead_unit", "responsible_post")
         .prefetch_related(Prefetch("node__tags"))
     )
@@ -176,7 +178,7 @@ def _all_tasks(user) -> list[Task]:
 
 def _rollup_scope(user) -> QuerySet[Task]:
     """The tasks rollups count: the user's scope in active and closed plans, one row per task."""
-    return task_scope(user).filter(plan__status__in=["active", "closed"]).order_by()
+    return task_scope(user).filter(plan__status__in=Plan.TRACKED_STATES).order_by()
 
 
 def _tag_paths(kind: str) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from accounts.roles import Perm
 from audit.services import audit_record
 from core.errors import ServiceError
 from notifications import services as notifications
-from plans.models import Task
+from plans.models import Plan, Task
 from reports.evidence import EvidenceRejected, check_evidence, make_thumbnail
 from reports.models import EvidenceFile, Judgement, ProgressReport
 from reports.snapshots import status_refresh
@@ -56,7 +56,7 @@ def _report_start(*, actor, task: Task, period_end: date, due_date: date) -> tup
     unit = _reporting_unit(actor, task)
     if unit is None:
         raise _forbidden()
-    if task.is_deleted or task.plan.status == "closed":
+    if task.is_deleted or task.plan.status == Plan.Status.CLOSED:
         raise ServiceError(_("The task is not open for reporting."), code="closed")
     report, created = ProgressReport.objects.get_or_create(
         task=task,

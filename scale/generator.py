@@ -412,7 +412,7 @@ class CityBuilder:
                     self.year,
                     f"{dname}{self.year}年度重点工作（生成）",
                     "",
-                    "active",
+                    Plan.Status.ACTIVE.value,
                     self.cadence,
                     1,
                     Decimal(10),

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Unit
-from plans.models import Task
+from plans.models import Plan, Task
 from supervision.models import OrderKind
 from supervision.orderdoc import MAX_CONTENT, MAX_REQUIREMENTS
 from supervision.services import MAX_FILES, MAX_RESPONSE_WORKDAYS, Upload
@@ -40,7 +40,7 @@ def unit_choices():
 def task_choices():
     return (
         Task.objects.alive()
-        .filter(plan__status__in=["active", "draft"])
+        .filter(plan__status__in=Plan.OPEN_STATES)
         .select_related("node")
         .order_by("plan__year", "code")
     )
