@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors import role_holders
 from core.workcalendar import work_calendar
 from notifications.models import Follow
 from notifications.services import notify
@@ -40,8 +41,7 @@ LOOK_BACK_DAYS = 31
 
 def _people_by_unit(unit_ids: set[int], role: str) -> dict[int, list[User]]:
     people: dict[int, list[User]] = defaultdict(list)
-    rows = User.objects.filter(unit_id__in=unit_ids, is_active=True, role_grants__role=role).distinct()
-    for person in rows.order_by("pk"):
+    for person in role_holders(role, unit_ids=unit_ids):
         people[person.unit_id].append(person)
     return people
 

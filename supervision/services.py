@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Perm, Role
+from accounts.selectors import role_holders
 from audit.services import audit_record
 from core.errors import ServiceError
 from core.workcalendar import work_calendar
@@ -96,15 +97,11 @@ def escalation_thresholds() -> Thresholds:
 
 
 def _unit_people(unit_id: int, *roles: Role) -> list[User]:
-    return list(
-        User.objects.filter(unit_id=unit_id, is_active=True, role_grants__role__in=list(roles))
-        .distinct()
-        .order_by("pk")
-    )
+    return list(role_holders(*roles, unit_ids=[unit_id]))
 
 
 def _office_people() -> list[User]:
-    return list(User.objects.filter(is_active=True, role_grants__role=Role.OFFICE).distinct().order_by("pk"))
+    return list(role_holders(Role.OFFICE))
 
 
 def _order_leaders(order: SupervisionOrder) -> list[User]:
