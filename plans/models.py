@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from plans import treepath
+
 
 class DimensionTag(models.Model):
     """维度标签: a cross-cutting tag on plan nodes: a core block (六大核心板块), a leading industry, a spatial zone."""
@@ -91,6 +93,7 @@ class PlanNode(MP_Node):
     title = models.CharField(_("title"), max_length=300)
     tags = models.ManyToManyField(DimensionTag, blank=True, related_name="nodes", verbose_name=_("tags"))
 
+    steplen = treepath.STEPLEN
     node_order_by: list[str] = []
 
     class Meta:

@@ -11,11 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Perm
 from audit.models import AuditEvent
 from org.models import LeaderPost, Unit
+from plans import treepath
 from plans.ledger import LedgerRowOut
 from plans.milestones import MilestoneLine
 from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task
-
-STEPLEN = PlanNode.steplen
 
 
 def can_read_business(user) -> bool:
@@ -158,10 +157,9 @@ def area_titles(tasks: list[tuple[int, int, str]]) -> dict[int, str]:
     areas = dict(PlanNode.objects.filter(plan_id__in=plan_ids, kind=PlanNode.Kind.AREA).values_list("path", "title"))
     result = {}
     for pk, _plan_id, path in tasks:
-        for end in range(len(path) - STEPLEN, 0, -STEPLEN):
-            if path[:end] in areas:
-                result[pk] = areas[path[:end]]
-                break
+        area = treepath.nearest(path, areas)
+        if area is not None:
+            result[pk] = areas[area]
     return result
 
 
@@ -262,15 +260,13 @@ def plan_tree(plan: Plan, user) -> list[TreeRow]:
     path_of = {n.pk: n.path for n in nodes}
     counts = {n.path: 0 for n in nodes}
     for node_id in visible:
-        path = path_of[node_id]
-        for end in range(STEPLEN, len(path) + 1, STEPLEN):
-            if path[:end] in counts:
-                counts[path[:end]] += 1
+        for above in treepath.lineage(path_of[node_id]):
+            if above in counts:
+                counts[above] += 1
     rows = []
     for node in nodes:
         if node.pk in hidden_task_nodes or any(
-            node.path[:end] in by_path and by_path[node.path[:end]].pk in hidden_task_nodes
-            for end in range(STEPLEN, len(node.path), STEPLEN)
+            above in by_path and by_path[above].pk in hidden_task_nodes for above in treepath.ancestor_paths(node.path)
         ):
             continue  # deleted or out-of-scope tasks, with their sub-tasks
         rows.append(TreeRow(node, node.depth - 1, counts[node.path], node.numchild > 0, visible.get(node.pk)))

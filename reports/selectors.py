@@ -22,8 +22,9 @@ from django.http import Http404
 from accounts.roles import Perm
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
+from plans import treepath
 from plans.models import Plan, PlanNode, Task
-from plans.selectors import STEPLEN, task_area_titles, task_scope
+from plans.selectors import task_area_titles, task_scope
 from reports import engine, rollup_cache
 from reports.models import EvidenceFile, ProgressReport
 from reports.snapshots import ensure_stored, statuses_stored
@@ -304,10 +305,8 @@ def _tree_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow
         )
 
         def keys(path: str) -> list[str]:
-            for end in range(len(path) - STEPLEN, 0, -STEPLEN):
-                if path[:end] in areas:
-                    return [areas[path[:end]]]
-            return ["—"]
+            area = treepath.nearest(path, areas)
+            return [areas[area]] if area is not None else ["—"]
     else:
         tagged = _tag_paths(by)
 
