@@ -19,6 +19,7 @@ from supervision.models import (
     Attachment,
     Finding,
     FollowUp,
+    FollowUpAnswer,
     Inspection,
     Instruction,
     OrderResponse,
@@ -146,6 +147,7 @@ def instruction_get_for_user(user, pk: int) -> Instruction:
                 "order",
                 "finding__inspection",
             )
+            .prefetch_related(_answers_prefetch())
             .get(pk=pk)
         )
     except Instruction.DoesNotExist as exc:
@@ -159,14 +161,33 @@ def followup_get_for_user(user, pk: int) -> FollowUp:
         raise Http404 from exc
 
 
+def _answers_prefetch() -> Prefetch:
+    return Prefetch(
+        "followup__answers",
+        FollowUpAnswer.objects.select_related("submitted_by", "decided_by").prefetch_related("attachments"),
+    )
+
+
+def followup_history(followup: FollowUp) -> list[FollowUpAnswer]:
+    """Every answer to a follow-up in order (Meta.ordering), each with its files and the decision on it.
+
+    Prefetched by `instruction_get_for_user` and `instruction_list`, so lists do not grow queries per row.
+    """
+    return list(followup.answers.all())
+
+
 def instruction_list(user, *, mine: bool = False, state: str = "") -> QuerySet[Instruction]:
     """我的批示 for a leader (mine=True), every instruction for the office, the unit's follow-ups for a unit."""
-    qs = instruction_scope(user).select_related(
-        "author", "followup__unit", "task__node", "report__task", "report__unit", "order", "finding"
+    qs = (
+        instruction_scope(user)
+        .select_related("author", "followup__unit", "task__node", "report__task", "report__unit", "order", "finding")
+        .prefetch_related(_answers_prefetch())
     )
     if mine:
         qs = qs.filter(author=user)
-    if state:
+    if state == FollowUp.State.OPEN:
+        qs = qs.filter(followup__state__in=FollowUp.OPEN_STATES)
+    elif state:
         qs = qs.filter(followup__state=state)
     return qs.order_by("-created_at", "-id")
 
@@ -177,8 +198,9 @@ def instruction_counts(user, *, mine: bool = False) -> dict[str, int]:
         qs = qs.filter(author=user)
     counts = Counter(qs.values_list("followup__state", flat=True))
     return {
-        "open": counts.get(FollowUp.State.OPEN, 0),
+        "open": sum(counts.get(s, 0) for s in FollowUp.OPEN_STATES),
         "answered": counts.get(FollowUp.State.ANSWERED, 0),
+        "accepted": counts.get(FollowUp.State.ACCEPTED, 0),
         "all": sum(counts.values()),
     }
 
@@ -276,9 +298,10 @@ def rectification_counts(user) -> dict[str, int]:
 
 
 def attachment_get_for_user(user, pk: int) -> Attachment:
-    """A file, only when its order response, inspection or rectification is in the user's scope."""
+    """A file, only when its order response, instruction answer, inspection or rectification is in scope."""
     visible = (
         Q(response__order__in=order_scope(user))
+        | Q(answer__followup__instruction__in=instruction_scope(user))
         | Q(inspection__in=inspection_scope(user))
         | Q(rectification__in=rectification_scope(user))
     )
