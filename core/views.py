@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.access import require_perm
+from core.home import personal_cards
 
 
 @require_perm()
@@ -28,6 +29,7 @@ def home(request):
     elif user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT) and user.unit_id:
         mine = [r for r in rollups(user, "unit", today) if r.key == user.unit.name]
         context["unit_rollup"] = mine[0].rollup if mine else None
+    context.update(personal_cards(user, today))
     return render(request, "core/home.html", context)
 
 

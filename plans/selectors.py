@@ -14,7 +14,7 @@ from org.models import LeaderPost, Unit
 from plans import treepath
 from plans.ledger import LedgerRowOut
 from plans.milestones import MilestoneLine
-from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task
+from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task, TaskChangeRequest
 
 
 def can_read_business(user) -> bool:
@@ -354,3 +354,17 @@ def tags_by_kind() -> dict[str, list[DimensionTag]]:
     for tag in DimensionTag.objects.filter(is_active=True):
         grouped[tag.kind].append(tag)
     return grouped
+
+
+def change_requests_pending(user) -> QuerySet[TaskChangeRequest]:
+    """Change requests waiting for the office's decision, oldest first, on tasks the user may read."""
+    return (
+        TaskChangeRequest.objects.filter(status=TaskChangeRequest.Status.PENDING, task__in=task_scope(user))
+        .select_related("task__node", "task__plan", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def posts_held(user) -> list[LeaderPost]:
+    """The active leader posts the user holds (责任领导 is a post, the person holds it)."""
+    return list(LeaderPost.objects.filter(holder=user, is_active=True).order_by("rank", "title"))

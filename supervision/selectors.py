@@ -359,3 +359,75 @@ def _proposal(task, status, as_of: date, *, open_orders: int) -> OrderProposal:
 def _num(value: float) -> str:
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+# --- home cards (工作台) -----------------------------------------------------------------------------
+
+HOME_ROWS = 6
+
+
+@dataclass(frozen=True)
+class HomeList:
+    """A few rows for a home card and how many there are in all (the card links to the full list)."""
+
+    rows: list
+    count: int
+
+
+def home_list(qs) -> HomeList:
+    rows = list(qs[:HOME_ROWS])
+    return HomeList(rows, len(rows) if len(rows) < HOME_ROWS else qs.count())
+
+
+def awaiting_office(user) -> dict[str, HomeList]:
+    """What waits for the office's verification: responded orders, reported rectifications, answered instructions."""
+    return {
+        "responded_orders": home_list(
+            order_scope(user)
+            .filter(state=SupervisionOrder.State.RESPONDED)
+            .select_related("unit")
+            .order_by("responded_at")
+        ),
+        "reported_rectifications": home_list(
+            rectification_scope(user)
+            .filter(state=Rectification.State.REPORTED)
+            .select_related("unit", "finding")
+            .order_by("reported_at")
+        ),
+        "answered_instructions": home_list(
+            instruction_scope(user)
+            .filter(followup__state=FollowUp.State.ANSWERED)
+            .select_related("author", "followup__unit")
+            .order_by("followup__answered_at")
+        ),
+    }
+
+
+def leader_instructions(user) -> dict[str, HomeList]:
+    """A leader's own instructions: those the units have still to answer, and answers waiting for his review."""
+    mine = instruction_scope(user).filter(author=user).select_related("followup__unit")
+    return {
+        "awaiting_answer": home_list(
+            mine.filter(followup__state__in=FollowUp.OPEN_STATES).order_by("followup__due_date", "pk")
+        ),
+        "to_review": home_list(mine.filter(followup__state=FollowUp.State.ANSWERED).order_by("followup__answered_at")),
+    }
+
+
+def unit_open_items(user) -> dict[str, HomeList]:
+    """What the unit owes the office and the leaders: open orders and unanswered instructions."""
+    if not user.unit_id:
+        return {}
+    return {
+        "open_orders": home_list(
+            order_scope(user)
+            .filter(unit_id=user.unit_id, state__in=SupervisionOrder.OPEN_STATES)
+            .order_by("due_date", "pk")
+        ),
+        "open_instructions": home_list(
+            instruction_scope(user)
+            .filter(followup__unit_id=user.unit_id, followup__state__in=FollowUp.OPEN_STATES)
+            .select_related("author", "followup")
+            .order_by("followup__due_date", "pk")
+        ),
+    }
