@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
 
 from plans import treepath
@@ -49,7 +50,7 @@ class Plan(models.Model):
     OPEN_STATES = (Status.DRAFT, Status.ACTIVE)
 
     year = models.PositiveSmallIntegerField(_("year"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("plan", "title"), max_length=200)
     source_text = models.TextField(_("source text"), blank=True, help_text=_("The plan as published."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     cadence = models.CharField(_("reporting cadence"), max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
@@ -90,7 +91,7 @@ class PlanNode(MP_Node):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("plan", "title"), max_length=300)
     tags = models.ManyToManyField(DimensionTag, blank=True, related_name="nodes", verbose_name=_("tags"))
 
     steplen = treepath.STEPLEN

@@ -2,10 +2,11 @@
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm
@@ -296,6 +297,7 @@ HISTORY_FIELDS = {
     "milestones": _("Milestones"),
     "measures": _("Measures"),
     "source_quote": _("Source quote"),
+    "weight": _("Weight"),
     "is_deleted": _("Deleted"),
     "parent": _("Under"),
     "reason": _("Reason"),
@@ -309,16 +311,14 @@ class HistoryRow:
     changes: list[tuple[str, str, str]]  # (field label, old, new)
 
 
-def task_history_rows(task: Task, *, limit: int = 100) -> list[HistoryRow]:
-    """The history as readable changes: only fields that changed, ids shown as names (three queries)."""
-    events = list(task_history(task)[:limit])
-    # Only the units and posts these events name (a city has a thousand units).
+def _value_shower(value_dicts: list[dict]):
+    """A function showing a snapshot value readably: ids as unit and post names (two queries for all)."""
+    # Only the units and posts these values name (a city has a thousand units).
     unit_ids, post_ids = set(), set()
-    for event in events:
-        for values in (event.before or {}, event.after or {}):
-            unit_ids.update(v for v in [values.get("lead_unit"), *(values.get("co_units") or [])] if isinstance(v, int))
-            if isinstance(values.get("responsible_post"), int):
-                post_ids.add(values["responsible_post"])
+    for values in value_dicts:
+        unit_ids.update(v for v in [values.get("lead_unit"), *(values.get("co_units") or [])] if isinstance(v, int))
+        if isinstance(values.get("responsible_post"), int):
+            post_ids.add(values["responsible_post"])
     units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
     posts = dict(LeaderPost.objects.filter(pk__in=post_ids).values_list("pk", "title"))
 
@@ -334,6 +334,37 @@ def task_history_rows(task: Task, *, limit: int = 100) -> list[HistoryRow]:
         if name == "milestones":
             return "；".join(" ".join(str(p) for p in m if p) for m in value)
         return str(value)
+
+    return show
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    label: str
+    old: str
+    new: str
+    by: str
+    at: datetime | None  # local time
+
+
+def conflict_rows(changes: list[dict]) -> list[ConflictRow]:
+    """`VersionConflict.changes` for the edit page: field labels, names for ids, local times."""
+    show = _value_shower([{c["field"]: c["old"]} for c in changes] + [{c["field"]: c["new"]} for c in changes])
+    rows = []
+    for c in changes:
+        try:
+            at = timezone.localtime(datetime.fromisoformat(c["at"]))
+        except (TypeError, ValueError):
+            at = None
+        label = str(HISTORY_FIELDS.get(c["field"], c["field"]))
+        rows.append(ConflictRow(label, show(c["field"], c["old"]), show(c["field"], c["new"]), c["by"], at))
+    return rows
+
+
+def task_history_rows(task: Task, *, limit: int = 100) -> list[HistoryRow]:
+    """The history as readable changes: only fields that changed, ids shown as names (three queries)."""
+    events = list(task_history(task)[:limit])
+    show = _value_shower([v for e in events for v in (e.before or {}, e.after or {})])
 
     rows = []
     for event in events:
