@@ -19,6 +19,19 @@ class PostCard:
     rollup: object | None
 
 
+def suggested_as_of(request, today: date) -> date | None:
+    """The last day of the newest tracked plan's year, when every such plan is of a past year and no
+    as-of date is chosen: the demo plan is 2021, and "today" in it shows only overdue periods."""
+    from django.db.models import Max
+
+    from plans.models import Plan
+
+    if getattr(request, "as_of", None) is not None:
+        return None
+    newest = Plan.objects.filter(status__in=Plan.TRACKED_STATES).aggregate(year=Max("year"))["year"]
+    return date(newest, 12, 31) if newest is not None and newest < today.year else None
+
+
 def personal_cards(user, today: date) -> dict:
     from plans.selectors import change_requests_pending, posts_held
     from reports.selectors import rollups

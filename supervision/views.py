@@ -473,8 +473,12 @@ def _inspection_page(request, inspection, *, status: int = 200, **forms):
     findings = list(inspection.findings.all())
     deadline = work_calendar().add_workdays(timezone.localdate(), 10)
     # One form per finding without a rectification (distinct field ids); a refused one comes back with its errors.
+    # The unit starts as the lead unit of the finding's task (the office changes it when someone else must act).
     rectification_forms = {
-        f.pk: RectificationForm(initial={"deadline": deadline}, auto_id=f"id_rect{f.pk}_%s")
+        f.pk: RectificationForm(
+            initial={"deadline": deadline, "unit": f.task.lead_unit_id if f.task_id else None},
+            auto_id=f"id_rect{f.pk}_%s",
+        )
         for f in findings
         if not hasattr(f, "rectification")
     }
