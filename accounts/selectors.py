@@ -1,10 +1,12 @@
 """Reads on users, shared by pages and API."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.roles import Perm
+from accounts.roles import Perm, Role
 
 
 def user_list(*, q: str = "") -> QuerySet[User]:
@@ -22,3 +24,15 @@ def user_get_for_admin(actor: User, pk: int, *, perm: Perm = Perm.USER_READ) -> 
         return User.objects.select_related("unit").get(pk=pk)
     except User.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def role_holders(*roles: Role | str, unit_ids: Iterable[int] | None = None) -> QuerySet[User]:
+    """Active people holding any of `roles` (in the given units, if any), each once, in a stable order.
+
+    The one place that answers "who is the unit head / reporter / office": notifications, reminders and
+    the supervision chain all ask it.
+    """
+    people = User.objects.filter(is_active=True, role_grants__role__in=list(roles))
+    if unit_ids is not None:
+        people = people.filter(unit_id__in=list(unit_ids))
+    return people.distinct().order_by("pk")

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from core.api import api
-from core.views import healthz
+from core.views import favicon, healthz
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says; the icon itself is a static file.
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", api.urls),
 ]
 

@@ -51,7 +51,9 @@ class LanguageMiddleware(LocaleMiddleware):
 class AsOfMiddleware:
     """The as-of date (截至日期) a user is looking at, kept in the session until cleared.
 
-    `?as_of=2021-06-30` sets it, `?as_of=` clears it; a bad or future date is ignored.
+    `?as_of=2021-06-30` sets it, `?as_of=` clears it; a bad date changes nothing and a future one
+    clears it, and either leaves `request.as_of_refused` (a message the layout shows; silently
+    ignoring it left people reading today's figures as the date they typed).
     `request.as_of` is that date or None (today). The API reads `as_of` per call instead.
     """
 
@@ -62,18 +64,29 @@ class AsOfMiddleware:
         from datetime import date
 
         from django.utils import timezone
+        from django.utils.formats import date_format
+        from django.utils.translation import gettext as _
 
         session = getattr(request, "session", None)
         raw = request.GET.get("as_of")
+        request.as_of_refused = ""
         if session is not None and raw is not None and not request.path.startswith("/api/"):
             try:
                 chosen = date.fromisoformat(raw) if raw else None
             except ValueError:
-                chosen = "invalid"
-            if chosen is None or (chosen != "invalid" and chosen >= timezone.localdate()):
-                session.pop("as_of", None)
-            elif chosen != "invalid":
-                session["as_of"] = chosen.isoformat()
+                request.as_of_refused = _(
+                    "“%(value)s” is not a date (e.g. 2021-06-30); the as-of date is unchanged."
+                ) % {"value": raw[:40]}
+            else:
+                if chosen is not None and chosen >= timezone.localdate():
+                    request.as_of_refused = _("%(d)s is not in the past; showing today.") % {
+                        "d": date_format(chosen, "DATE_FORMAT")
+                    }
+                    chosen = None
+                if chosen is None:
+                    session.pop("as_of", None)
+                else:
+                    session["as_of"] = chosen.isoformat()
         stored = session.get("as_of") if session is not None else None
         request.as_of = date.fromisoformat(stored) if stored else None
         return self.get_response(request)

@@ -1,11 +1,13 @@
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.access import require_perm
+from core.home import personal_cards, suggested_as_of
 
 
 @require_perm()
@@ -28,7 +30,13 @@ def home(request):
     elif user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT) and user.unit_id:
         mine = [r for r in rollups(user, "unit", today) if r.key == user.unit.name]
         context["unit_rollup"] = mine[0].rollup if mine else None
+    context.update(personal_cards(user, today), suggested_as_of=suggested_as_of(request, today))
     return render(request, "core/home.html", context)
+
+
+@require_GET
+def favicon(request):
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 @require_GET

@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors import role_holders
 from core.workcalendar import work_calendar
 from notifications.models import Follow
 from notifications.services import notify
-from plans.models import Task
+from plans.models import Plan, Task
 from reports.models import ProgressReport
 from reports.status import DueDates, task_levels, task_periods, task_statuses
 
@@ -40,8 +41,7 @@ LOOK_BACK_DAYS = 31
 
 def _people_by_unit(unit_ids: set[int], role: str) -> dict[int, list[User]]:
     people: dict[int, list[User]] = defaultdict(list)
-    rows = User.objects.filter(unit_id__in=unit_ids, is_active=True, role_grants__role=role).distinct()
-    for person in rows.order_by("pk"):
+    for person in role_holders(role, unit_ids=unit_ids):
         people[person.unit_id].append(person)
     return people
 
@@ -55,7 +55,7 @@ def report_reminders(as_of: date) -> int:
     earliest_due = as_of - timedelta(days=LOOK_BACK_DAYS)
     tasks = list(
         Task.objects.alive()
-        .filter(plan__status="active", verified_on__isnull=True, start_date__lte=soon_until)
+        .filter(plan__status=Plan.Status.ACTIVE, verified_on__isnull=True, start_date__lte=soon_until)
         .filter(deadline__gte=earliest_due - timedelta(days=120))  # a period ends by the deadline + one quarter
         .with_plan("node", "lead_unit", "responsible_post__holder")
         .prefetch_related("co_units")
@@ -139,7 +139,7 @@ def followed_light_changes(as_of: date) -> int:
 
     tasks = list(
         Task.objects.alive()
-        .filter(pk__in=Follow.objects.values("task_id"), plan__status__in=["active", "closed"])
+        .filter(pk__in=Follow.objects.values("task_id"), plan__status__in=Plan.TRACKED_STATES)
         .with_plan("node")
         .order_by("pk")
     )

@@ -24,11 +24,15 @@ KIND_LABELS = {
     "rectification.late": _("Rectification late"),
     "instruction.received": _("Instruction received"),
     "followup.answered": _("Follow-up answered"),
+    "followup.accepted": _("Follow-up answer accepted"),
+    "followup.returned": _("Follow-up answer sent back"),
     "task.changed": _("Followed task changed"),
     "webhook.test": _("Test message"),
 }
 # Kinds that ask the reader to act (shown with the warning colour in the inbox).
-URGENT_KINDS = frozenset({"report.late", "order.late", "order.escalated", "order.returned", "rectification.late"})
+URGENT_KINDS = frozenset(
+    {"report.late", "order.late", "order.escalated", "order.returned", "followup.returned", "rectification.late"}
+)
 
 
 def kind_label(kind: str) -> str:

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Perm
+from accounts.selectors import role_holders
 from audit.services import audit_record
 from core.errors import ServiceError
 from core.numbers import plain
@@ -526,7 +527,7 @@ def webhook_test(*, actor, hook: UnitWebhook) -> Delivery:
 def _people_with_role(unit_id: int | None, role: str) -> list[User]:
     if not unit_id:
         return []
-    return list(User.objects.filter(unit_id=unit_id, is_active=True, role_grants__role=role).distinct())
+    return list(role_holders(role, unit_ids=[unit_id]))
 
 
 def _report_url(report, *, edit: bool = False) -> str:

@@ -16,7 +16,7 @@ from core.api import Out, require_api_perm
 from core.errors import ServiceError
 from core.xlsx import XLSX_MIME
 from org.models import LeaderPost, Unit
-from plans import services
+from plans import services, treepath
 from plans.ledger import build_task_ledger_xlsx
 from plans.milestones import MilestoneLine
 from plans.models import Plan, PlanNode, Task
@@ -294,12 +294,11 @@ def plan_tree_api(request, plan_id: int):
     """The plan's nodes in tree order, with visible task counts per subtree."""
     require_api_perm(request, *READ)
     plan = plan_get_for_user(request.user, plan_id)
-    step = PlanNode.steplen
     return [
         {
             "id": r.node.pk,
             "path": r.node.path,
-            "parent_path": r.node.path[:-step],
+            "parent_path": treepath.parent_path(r.node.path),
             "depth": r.depth,
             "kind": r.node.kind,
             "title": r.node.title,

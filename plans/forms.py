@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import uploads
 from org.models import LeaderPost, Unit
@@ -50,7 +51,7 @@ class PlanForm(forms.ModelForm):
 
 
 class NodeForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=pgettext_lazy("plan", "Title"), max_length=300)
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[(k, label) for k, label in PlanNode.Kind.choices if k in ("vision", "path", "area")],

@@ -24,6 +24,8 @@ def ledger_error_text(code: str, value: str = "") -> str:
         "milestone_negative": _("Milestone value cannot be negative (“%(v)s”)."),
         "milestone_not_increasing": _("Planned milestone values must not decrease over time."),
         "milestone_after_deadline": _("Milestone “%(v)s” is after the deadline."),
+        "deadline_before_start": _("The deadline %(v)s is before the task's start date."),
+        "milestone_before_start": _("A milestone is before the task's start date."),
         "target_or_milestones": _("Give a target value or at least one milestone."),
         "unknown_area": _("Unknown area “%(v)s”: it must be an area of this plan."),
         "bad_modality": _("“%(v)s” must be 确保 or 力争."),
@@ -33,6 +35,15 @@ def ledger_error_text(code: str, value: str = "") -> str:
         "frozen_deadline": _("The plan is active: the deadline changes only through an approved change request."),
     }
     return texts.get(code, code) % {"v": value} if "%(v)s" in texts.get(code, "") else texts.get(code, code)
+
+
+def task_dates_text(code: str) -> str:
+    """The message for a `milestones.date_order_problem` code on a task form or API write."""
+    return {
+        "deadline_before_start": _("The deadline is before the start date."),
+        "milestone_before_start": _("A milestone is before the start date."),
+        "milestone_after_deadline": _("A milestone is after the deadline."),
+    }[code]
 
 
 def ledger_error_line(error: LedgerError) -> str:

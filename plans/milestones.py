@@ -6,6 +6,7 @@ cumulative value, then optionally a description; separated by spaces, ：or :.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -79,3 +80,21 @@ def format_milestones(lines: list[MilestoneLine]) -> str:
             parts.append(m.description)
         out.append(" ".join(parts))
     return "\n".join(out)
+
+
+def date_order_problem(start: date, deadline: date, milestone_dates: Iterable[date] = ()) -> str | None:
+    """The one rule on a task's dates: start ≤ every milestone ≤ deadline (so start ≤ deadline).
+
+    Returns None, or the code of the first broken part: "deadline_before_start",
+    "milestone_before_start", "milestone_after_deadline". The services refuse with
+    it (task form, API, change requests, ledger import); the database keeps the
+    first part as a CheckConstraint on Task.
+    """
+    if deadline < start:
+        return "deadline_before_start"
+    dates = list(milestone_dates)
+    if any(d < start for d in dates):
+        return "milestone_before_start"
+    if any(d > deadline for d in dates):
+        return "milestone_after_deadline"
+    return None

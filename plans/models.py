@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
+
+from plans import treepath
 
 
 class DimensionTag(models.Model):
@@ -41,8 +44,13 @@ class Plan(models.Model):
         ACTIVE = "active", _("Active")
         CLOSED = "closed", _("Closed")
 
+    # Plans whose tasks carry statuses (rollups, the cockpit, follows): a closed plan keeps its record.
+    TRACKED_STATES = (Status.ACTIVE, Status.CLOSED)
+    # Plans whose tasks may still be written on (orders, inspections pick from them).
+    OPEN_STATES = (Status.DRAFT, Status.ACTIVE)
+
     year = models.PositiveSmallIntegerField(_("year"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("plan", "title"), max_length=200)
     source_text = models.TextField(_("source text"), blank=True, help_text=_("The plan as published."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     cadence = models.CharField(_("reporting cadence"), max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
@@ -83,9 +91,10 @@ class PlanNode(MP_Node):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("plan", "title"), max_length=300)
     tags = models.ManyToManyField(DimensionTag, blank=True, related_name="nodes", verbose_name=_("tags"))
 
+    steplen = treepath.STEPLEN
     node_order_by: list[str] = []
 
     class Meta:
@@ -173,7 +182,14 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="task_unique_plan_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="task_unique_plan_code"),
+            # The backstop of plans.milestones.date_order_problem (the services refuse with a message first):
+            # a task ending before it starts has no reporting period, so the inbox would offer a dead form.
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=models.F("start_date")), name="task_deadline_after_start"
+            ),
+        ]
         indexes = [
             # The task list: a plan's live tasks by deadline, and a unit's tasks.
             models.Index(fields=["plan", "is_deleted", "deadline"], name="task_plan_live_deadline_idx"),

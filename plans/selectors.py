@@ -4,20 +4,20 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm
 from audit.models import AuditEvent
 from org.models import LeaderPost, Unit
+from plans import treepath
 from plans.ledger import LedgerRowOut
 from plans.milestones import MilestoneLine
-from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task
-
-STEPLEN = PlanNode.steplen
+from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task, TaskChangeRequest
 
 
 def can_read_business(user) -> bool:
@@ -231,10 +231,9 @@ def area_titles(tasks: list[tuple[int, int, str]]) -> dict[int, str]:
     areas = dict(PlanNode.objects.filter(plan_id__in=plan_ids, kind=PlanNode.Kind.AREA).values_list("path", "title"))
     result = {}
     for pk, _plan_id, path in tasks:
-        for end in range(len(path) - STEPLEN, 0, -STEPLEN):
-            if path[:end] in areas:
-                result[pk] = areas[path[:end]]
-                break
+        area = treepath.nearest(path, areas)
+        if area is not None:
+            result[pk] = areas[area]
     return result
 
 
@@ -335,15 +334,13 @@ def plan_tree(plan: Plan, user) -> list[TreeRow]:
     path_of = {n.pk: n.path for n in nodes}
     counts = {n.path: 0 for n in nodes}
     for node_id in visible:
-        path = path_of[node_id]
-        for end in range(STEPLEN, len(path) + 1, STEPLEN):
-            if path[:end] in counts:
-                counts[path[:end]] += 1
+        for above in treepath.lineage(path_of[node_id]):
+            if above in counts:
+                counts[above] += 1
     rows = []
     for node in nodes:
         if node.pk in hidden_task_nodes or any(
-            node.path[:end] in by_path and by_path[node.path[:end]].pk in hidden_task_nodes
-            for end in range(STEPLEN, len(node.path), STEPLEN)
+            above in by_path and by_path[above].pk in hidden_task_nodes for above in treepath.ancestor_paths(node.path)
         ):
             continue  # deleted or out-of-scope tasks, with their sub-tasks
         rows.append(TreeRow(node, node.depth - 1, counts[node.path], node.numchild > 0, visible.get(node.pk)))
@@ -373,6 +370,7 @@ HISTORY_FIELDS = {
     "milestones": _("Milestones"),
     "measures": _("Measures"),
     "source_quote": _("Source quote"),
+    "weight": _("Weight"),
     "is_deleted": _("Deleted"),
     "parent": _("Under"),
     "reason": _("Reason"),
@@ -386,16 +384,14 @@ class HistoryRow:
     changes: list[tuple[str, str, str]]  # (field label, old, new)
 
 
-def task_history_rows(task: Task, *, limit: int = 100) -> list[HistoryRow]:
-    """The history as readable changes: only fields that changed, ids shown as names (three queries)."""
-    events = list(task_history(task)[:limit])
-    # Only the units and posts these events name (a city has a thousand units).
+def _value_shower(value_dicts: list[dict]):
+    """A function showing a snapshot value readably: ids as unit and post names (two queries for all)."""
+    # Only the units and posts these values name (a city has a thousand units).
     unit_ids, post_ids = set(), set()
-    for event in events:
-        for values in (event.before or {}, event.after or {}):
-            unit_ids.update(v for v in [values.get("lead_unit"), *(values.get("co_units") or [])] if isinstance(v, int))
-            if isinstance(values.get("responsible_post"), int):
-                post_ids.add(values["responsible_post"])
+    for values in value_dicts:
+        unit_ids.update(v for v in [values.get("lead_unit"), *(values.get("co_units") or [])] if isinstance(v, int))
+        if isinstance(values.get("responsible_post"), int):
+            post_ids.add(values["responsible_post"])
     units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
     posts = dict(LeaderPost.objects.filter(pk__in=post_ids).values_list("pk", "title"))
 
@@ -411,6 +407,37 @@ def task_history_rows(task: Task, *, limit: int = 100) -> list[HistoryRow]:
         if name == "milestones":
             return "；".join(" ".join(str(p) for p in m if p) for m in value)
         return str(value)
+
+    return show
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    label: str
+    old: str
+    new: str
+    by: str
+    at: datetime | None  # local time
+
+
+def conflict_rows(changes: list[dict]) -> list[ConflictRow]:
+    """`VersionConflict.changes` for the edit page: field labels, names for ids, local times."""
+    show = _value_shower([{c["field"]: c["old"]} for c in changes] + [{c["field"]: c["new"]} for c in changes])
+    rows = []
+    for c in changes:
+        try:
+            at = timezone.localtime(datetime.fromisoformat(c["at"]))
+        except (TypeError, ValueError):
+            at = None
+        label = str(HISTORY_FIELDS.get(c["field"], c["field"]))
+        rows.append(ConflictRow(label, show(c["field"], c["old"]), show(c["field"], c["new"]), c["by"], at))
+    return rows
+
+
+def task_history_rows(task: Task, *, limit: int = 100) -> list[HistoryRow]:
+    """The history as readable changes: only fields that changed, ids shown as names (three queries)."""
+    events = list(task_history(task)[:limit])
+    show = _value_shower([v for e in events for v in (e.before or {}, e.after or {})])
 
     rows = []
     for event in events:
@@ -431,3 +458,17 @@ def tags_by_kind() -> dict[str, list[DimensionTag]]:
     for tag in DimensionTag.objects.filter(is_active=True):
         grouped[tag.kind].append(tag)
     return grouped
+
+
+def change_requests_pending(user) -> QuerySet[TaskChangeRequest]:
+    """Change requests waiting for the office's decision, oldest first, on tasks the user may read."""
+    return (
+        TaskChangeRequest.objects.filter(status=TaskChangeRequest.Status.PENDING, task__in=task_scope(user))
+        .select_related("task__node", "task__plan", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def posts_held(user) -> list[LeaderPost]:
+    """The active leader posts the user holds (责任领导 is a post, the person holds it)."""
+    return list(LeaderPost.objects.filter(holder=user, is_active=True).order_by("rank", "title"))

@@ -9,6 +9,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import Perm
@@ -18,8 +19,8 @@ from core import uploads
 from core.errors import ServiceError
 from org.models import LeaderPost, Unit
 from plans import ledger
-from plans.messages import ledger_error_line
-from plans.milestones import MilestoneLine
+from plans.messages import ledger_error_line, task_dates_text
+from plans.milestones import MilestoneLine, date_order_problem
 from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task, TaskChangeRequest
 from reports.snapshots import status_refresh
 
@@ -239,7 +240,23 @@ def _next_code(plan: Plan) -> str:
     return f"T{n:03d}"
 
 
-def _check_task_data(plan: Plan, data: TaskData) -> None:
+def _task_start(plan: Plan, data: TaskData, task: Task | None = None) -> date:
+    """The start a write keeps: the one given, else the task's own, else 1 January of the plan's year.
+
+    Checked and stored from this one value, so a write cannot validate one start and keep another.
+    """
+    return data.start_date or (task.start_date if task is not None else date(plan.year, 1, 1))
+
+
+def task_dates_error(start: date, deadline: date, milestone_dates=()) -> ServiceError | None:
+    """`milestones.date_order_problem` as the ServiceError the task form, API and change requests show."""
+    code = date_order_problem(start, deadline, milestone_dates)
+    if code is None:
+        return None
+    return ServiceError(task_dates_text(code), field="deadline" if code == "deadline_before_start" else "milestones")
+
+
+def _check_task_data(plan: Plan, data: TaskData, start: date) -> None:
     if not data.title.strip():
         raise ServiceError(_("This field is required."), field="title")
     if data.target_value is not None and data.target_value < 0:
@@ -248,13 +265,11 @@ def _check_task_data(plan: Plan, data: TaskData) -> None:
         raise ServiceError(_("Give a target value or at least one milestone."), field="target_value")
     if data.target_value is not None and not data.target_unit.strip():
         raise ServiceError(_("Give the unit of measure of the target (个, 条, 亿元, %…)."), field="target_unit")
-    start = data.start_date or date(plan.year, 1, 1)
-    if data.deadline < start:
-        raise ServiceError(_("The deadline is before the start date."), field="deadline")
+    error = task_dates_error(start, data.deadline, [m.date for m in data.milestones])
+    if error is not None:
+        raise error
     if data.lead_unit is not None and data.lead_unit in data.co_units:
         raise ServiceError(_("The lead unit cannot also be a co-operating unit."), field="co_units")
-    if any(m.date > data.deadline for m in data.milestones):
-        raise ServiceError(_("A milestone is after the deadline."), field="milestones")
 
 
 def _write_milestones(task: Task, milestones: Sequence[MilestoneLine]) -> None:
@@ -277,7 +292,8 @@ def task_create(
         raise ServiceError(_("The parent node belongs to another plan."), field="parent")
     if plan.status == Plan.Status.CLOSED:
         raise ServiceError(_("The plan is closed."), code="plan_closed")
-    _check_task_data(plan, data)
+    start = _task_start(plan, data)
+    _check_task_data(plan, data, start)
     code = code or _next_code(plan)
     if Task.objects.filter(plan=plan, code=code).exists():
         raise ServiceError(_("Task code “%(code)s” is already used in this plan.") % {"code": code}, field="code")
@@ -293,7 +309,7 @@ def task_create(
         object=data.object,
         target_value=data.target_value,
         target_unit=data.target_unit.strip(),
-        start_date=data.start_date or date(plan.year, 1, 1),
+        start_date=start,
         deadline=data.deadline,
         modality=data.modality,
         measures=data.measures,
@@ -353,7 +369,8 @@ def _claim_version(task: Task, expected_version: int) -> None:
 def task_update(*, actor, task: Task, data: TaskData, expected_version: int) -> Task:
     _require(actor, Perm.PLAN_EDIT)
     plan = task.plan
-    _check_task_data(plan, data)
+    start = _task_start(plan, data, task)
+    _check_task_data(plan, data, start)
     if plan.status == Plan.Status.CLOSED:
         raise ServiceError(_("The plan is closed."), code="plan_closed")
     if plan.is_frozen:
@@ -371,7 +388,7 @@ def task_update(*, actor, task: Task, data: TaskData, expected_version: int) -> 
     before = task_snapshot(task)
     before["version"] = expected_version
     task.object, task.target_value, task.target_unit = data.object, data.target_value, data.target_unit.strip()
-    task.start_date = data.start_date or task.start_date
+    task.start_date = start
     task.deadline, task.modality, task.measures = data.deadline, data.modality, data.measures
     task.source_quote, task.responsible_post, task.lead_unit = data.source_quote, data.responsible_post, data.lead_unit
     task.weight = data.weight
@@ -459,6 +476,7 @@ def change_request_create(
         raise ServiceError(_("The request changes neither the target nor the deadline."), field="new_deadline")
     if task.change_requests.filter(status=TaskChangeRequest.Status.PENDING).exists():
         raise ServiceError(_("This task already has a pending change request."), code="pending_exists")
+    _check_new_deadline(task, new_deadline)
     checked = uploads.validate_upload(evidence, field="evidence") if evidence else None
     stored_evidence = uploads.store_upload(checked, folder="change-requests").name if checked else ""
     request = TaskChangeRequest.objects.create(
@@ -485,6 +503,28 @@ def change_request_create(
     return request
 
 
+def _check_new_deadline(task: Task, new_deadline: date) -> None:
+    """A rebaselined deadline keeps the task's dates in order, or the task could no longer be reported on."""
+    code = date_order_problem(task.start_date, new_deadline, task.milestones.values_list("date", flat=True))
+    if code == "deadline_before_start":
+        raise ServiceError(
+            _("The new deadline %(deadline)s is before the task's start date %(start)s.")
+            % {
+                "deadline": date_format(new_deadline, "DATE_FORMAT"),
+                "start": date_format(task.start_date, "DATE_FORMAT"),
+            },
+            field="new_deadline",
+            code="deadline_before_start",
+        )
+    if code is not None:
+        raise ServiceError(
+            _("A milestone of the task is after the new deadline %(deadline)s: change the milestones first.")
+            % {"deadline": date_format(new_deadline, "DATE_FORMAT")},
+            field="new_deadline",
+            code=code,
+        )
+
+
 @transaction.atomic
 def change_request_decide(*, actor, request: TaskChangeRequest, approve: bool, note: str = "") -> TaskChangeRequest:
     _require(actor, Perm.PLAN_EDIT)
@@ -498,6 +538,8 @@ def change_request_decide(*, actor, request: TaskChangeRequest, approve: bool, n
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     task = Task.objects.with_plan("node").get(pk=request.task_id)
     if approve:
+        # The start or the milestones may have changed since the request was made.
+        _check_new_deadline(task, request.new_deadline)
         _claim_version(task, task.version)
         before = {"target_value": task.target_value, "deadline": task.deadline, "version": task.version - 1}
         task.target_value, task.deadline = request.new_target_value, request.new_deadline
@@ -603,6 +645,14 @@ def ledger_import(*, actor, plan: Plan, data: bytes) -> ImportOutcome:
                 errors.append(ledger.LedgerError(row.row, "目标值", "frozen_target"))
             if row.deadline != task.deadline:
                 errors.append(ledger.LedgerError(row.row, "完成时限", "frozen_deadline"))
+        if row.code and task is None:
+            continue
+        start = task.start_date if task is not None else date(plan.year, 1, 1)
+        problem = date_order_problem(start, row.deadline, [m.date for m in row.milestones])
+        if problem == "deadline_before_start":
+            errors.append(ledger.LedgerError(row.row, "完成时限", problem, row.deadline.isoformat()))
+        elif problem is not None:
+            errors.append(ledger.LedgerError(row.row, "推进措施/节点", problem))
     if plan.status == Plan.Status.CLOSED:
         raise ServiceError(_("The plan is closed."), code="plan_closed")
     outcome = ImportOutcome()

@@ -32,6 +32,7 @@ from plans.models import DimensionTag, Plan, PlanNode, TaskChangeRequest
 from plans.selectors import (
     PlanChoice,
     TaskFilter,
+    conflict_rows,
     ledger_stream,
     plan_get_for_user,
     plan_list,
@@ -404,7 +405,7 @@ def task_edit_view(request, pk: int):
                     expected_version=form.cleaned_data.get("version") or 0,
                 )
             except services.VersionConflict as exc:
-                conflict = exc.changes
+                conflict = conflict_rows(exc.changes)
                 form.add_error(None, exc.message)
                 status = 409
             except ServiceError as exc:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors import role_holders
 from accounts.services import role_grant, user_create
 from audit.services import audit_record
 from core.demo import DEMO_PASSWORD
@@ -97,8 +98,8 @@ def _demo_user(username: str, display_name: str, unit: Unit, role: Role) -> User
 
 def _unit_people(unit: Unit) -> tuple[User, User]:
     """The demo reporter and head of a unit (created for units that lead demo tasks)."""
-    reporter = User.objects.filter(unit=unit, role_grants__role=Role.UNIT_REPORTER).first()
-    head = User.objects.filter(unit=unit, role_grants__role=Role.UNIT_HEAD).first()
+    reporter = role_holders(Role.UNIT_REPORTER, unit_ids=[unit.pk]).first()
+    head = role_holders(Role.UNIT_HEAD, unit_ids=[unit.pk]).first()
     reporter = reporter or _demo_user(f"{unit.code}_reporter", f"{unit.name}填报员（演示）", unit, Role.UNIT_REPORTER)
     head = head or _demo_user(f"{unit.code}_head", f"{unit.name}负责人（演示）", unit, Role.UNIT_HEAD)
     return reporter, head

@@ -23,7 +23,7 @@ from django.http import Http404
 from accounts.roles import Perm
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
-from plans.models import Milestone, PlanNode, Task
+from plans.models import Milestone, Plan, PlanNode, Task
 from plans.selectors import STEPLEN, plans_choose, task_scope
 from reports import engine, rollup_cache
 from reports.models import EvidenceFile, ProgressReport
@@ -134,7 +134,9 @@ def reporting_inbox(user, today: date, *, look_back: int = 4) -> list[InboxRow]:
     tasks = list(
         Task.objects.alive()
         .filter(
-            Q(lead_unit_id=user.unit_id) | Q(co_units=user.unit_id), verified_on__isnull=True, plan__status="active"
+            Q(lead_unit_id=user.unit_id) | Q(co_units=user.unit_id),
+            verified_on__isnull=True,
+            plan__status=Plan.Status.ACTIVE,
         )
         .distinct()
         .with_plan("node", "lead_unit")

@@ -14,7 +14,7 @@ from audit.services import audit_record
 from core import uploads
 from core.errors import ServiceError
 from notifications import services as notifications
-from plans.models import Task
+from plans.models import Plan, Task
 from reports.models import EvidenceFile, Judgement, ProgressReport
 from reports.snapshots import status_refresh
 
@@ -58,7 +58,7 @@ def _report_start(*, actor, task: Task, period_end: date, due_date: date) -> tup
     unit = _reporting_unit(actor, task)
     if unit is None:
         raise _forbidden()
-    if task.is_deleted or task.plan.status == "closed":
+    if task.is_deleted or task.plan.status == Plan.Status.CLOSED:
         raise ServiceError(_("The task is not open for reporting."), code="closed")
     report, created = ProgressReport.objects.get_or_create(
         task=task,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.workcalendar import work_calendar
 from core.workdays import WorkCalendar
+from plans import treepath
 from plans.models import Milestone, Plan, Task
 from reports import engine
 from reports.models import Judgement, ProgressReport
@@ -50,9 +51,8 @@ class DueDates:
 def task_levels(tasks: Iterable[Task]) -> dict[int, int]:
     """0 for a key task, 1 for its sub-tasks, … : the number of task nodes above each task."""
     tasks = list(tasks)
-    steplen = 4
     plan_ids = {t.plan_id for t in tasks}
-    above = {t.node.path[:end] for t in tasks for end in range(steplen, len(t.node.path), steplen)}
+    above = {path for t in tasks for path in treepath.ancestor_paths(t.node.path)}
     if len(above) <= 500:
         # A few tasks (a submission, a refresh): look up only their ancestors' paths, not every
         # task of the plan (6 ms for a 1 300-task plan, twice per submission).
@@ -63,7 +63,7 @@ def task_levels(tasks: Iterable[Task]) -> dict[int, int]:
     levels = {}
     for task in tasks:
         path = task.node.path
-        levels[task.pk] = sum(1 for end in range(steplen, len(path), steplen) if path[:end] in task_paths)
+        levels[task.pk] = sum(1 for above in treepath.ancestor_paths(path) if above in task_paths)
     return levels
 
 

@@ -40,6 +40,7 @@ from audit.models import AuditChainHead, AuditEvent
 from core.collation import pinyin_key
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
+from plans import treepath
 from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task
 from reports import engine
 from reports.models import EvidenceFile, Judgement, ProgressReport
@@ -47,7 +48,7 @@ from reports.status import DueDates
 
 SCALE_PASSWORD = "Luoshi@2026"  # noqa: S105  (generated benchmark accounts only; printed by seed_scale)
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-STEPLEN = 4
+STEPLEN = treepath.STEPLEN
 
 # (code, name, kind of government): 郑州's 12 county-level divisions and 4 development zones.
 DISTRICTS = [
@@ -426,7 +427,7 @@ class CityBuilder:
                     self.year,
                     f"{dname}{self.year}年度重点工作（生成）",
                     "",
-                    "active",
+                    Plan.Status.ACTIVE.value,
                     self.cadence,
                     1,
                     Decimal(10),

@@ -37,6 +37,7 @@ from supervision.selectors import (
     ORDER_FILTERS,
     finding_get_for_user,
     followup_get_for_user,
+    followup_history,
     inspection_get_for_user,
     inspection_list,
     instruction_get_for_user,
@@ -133,6 +134,16 @@ class NoteIn(Schema):
     note: str = ""
 
 
+class AnswerOut(Out):
+    id: int
+    text: str
+    submitted_by: str
+    submitted_at: datetime
+    decision: str
+    decision_note: str
+    files: list[FileOut]
+
+
 class FollowUpOut(Out):
     id: int
     unit: str
@@ -141,6 +152,7 @@ class FollowUpOut(Out):
     answer: str
     answered_at: datetime | None
     answered_late: bool
+    answers: list[AnswerOut]
 
 
 class InstructionOut(Out):
@@ -402,6 +414,18 @@ def instruction_out(i: Instruction) -> dict:
             "answer": f.answer,
             "answered_at": f.answered_at,
             "answered_late": f.answered_late,
+            "answers": [
+                {
+                    "id": a.pk,
+                    "text": a.text,
+                    "submitted_by": str(a.submitted_by),
+                    "submitted_at": a.submitted_at,
+                    "decision": a.decision,
+                    "decision_note": a.decision_note,
+                    "files": [file_out(x) for x in a.attachments.all()],
+                }
+                for a in followup_history(f)
+            ],
         },
     }
 
@@ -444,10 +468,28 @@ def instruction_create(request, payload: InstructionIn):
 
 @router.post("/followups/{followup_id}/answer", response={200: InstructionOut, 400: ErrorOut, 403: ErrorOut})
 def followup_answer(request, followup_id: int, payload: AnswerIn):
-    """批示办理: the owning unit answers."""
+    """批示办理: the owning unit answers (files: through the page; the JSON body carries the text)."""
     require_api_perm(request, *UNIT_ROLES)
     followup = followup_get_for_user(request.user, followup_id)
     services.followup_answer(actor=request.user, followup=followup, answer=payload.answer)
+    return Status(200, instruction_out(instruction_get_for_user(request.user, followup.instruction_id)))
+
+
+@router.post("/followups/{followup_id}/accept", response={200: InstructionOut, 400: ErrorOut, 403: ErrorOut})
+def followup_accept(request, followup_id: int, payload: NoteIn):
+    """The office, or the leader who wrote the instruction, accepts the unit's answer."""
+    require_api_perm(request, Perm.PLAN_EDIT, Perm.INSTRUCTION_WRITE)
+    followup = followup_get_for_user(request.user, followup_id)
+    services.followup_accept(actor=request.user, followup=followup, note=payload.note)
+    return Status(200, instruction_out(instruction_get_for_user(request.user, followup.instruction_id)))
+
+
+@router.post("/followups/{followup_id}/return", response={200: InstructionOut, 400: ErrorOut, 403: ErrorOut})
+def followup_return(request, followup_id: int, payload: ReasonIn):
+    """退回: the answer goes back with a reason; the unit answers again within SUPERVISION_RETURN_WORKDAYS."""
+    require_api_perm(request, Perm.PLAN_EDIT, Perm.INSTRUCTION_WRITE)
+    followup = followup_get_for_user(request.user, followup_id)
+    services.followup_return(actor=request.user, followup=followup, reason=payload.reason)
     return Status(200, instruction_out(instruction_get_for_user(request.user, followup.instruction_id)))
 
 

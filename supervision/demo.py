@@ -29,6 +29,7 @@ from supervision.models import (
     Attachment,
     Finding,
     FollowUp,
+    FollowUpAnswer,
     Inspection,
     Instruction,
     OrderEscalation,
@@ -225,7 +226,7 @@ def load_demo_supervision() -> int:
         text="老旧小区改造是民生实事，要倒排工期、挂图作战，确保年底前全面完成。住建局每周报进展。",
         task=compounds,
     )
-    FollowUp.objects.create(
+    answered = FollowUp.objects.create(
         instruction=on_task,
         unit=_lead(compounds),
         due_date=date(2021, 10, 27),
@@ -233,6 +234,10 @@ def load_demo_supervision() -> int:
         answer="已按批示要求倒排工期，成立4个现场工作组，每周一报送进展，确保12月底前全部完工。",
         answered_by=zjj_head,
         answered_at=_at(date(2021, 10, 26), 17),
+    )
+    # The answer's history row: the office or 分管城建副区长 can accept it or send it back.
+    FollowUpAnswer.objects.create(
+        followup=answered, text=answered.answer, submitted_by=zjj_head, submitted_at=answered.answered_at
     )
     on_order = Instruction.objects.create(
         author=users["leader"],

@@ -1,10 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import MESSAGES as UPLOAD_MESSAGES
 from org.models import Unit
 from plans.forms import TaskSearchWidget
-from plans.models import Task
+from plans.models import Plan, Task
 from supervision.models import OrderKind
 from supervision.orderdoc import MAX_CONTENT, MAX_REQUIREMENTS
 from supervision.services import MAX_FILES, MAX_RESPONSE_WORKDAYS
@@ -43,7 +44,7 @@ def unit_choices():
 def task_choices():
     return (
         Task.objects.alive()
-        .filter(plan__status__in=["active", "draft"])
+        .filter(plan__status__in=Plan.OPEN_STATES)
         .select_related("node")
         .order_by("plan__year", "code")
     )
@@ -107,8 +108,14 @@ class ReturnForm(ReasonForm):
         label=_("New response due date"),
         required=False,
         widget=DATE_WIDGET,
-        help_text=_("Empty: a few working days from today."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # From the setting the service counts with, so the page states the real number of working days.
+        self.fields["due_date"].help_text = _("Empty: %(n)d working days from today.") % {
+            "n": settings.SUPERVISION_RETURN_WORKDAYS
+        }
 
 
 class InstructionForm(forms.Form):
@@ -123,6 +130,19 @@ class InstructionForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    files = MultipleFileField(label=_("Evidence"), accept="image/*,.pdf,.doc,.docx,.xls,.xlsx")
+
+
+class AnswerReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for sending back"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _("The unit answers again within %(n)d working days.") % {
+            "n": settings.SUPERVISION_RETURN_WORKDAYS
+        }
 
 
 class InspectionForm(forms.Form):

@@ -4,6 +4,9 @@ Every write goes through `supervision.services` (audited, notifying); reads and
 access scope through `supervision.selectors`. See docs/supervision.md.
 """
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -211,11 +214,21 @@ class Instruction(models.Model):
 
 
 class FollowUp(models.Model):
-    """批示办理: what an instruction asks of the owning unit, answered by a due date."""
+    """批示办理: what an instruction asks of the owning unit, answered by a due date.
+
+    open → answered → accepted, or → returned (sent back with a reason and a new due date) →
+    answered again. Every answer and decision is a `FollowUpAnswer` row, so the history stays;
+    `answer`/`answered_*` repeat the latest answer for lists and the API.
+    """
 
     class State(models.TextChoices):
         OPEN = "open", _("Awaiting answer")
         ANSWERED = "answered", _("Answered")
+        RETURNED = "returned", _("Sent back")
+        ACCEPTED = "accepted", _("Accepted")
+
+    # Waiting for the unit.
+    OPEN_STATES = (State.OPEN, State.RETURNED)
 
     instruction = models.OneToOneField(Instruction, on_delete=models.CASCADE, related_name="followup")
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="followups", verbose_name=_("unit"))
@@ -239,6 +252,38 @@ class FollowUp(models.Model):
     @property
     def answered_late(self) -> bool:
         return done_after(self.answered_at, self.due_date)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class FollowUpAnswer(models.Model):
+    """One answer of the unit to an instruction, with evidence; the office or the leader accepts or returns it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Sent back")
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="answers")
+    text = models.TextField(_("answer"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        verbose_name = _("instruction answer")
+        verbose_name_plural = _("instruction answers")
+
+    def __str__(self) -> str:
+        return f"{self.followup} {self.submitted_at:%Y-%m-%d}"
 
 
 class Inspection(models.Model):
@@ -349,8 +394,11 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"supervision/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
 
 
+ATTACHMENT_PARENTS = ("response", "answer", "inspection", "rectification")
+
+
 class Attachment(models.Model):
-    """A photo or document on an order response, an inspection or a rectification (before / after).
+    """A photo or document on an order response, an instruction answer, an inspection or a rectification.
 
     Served only through `supervision:file`, after the same access check as its parent.
     """
@@ -366,6 +414,9 @@ class Attachment(models.Model):
 
     response = models.ForeignKey(
         OrderResponse, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    answer = models.ForeignKey(
+        FollowUpAnswer, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
@@ -392,10 +443,9 @@ class Attachment(models.Model):
         ordering = ["uploaded_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(response__isnull=False, inspection__isnull=True, rectification__isnull=True)
-                    | Q(response__isnull=True, inspection__isnull=False, rectification__isnull=True)
-                    | Q(response__isnull=True, inspection__isnull=True, rectification__isnull=False)
+                condition=reduce(
+                    operator.or_,
+                    (Q(**{f"{p}__isnull": p != parent for p in ATTACHMENT_PARENTS}) for parent in ATTACHMENT_PARENTS),
                 ),
                 name="attachment_exactly_one_parent",
             )

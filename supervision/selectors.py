@@ -20,6 +20,7 @@ from supervision.models import (
     Attachment,
     Finding,
     FollowUp,
+    FollowUpAnswer,
     Inspection,
     Instruction,
     OrderResponse,
@@ -147,6 +148,7 @@ def instruction_get_for_user(user, pk: int) -> Instruction:
                 "order",
                 "finding__inspection",
             )
+            .prefetch_related(_answers_prefetch())
             .get(pk=pk)
         )
     except Instruction.DoesNotExist as exc:
@@ -160,14 +162,33 @@ def followup_get_for_user(user, pk: int) -> FollowUp:
         raise Http404 from exc
 
 
+def _answers_prefetch() -> Prefetch:
+    return Prefetch(
+        "followup__answers",
+        FollowUpAnswer.objects.select_related("submitted_by", "decided_by").prefetch_related("attachments"),
+    )
+
+
+def followup_history(followup: FollowUp) -> list[FollowUpAnswer]:
+    """Every answer to a follow-up in order (Meta.ordering), each with its files and the decision on it.
+
+    Prefetched by `instruction_get_for_user` and `instruction_list`, so lists do not grow queries per row.
+    """
+    return list(followup.answers.all())
+
+
 def instruction_list(user, *, mine: bool = False, state: str = "") -> QuerySet[Instruction]:
     """我的批示 for a leader (mine=True), every instruction for the office, the unit's follow-ups for a unit."""
-    qs = instruction_scope(user).select_related(
-        "author", "followup__unit", "task__node", "report__task", "report__unit", "order", "finding"
+    qs = (
+        instruction_scope(user)
+        .select_related("author", "followup__unit", "task__node", "report__task", "report__unit", "order", "finding")
+        .prefetch_related(_answers_prefetch())
     )
     if mine:
         qs = qs.filter(author=user)
-    if state:
+    if state == FollowUp.State.OPEN:
+        qs = qs.filter(followup__state__in=FollowUp.OPEN_STATES)
+    elif state:
         qs = qs.filter(followup__state=state)
     return qs.order_by("-created_at", "-id")
 
@@ -178,8 +199,9 @@ def instruction_counts(user, *, mine: bool = False) -> dict[str, int]:
         qs = qs.filter(author=user)
     counts = Counter(qs.values_list("followup__state", flat=True))
     return {
-        "open": counts.get(FollowUp.State.OPEN, 0),
+        "open": sum(counts.get(s, 0) for s in FollowUp.OPEN_STATES),
         "answered": counts.get(FollowUp.State.ANSWERED, 0),
+        "accepted": counts.get(FollowUp.State.ACCEPTED, 0),
         "all": sum(counts.values()),
     }
 
@@ -277,9 +299,10 @@ def rectification_counts(user) -> dict[str, int]:
 
 
 def attachment_get_for_user(user, pk: int) -> Attachment:
-    """A file, only when its order response, inspection or rectification is in the user's scope."""
+    """A file, only when its order response, instruction answer, inspection or rectification is in scope."""
     visible = (
         Q(response__order__in=order_scope(user))
+        | Q(answer__followup__instruction__in=instruction_scope(user))
         | Q(inspection__in=inspection_scope(user))
         | Q(rectification__in=rectification_scope(user))
     )
@@ -335,3 +358,76 @@ def _proposal(task, status, as_of: date, *, open_orders: int) -> OrderProposal:
 
 def _num(value: float) -> str:
     return plain(value, 1)
+
+
+
+# --- home cards (工作台) -----------------------------------------------------------------------------
+
+HOME_ROWS = 6
+
+
+@dataclass(frozen=True)
+class HomeList:
+    """A few rows for a home card and how many there are in all (the card links to the full list)."""
+
+    rows: list
+    count: int
+
+
+def home_list(qs) -> HomeList:
+    rows = list(qs[:HOME_ROWS])
+    return HomeList(rows, len(rows) if len(rows) < HOME_ROWS else qs.count())
+
+
+def awaiting_office(user) -> dict[str, HomeList]:
+    """What waits for the office's verification: responded orders, reported rectifications, answered instructions."""
+    return {
+        "responded_orders": home_list(
+            order_scope(user)
+            .filter(state=SupervisionOrder.State.RESPONDED)
+            .select_related("unit")
+            .order_by("responded_at")
+        ),
+        "reported_rectifications": home_list(
+            rectification_scope(user)
+            .filter(state=Rectification.State.REPORTED)
+            .select_related("unit", "finding")
+            .order_by("reported_at")
+        ),
+        "answered_instructions": home_list(
+            instruction_scope(user)
+            .filter(followup__state=FollowUp.State.ANSWERED)
+            .select_related("author", "followup__unit")
+            .order_by("followup__answered_at")
+        ),
+    }
+
+
+def leader_instructions(user) -> dict[str, HomeList]:
+    """A leader's own instructions: those the units have still to answer, and answers waiting for his review."""
+    mine = instruction_scope(user).filter(author=user).select_related("followup__unit")
+    return {
+        "awaiting_answer": home_list(
+            mine.filter(followup__state__in=FollowUp.OPEN_STATES).order_by("followup__due_date", "pk")
+        ),
+        "to_review": home_list(mine.filter(followup__state=FollowUp.State.ANSWERED).order_by("followup__answered_at")),
+    }
+
+
+def unit_open_items(user) -> dict[str, HomeList]:
+    """What the unit owes the office and the leaders: open orders and unanswered instructions."""
+    if not user.unit_id:
+        return {}
+    return {
+        "open_orders": home_list(
+            order_scope(user)
+            .filter(unit_id=user.unit_id, state__in=SupervisionOrder.OPEN_STATES)
+            .order_by("due_date", "pk")
+        ),
+        "open_instructions": home_list(
+            instruction_scope(user)
+            .filter(followup__unit_id=user.unit_id, followup__state__in=FollowUp.OPEN_STATES)
+            .select_related("author", "followup")
+            .order_by("followup__due_date", "pk")
+        ),
+    }

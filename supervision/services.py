@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Perm, Role
+from accounts.selectors import role_holders
 from audit.services import audit_record
 from core import uploads
 from core.errors import ServiceError
@@ -39,6 +40,7 @@ from supervision.models import (
     Attachment,
     Finding,
     FollowUp,
+    FollowUpAnswer,
     Inspection,
     Instruction,
     OrderEscalation,
@@ -94,15 +96,11 @@ def escalation_thresholds() -> Thresholds:
 
 
 def _unit_people(unit_id: int, *roles: Role) -> list[User]:
-    return list(
-        User.objects.filter(unit_id=unit_id, is_active=True, role_grants__role__in=list(roles))
-        .distinct()
-        .order_by("pk")
-    )
+    return list(role_holders(*roles, unit_ids=[unit_id]))
 
 
 def _office_people() -> list[User]:
-    return list(User.objects.filter(is_active=True, role_grants__role=Role.OFFICE).distinct().order_by("pk"))
+    return list(role_holders(Role.OFFICE))
 
 
 def _order_leaders(order: SupervisionOrder) -> list[User]:
@@ -438,7 +436,7 @@ def order_return(
         raise ServiceError(_("Give the reason for sending the response back."), field="reason")
     calendar = calendar or work_calendar()
     today = today or timezone.localdate()
-    due, _n = response_due_date(
+    due, workdays = response_due_date(
         issued_on=today, calendar=calendar, due_date=due_date, workdays=settings.SUPERVISION_RETURN_WORKDAYS
     )
     order = _lock(order)
@@ -456,7 +454,10 @@ def order_return(
         reason,
         due,
     )
-    _save(order, ["state", "returned_at", "return_reason", "due_date"])
+    # The working days of the current due date (SUPERVISION_RETURN_WORKDAYS, or those up to a typed date):
+    # the page and the notice state the due date with them.
+    order.response_workdays = workdays
+    _save(order, ["state", "returned_at", "return_reason", "due_date", "response_workdays"])
     audit_record(
         actor=actor, verb="order.return", obj=order, before=before, after={**_order_snapshot(order), "reason": reason}
     )
@@ -696,30 +697,50 @@ def instruction_create(
     return instruction
 
 
-@transaction.atomic
-def followup_answer(*, actor, followup: FollowUp, answer: str) -> FollowUp:
-    """The owning unit answers the leader's instruction (批示办理情况)."""
+def _instruction_url(followup: FollowUp) -> str:
+    return reverse("supervision:instruction_detail", kwargs={"pk": followup.instruction_id})
+
+
+def _lock_followup(followup: FollowUp) -> FollowUp:
+    return FollowUp.objects.select_for_update().select_related("instruction__author", "unit").get(pk=followup.pk)
+
+
+def followup_may_decide(actor, followup: FollowUp) -> bool:
+    """The office, or the leader who wrote the instruction, accepts or sends back the unit's answer."""
+    return actor.has_luoshi_perm(Perm.PLAN_EDIT) or (
+        actor.has_luoshi_perm(Perm.INSTRUCTION_WRITE) and followup.instruction.author_id == actor.pk
+    )
+
+
+@uploads.atomic
+def followup_answer(*, actor, followup: FollowUp, answer: str, files: Sequence[Upload] = ()) -> FollowUpAnswer:
+    """批示办理情况: the owning unit answers the leader's instruction, with evidence (photos, documents)."""
     if not _in_unit(actor, followup.unit_id):
         raise _forbidden()
     answer = answer.strip()
     if not answer:
         raise ServiceError(_("Write the answer before sending it."), field="answer")
-    followup = FollowUp.objects.select_for_update().select_related("instruction__author").get(pk=followup.pk)
-    if followup.state != FollowUp.State.OPEN:
+    checked = uploads.validate_uploads(files, kind=uploads.EVIDENCE)
+    followup = _lock_followup(followup)
+    if not followup.is_open:
         raise _wrong_state(followup)
+    before_state = followup.state
+    now = timezone.now()
+    row = FollowUpAnswer.objects.create(followup=followup, text=answer, submitted_by=actor, submitted_at=now)
+    attachments = store_attachments(actor, checked, answer=row)
     followup.state, followup.answer, followup.answered_by, followup.answered_at = (
         FollowUp.State.ANSWERED,
         answer,
         actor,
-        timezone.now(),
+        now,
     )
     followup.save(update_fields=["state", "answer", "answered_by", "answered_at"])
     audit_record(
         actor=actor,
         verb="followup.answer",
         obj=followup.instruction,
-        before={"state": FollowUp.State.OPEN},
-        after={"state": followup.state, "answer": answer},
+        before={"state": before_state},
+        after={"state": followup.state, "answer": answer, "files": [a.sha256 for a in attachments]},
     )
     words = {"unit": followup.unit.name}
     notify(
@@ -727,9 +748,93 @@ def followup_answer(*, actor, followup: FollowUp, answer: str) -> FollowUp:
         kind="followup.answered",
         title=_say(lambda: _("%(unit)s answered your instruction") % words),
         body=answer,
-        url=reverse("supervision:instruction_detail", kwargs={"pk": followup.instruction_id}),
+        url=_instruction_url(followup),
         obj=followup.instruction,
-        dedupe_key=f"followup.answered:{followup.pk}",
+        dedupe_key=f"followup.answered:{row.pk}",
+    )
+    return row
+
+
+def _pending_answer(followup: FollowUp) -> FollowUpAnswer:
+    row = followup.answers.filter(decision=FollowUpAnswer.Decision.PENDING).order_by("-submitted_at", "-id").first()
+    if row is None:  # an answered follow-up always has one; guard against hand-edited data
+        raise ServiceError(_("There is no answer to decide on."), code="wrong_state")
+    return row
+
+
+def _decide_answer(actor, followup: FollowUp, decision: str, note: str) -> tuple[FollowUp, FollowUpAnswer]:
+    if not followup_may_decide(actor, followup):
+        raise _forbidden()
+    followup = _lock_followup(followup)
+    if followup.state != FollowUp.State.ANSWERED:
+        raise _wrong_state(followup)
+    row = _pending_answer(followup)
+    row.decision, row.decided_by, row.decided_at, row.decision_note = decision, actor, timezone.now(), note
+    row.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+    return followup, row
+
+
+@transaction.atomic
+def followup_accept(*, actor, followup: FollowUp, note: str = "") -> FollowUp:
+    """The office or the instructing leader accepts the answer: the instruction is dealt with (办结)."""
+    followup, row = _decide_answer(actor, followup, FollowUpAnswer.Decision.ACCEPTED, note.strip())
+    followup.state = FollowUp.State.ACCEPTED
+    followup.save(update_fields=["state"])
+    audit_record(
+        actor=actor,
+        verb="followup.accept",
+        obj=followup.instruction,
+        before={"state": FollowUp.State.ANSWERED},
+        after={"state": followup.state, "answer": row.pk, "note": row.decision_note},
+    )
+    notify(
+        recipients=_unit_people(followup.unit_id, Role.UNIT_HEAD, Role.UNIT_REPORTER),
+        kind="followup.accepted",
+        title=_say(lambda: _("Your answer to the instruction was accepted")),
+        body=row.decision_note,
+        url=_instruction_url(followup),
+        obj=followup.instruction,
+        dedupe_key=f"followup.accepted:{row.pk}",
+    )
+    return followup
+
+
+@transaction.atomic
+def followup_return(
+    *,
+    actor,
+    followup: FollowUp,
+    reason: str,
+    today: date | None = None,
+    calendar: WorkCalendar | None = None,
+) -> FollowUp:
+    """退回: the answer goes back to the unit with a reason; it answers again within the return working days."""
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for sending the answer back."), field="reason")
+    calendar = calendar or work_calendar()
+    today = today or timezone.localdate()
+    due, _n = response_due_date(issued_on=today, calendar=calendar, workdays=settings.SUPERVISION_RETURN_WORKDAYS)
+    followup, row = _decide_answer(actor, followup, FollowUpAnswer.Decision.RETURNED, reason)
+    before = {"state": FollowUp.State.ANSWERED, "due_date": followup.due_date}
+    followup.state, followup.due_date = FollowUp.State.RETURNED, due
+    followup.save(update_fields=["state", "due_date"])
+    audit_record(
+        actor=actor,
+        verb="followup.return",
+        obj=followup.instruction,
+        before=before,
+        after={"state": followup.state, "due_date": due, "answer": row.pk, "reason": reason},
+    )
+    words = {"due": date_format(due, "DATE_FORMAT")}
+    notify(
+        recipients=_unit_people(followup.unit_id, Role.UNIT_HEAD, Role.UNIT_REPORTER),
+        kind="followup.returned",
+        title=_say(lambda: _("Your answer to the instruction was sent back: answer again by %(due)s") % words),
+        body=reason,
+        url=_instruction_url(followup),
+        obj=followup.instruction,
+        dedupe_key=f"followup.returned:{row.pk}",
     )
     return followup
 

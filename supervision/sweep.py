@@ -13,7 +13,7 @@ from datetime import date
 
 from core.workcalendar import work_calendar
 from notifications.reminders import followed_light_changes, report_reminders
-from plans.models import Task
+from plans.models import Plan, Task
 from reports.snapshots import status_refresh, statuses_on
 from supervision.models import Rectification, SupervisionOrder
 from supervision.services import (
@@ -56,7 +56,7 @@ def sweep_run(*, as_of: date) -> SweepResult:
     calendar, thresholds = work_calendar(), escalation_thresholds()
     # Statuses: the day's stored rows recomputed for every live task (reports.snapshots), then counted.
     status_refresh(as_of=as_of)
-    tasks = list(Task.objects.alive().filter(plan__status="active").with_plan("node"))
+    tasks = list(Task.objects.alive().filter(plan__status=Plan.Status.ACTIVE).with_plan("node"))
     result.tasks = len(tasks)
     result.lights = Counter(r.light.value for r in statuses_on(as_of, tasks).values())
     result.report_reminders = report_reminders(as_of)

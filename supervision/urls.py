@@ -21,6 +21,8 @@ urlpatterns = [
     ),
     path("supervision/instructions/<int:pk>/", views.instruction_detail_view, name="instruction_detail"),
     path("supervision/followups/<int:pk>/answer/", views.followup_answer_view, name="followup_answer"),
+    path("supervision/followups/<int:pk>/accept/", views.followup_accept_view, name="followup_accept"),
+    path("supervision/followups/<int:pk>/return/", views.followup_return_view, name="followup_return"),
     path("supervision/inspections/", views.inspection_list_view, name="inspection_list"),
     path("supervision/inspections/new/", views.inspection_create_view, name="inspection_create"),
     path("supervision/inspections/<int:pk>/", views.inspection_detail_view, name="inspection_detail"),

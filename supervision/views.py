@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +26,7 @@ from supervision import services
 from supervision.documents import order_document_bytes, order_docx_filename
 from supervision.forms import (
     AnswerForm,
+    AnswerReturnForm,
     FindingForm,
     InspectionForm,
     InstructionForm,
@@ -44,6 +46,7 @@ from supervision.selectors import (
     attachment_get_for_user,
     finding_get_for_user,
     followup_get_for_user,
+    followup_history,
     inspection_get_for_user,
     inspection_list,
     instruction_counts,
@@ -341,7 +344,7 @@ def instruction_create_view(request, target: str, pk: int):
     )
 
 
-def _instruction_page(request, instruction, *, status: int = 200, answer_form=None):
+def _instruction_page(request, instruction, *, status: int = 200, answer_form=None, return_form=None):
     followup = instruction.followup
     return render(
         request,
@@ -349,9 +352,13 @@ def _instruction_page(request, instruction, *, status: int = 200, answer_form=No
         {
             "instruction": instruction,
             "followup": followup,
+            "answers": followup_history(followup),
             "today": timezone.localdate(),
-            "can_answer": _in_unit(request.user, followup.unit_id) and followup.state == FollowUp.State.OPEN,
+            "can_answer": _in_unit(request.user, followup.unit_id) and followup.is_open,
+            "can_decide": followup.state == FollowUp.State.ANSWERED
+            and services.followup_may_decide(request.user, followup),
             "answer_form": answer_form or AnswerForm(),
+            "return_form": return_form or AnswerReturnForm(),
             "issuer": settings.SUPERVISION_ISSUER_NAME,
         },
         status=status,
@@ -367,10 +374,15 @@ def instruction_detail_view(request, pk: int):
 @require_POST
 def followup_answer_view(request, pk: int):
     followup = followup_get_for_user(request.user, pk)
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.followup_answer(actor=request.user, followup=followup, answer=form.cleaned_data["answer"])
+            services.followup_answer(
+                actor=request.user,
+                followup=followup,
+                answer=form.cleaned_data["answer"],
+                files=uploads(form.cleaned_data["files"]),
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -378,6 +390,42 @@ def followup_answer_view(request, pk: int):
             return redirect("supervision:instruction_detail", pk=followup.instruction_id)
     instruction = instruction_get_for_user(request.user, followup.instruction_id)
     return _instruction_page(request, instruction, status=400, answer_form=form)
+
+
+@require_perm(Perm.PLAN_EDIT, Perm.INSTRUCTION_WRITE)
+@require_POST
+def followup_accept_view(request, pk: int):
+    followup = followup_get_for_user(request.user, pk)
+    form = VerifyForm(request.POST)
+    form.is_valid()
+    try:
+        services.followup_accept(actor=request.user, followup=followup, note=form.cleaned_data.get("note", ""))
+    except ServiceError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Answer accepted."))
+    return redirect("supervision:instruction_detail", pk=followup.instruction_id)
+
+
+@require_perm(Perm.PLAN_EDIT, Perm.INSTRUCTION_WRITE)
+@require_POST
+def followup_return_view(request, pk: int):
+    followup = followup_get_for_user(request.user, pk)
+    form = AnswerReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.followup_return(actor=request.user, followup=followup, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            if exc.code == "forbidden":
+                raise PermissionDenied from exc
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The answer was sent back to the unit."))
+            return redirect("supervision:instruction_detail", pk=followup.instruction_id)
+    instruction = instruction_get_for_user(request.user, followup.instruction_id)
+    return _instruction_page(request, instruction, status=400, return_form=form)
 
 
 # --- inspections ----------------------------------------------------------------------------------
@@ -425,8 +473,12 @@ def _inspection_page(request, inspection, *, status: int = 200, **forms):
     findings = list(inspection.findings.all())
     deadline = work_calendar().add_workdays(timezone.localdate(), 10)
     # One form per finding without a rectification (distinct field ids); a refused one comes back with its errors.
+    # The unit starts as the lead unit of the finding's task (the office changes it when someone else must act).
     rectification_forms = {
-        f.pk: RectificationForm(initial={"deadline": deadline}, auto_id=f"id_rect{f.pk}_%s")
+        f.pk: RectificationForm(
+            initial={"deadline": deadline, "unit": f.task.lead_unit_id if f.task_id else None},
+            auto_id=f"id_rect{f.pk}_%s",
+        )
         for f in findings
         if not hasattr(f, "rectification")
     }

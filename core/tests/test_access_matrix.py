@@ -166,7 +166,7 @@ PAGES.update(
     }
 )
 # Routes open to everyone, checked separately.
-PUBLIC = {"accounts:login": 200, "healthz": 200, "set_language": 302}  # setlang on GET only redirects
+PUBLIC = {"accounts:login": 200, "healthz": 200, "set_language": 302, "favicon": 301}  # setlang on GET only redirects
 # Views that only accept POST (GET → 405 for everyone), with their own tests.
 POST_ONLY = {
     "accounts:logout",

@@ -207,3 +207,14 @@ def test_header_aliases_are_accepted():
     header = ["序号", "编号", "工作任务", "目标", "单位", "责任领导", "责任单位", "配合单位", "时限", "节点", "领域"]
     parsed = parse_task_ledger(sheet([GOOD[:11]], header=header), VOCAB)
     assert parsed.errors == [] and parsed.rows[0].title == "新任务"
+
+
+def test_tree_paths_name_ancestors_root_first():
+    from plans import treepath
+
+    assert treepath.ancestor_paths("0001") == []
+    assert treepath.ancestor_paths("000100030002") == ["0001", "00010003"]
+    assert treepath.lineage("00010003") == ["0001", "00010003"]
+    assert treepath.parent_path("00010003") == "0001" and treepath.parent_path("0001") == ""
+    assert treepath.nearest("000100030002", {"0001", "00010003"}) == "00010003"
+    assert treepath.nearest("000100030002", {"000100030002"}) is None

@@ -168,6 +168,8 @@ POST_ONLY = {
     "supervision:order_return",
     "supervision:order_close",
     "supervision:followup_answer",
+    "supervision:followup_accept",
+    "supervision:followup_return",
     "supervision:inspection_photos",
     "supervision:finding_add",
     "supervision:rectification_open",
@@ -181,6 +183,9 @@ POST_WRITERS = {
     "supervision:order_acknowledge": UNIT_WRITERS,
     "supervision:order_respond": UNIT_WRITERS,
     "supervision:followup_answer": UNIT_WRITERS,
+    # The office, or the leader who wrote the instruction (the service refuses other leaders).
+    "supervision:followup_accept": READ_ALL,
+    "supervision:followup_return": READ_ALL,
     "supervision:rectification_report": UNIT_WRITERS,
     "supervision:order_verify": OFFICE,
     "supervision:order_return": OFFICE,
@@ -240,6 +245,15 @@ API_WRITE = {
     ("post", ApiRoute("/api/v1/followups/{followup_id}/answer", followup_id=lambda: make_instruction().followup.pk)): (
         set(),
         ZJJ_UNIT_400,
+    ),
+    # Not answered yet: nothing to accept or send back (the matrix's instruction is leader_cj's).
+    ("post", ApiRoute("/api/v1/followups/{followup_id}/accept", followup_id=lambda: make_instruction().followup.pk)): (
+        set(),
+        {"office": 400, "leader": 403, "leader_cj": 400},
+    ),
+    ("post", ApiRoute("/api/v1/followups/{followup_id}/return", followup_id=lambda: make_instruction().followup.pk)): (
+        set(),
+        {"office": 400, "leader": 403, "leader_cj": 400},
     ),
     # No date, place or inspectors in the generic body; no files; no finding text; no unit.
     ("post", "/api/v1/inspections"): (set(), {"office": 400}),

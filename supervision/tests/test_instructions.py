@@ -40,7 +40,7 @@ def test_a_leader_writes_on_a_task_and_the_lead_unit_answers(client_as, users, c
 
     mine = leader.get("/supervision/instructions/").context
     assert mine["mine"] and [i.pk for i in mine["page"].object_list] == [instruction.pk]
-    assert mine["counts"] == {"open": 1, "answered": 0, "all": 1}
+    assert mine["counts"] == {"open": 1, "answered": 0, "accepted": 0, "all": 1}
     # 区长 did not write it: not in his 我的批示, but in the list of all leaders' instructions.
     assert client_as("leader").get("/supervision/instructions/").context["counts"]["all"] == 0
     assert client_as("leader").get("/supervision/instructions/?all=1").context["counts"]["all"] == 1
@@ -51,7 +51,12 @@ def test_a_leader_writes_on_a_task_and_the_lead_unit_answers(client_as, users, c
     followup.refresh_from_db()
     assert followup.state == "answered" and followup.answered_by == users["zjj_head"] and not followup.answered_late
     assert Notification.objects.filter(recipient=users["leader_cj"], kind="followup.answered").count() == 1
-    assert leader.get("/supervision/instructions/").context["counts"] == {"open": 0, "answered": 1, "all": 1}
+    assert leader.get("/supervision/instructions/").context["counts"] == {
+        "open": 0,
+        "answered": 1,
+        "accepted": 0,
+        "all": 1,
+    }
     with pytest.raises(ServiceError):
         services.followup_answer(actor=users["zjj_reporter"], followup=followup, answer="again")
 
