@@ -23,8 +23,9 @@ from django.http import Http404
 from accounts.roles import Perm
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
+from plans import treepath
 from plans.models import Milestone, Plan, PlanNode, Task
-from plans.selectors import STEPLEN, plans_choose, task_scope
+from plans.selectors import plans_choose, task_scope
 from reports import engine, rollup_cache
 from reports.models import EvidenceFile, ProgressReport
 from reports.snapshots import ensure_stored, statuses_on
@@ -242,10 +243,8 @@ def _tree_groups(by: str, plan_ids: Iterable[int]) -> Callable[[str], list[Group
         }
 
         def in_area(path: str) -> list[Group]:
-            for end in range(len(path) - STEPLEN, 0, -STEPLEN):
-                if path[:end] in areas:
-                    return [areas[path[:end]]]
-            return [Group(NO_GROUP)]
+            area = treepath.nearest(path, areas)
+            return [areas[area]] if area is not None else [Group(NO_GROUP)]
 
         return in_area
     if by in ("block", "industry"):
