@@ -19,6 +19,7 @@ import json
 import os
 import re
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +31,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import ROOT, ensure_database, gunicorn, manage  # noqa: E402
+from run import PYTHON, ROOT, ensure_database, gunicorn, manage, server_env  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/luoshi_probe"
 PASSWORD = "Luoshi@2021"  # noqa: S105  (the demo accounts' published password)
@@ -287,8 +288,6 @@ def page_urls() -> list[str]:
         " print('/'+re.sub(r'<[^>]+>','1',s))\n"
     )
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.dev")
-    import subprocess
-
     out = subprocess.run(
         [str(ROOT / ".venv/bin/python"), "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
@@ -348,6 +347,13 @@ def main(argv=None) -> int:
     ensure_database(args.database_url, fresh=True)
     manage(args.database_url, "migrate", "--noinput")
     manage(args.database_url, "load_demo")
+    # Production settings serve hashed static names from the manifest collectstatic writes.
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=server_env(args.database_url),
+        check=True,
+    )
     before = {str(p.relative_to(media)) for p in Path(media).rglob("*") if p.is_file()}
     counts: Counter = Counter()
     clients = []
