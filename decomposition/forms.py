@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CheckedForm
 from decomposition.documents import (
     MAX_DOCUMENT_BYTES,
     DocumentRejected,
@@ -19,7 +20,7 @@ def post_choices():
     return LeaderPost.objects.filter(is_active=True)
 
 
-class ExtractForm(forms.Form):
+class ExtractForm(CheckedForm):
     """Paste the text or upload a file; a file, when given, wins. Cleans into `text`, `source_name`, `source_kind`."""
 
     text = forms.CharField(
@@ -59,7 +60,7 @@ class ExtractForm(forms.Form):
         return data
 
 
-class AssignForm(forms.Form):
+class AssignForm(CheckedForm):
     """三定 for the checked rows; a blank choice leaves that field of the rows as it is."""
 
     rows = forms.MultipleChoiceField(required=False)  # choices set from the draft
@@ -81,7 +82,7 @@ class AssignForm(forms.Form):
         self.fields["post"].empty_label = self.fields["lead_unit"].empty_label = "—"
 
 
-class RowAssignForm(forms.Form):
+class RowAssignForm(CheckedForm):
     """三定 of one row as its own selects send it (blank clears)."""
 
     post = forms.ModelChoiceField(queryset=LeaderPost.objects.none(), required=False)
@@ -95,7 +96,7 @@ class RowAssignForm(forms.Form):
         self.fields["co_units"].queryset = unit_choices()
 
 
-class AddRowForm(forms.Form):
+class AddRowForm(CheckedForm):
     kind = forms.ChoiceField(choices=[("commitment", "commitment"), ("achievement", "achievement")])
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=1)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CheckedForm, CheckedModelForm
 from org.models import LeaderPost, Unit
 from plans.messages import milestone_error_text
 from plans.milestones import MilestoneLine, format_milestones, parse_milestones
@@ -18,7 +19,7 @@ def unit_choices():
     return Unit.objects.filter(is_active=True).order_by("sort_key")
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(CheckedModelForm):
     class Meta:
         model = Plan
         fields = [
@@ -47,7 +48,7 @@ class PlanForm(forms.ModelForm):
         return year
 
 
-class NodeForm(forms.Form):
+class NodeForm(CheckedForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -62,14 +63,14 @@ class NodeForm(forms.Form):
     )
 
 
-class TagForm(forms.Form):
+class TagForm(CheckedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=DimensionTag.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=60)
     rank = forms.IntegerField(label=_("Rank"), min_value=0, max_value=32767, initial=100)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
-class TaskForm(forms.Form):
+class TaskForm(CheckedForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Task"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     parent = forms.ModelChoiceField(label=_("Under"), queryset=PlanNode.objects.none(), required=False)
@@ -192,7 +193,7 @@ def _line(m) -> MilestoneLine:
     return MilestoneLine(m.date, m.planned_value, m.description)
 
 
-class ChangeRequestForm(forms.Form):
+class ChangeRequestForm(CheckedForm):
     new_target_value = forms.DecimalField(
         label=_("New target value"), required=False, min_value=0, max_digits=20, decimal_places=4
     )
@@ -207,12 +208,12 @@ class ChangeRequestForm(forms.Form):
         return evidence
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CheckedForm):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class LedgerImportForm(forms.Form):
+class LedgerImportForm(CheckedForm):
     file = forms.FileField(
         label=_("Task ledger (.xlsx)"),
         error_messages={"required": _("Choose the .xlsx file to import."), "empty": _("The file is empty.")},
@@ -225,7 +226,7 @@ class LedgerImportForm(forms.Form):
         return upload
 
 
-class TaskFilterForm(forms.Form):
+class TaskFilterForm(CheckedForm):
     plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(), required=False)
     node = forms.ModelChoiceField(
         label=_("Plan node"),
