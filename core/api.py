@@ -5,6 +5,8 @@ errors add "errors": [{"loc": [...], "msg": "..."}].
 """
 
 import logging
+import types
+import typing
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -13,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from accounts.roles import Perm
@@ -52,6 +54,14 @@ def _first_problem(value) -> Problem | None:
     return value_problem(value)
 
 
+def _allows_none(annotation) -> bool:
+    if annotation is None or annotation is type(None) or annotation is typing.Any:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_allows_none(a) for a in typing.get_args(annotation))
+    return False
+
+
 class In(Schema):
     """Base of request schemas (bodies and query strings): every text, number and integer, nested ones too,
     passes core.validation (no control characters, the widest numeric column's range, int4), so a value
@@ -60,6 +70,18 @@ class In(Schema):
     A field that may be left out of a PATCH but whose column is NOT NULL is typed without None and
     defaults to None (`title: str = Field(None, …)`): leaving it out keeps the value, `null` is a 422.
     """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_not_null(cls, data):
+        """`null` for a field typed without None: one message naming it (pydantic's would say "not a string")."""
+        data_dict = getattr(data, "_obj", data)  # ninja wraps the input in a DjangoGetter first
+        if isinstance(data_dict, dict):
+            for name, value in data_dict.items():
+                field = cls.model_fields.get(name)
+                if value is None and field is not None and not _allows_none(field.annotation):
+                    raise PydanticCustomError("null", problem_text(Problem("null"), name))
+        return data
 
     @field_validator("*", mode="after")
     @classmethod
@@ -102,7 +124,7 @@ def _field_name(loc: list) -> str:
 def _error_text(error: dict) -> str:
     """pydantic's English error as one sentence in the request's language naming the field."""
     kind, ctx, field = error.get("type", ""), error.get("ctx") or {}, _field_name(error.get("loc", []))
-    if kind in {"control_chars", "too_long", "not_finite", "out_of_range", "not_a_number"}:
+    if kind in {"control_chars", "too_long", "not_finite", "out_of_range", "not_a_number", "null"}:
         return error.get("msg", "")  # In's own rules: already worded
     if kind == "missing":
         return _("%(field)s is required.") % {"field": field}
