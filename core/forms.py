@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core.errors import ServiceError
-from core.validation import INT_MAX, INT_MIN, integer_problem, number_problem, problem_text, text_problem
+from core.validation import INT_MAX, INT_MIN, Problem, integer_problem, number_problem, problem_text, text_problem
 
 
 def add_service_error(form: forms.Form, exc: ServiceError) -> None:
@@ -22,6 +22,21 @@ class _Check:
             raise ValidationError(problem_text(problem, str(self.label or self.name)), code=problem.code)
 
 
+def _overflow_refused(field: forms.Field, name: str):
+    """A choice of a row by id looks the id up: an id beyond the database's integer is refused, not a 500."""
+    clean = field.clean
+
+    def checked(value, *rest):
+        try:
+            return clean(value, *rest)
+        except OverflowError:
+            raise ValidationError(
+                problem_text(Problem("out_of_range", INT_MAX + 1), str(field.label or name)), code="out_of_range"
+            ) from None
+
+    return checked
+
+
 def add_input_checks(form: forms.BaseForm) -> None:
     """Text without control characters, numbers inside their column's range: on every field of the form.
 
@@ -30,6 +45,7 @@ def add_input_checks(form: forms.BaseForm) -> None:
     NUL; this also refuses the other control characters, with the project's message.
     """
     for name, field in form.fields.items():
+        field.clean = _overflow_refused(field, name)
         if isinstance(field, forms.CharField):
             field.validators.append(_Check(field, name, text_problem))
         elif isinstance(field, forms.DecimalField):
