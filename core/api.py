@@ -9,8 +9,9 @@ import types
 import typing
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -164,7 +165,13 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(Exception)
 def _server_error(request, exc: Exception):
-    """In production a JSON 500 in the request's language, logged like Django logs a 500 page."""
+    """In production a JSON 500 in the request's language, logged like Django logs a 500 page.
+
+    A body Django cannot read (multipart without a boundary, too large) is the client's fault: 400,
+    as Django answers it on pages.
+    """
+    if isinstance(exc, MultiPartParserError | BadRequest | SuspiciousOperation):
+        return api.create_response(request, {"detail": _("The request body could not be read.")}, status=400)
     if settings.DEBUG:
         raise exc
     logging.getLogger("django.request").error(

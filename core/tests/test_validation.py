@@ -174,3 +174,11 @@ def test_an_api_error_in_production_is_a_json_500_in_chinese(settings, client_as
     response = client_as("office").get("/api/v1/plans")
     assert response.status_code == 500
     assert "已记录" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_multipart_body_without_boundary_is_400_not_500(client):
+    response = client.post(
+        "/api/v1/auth/token", '{"username": "0", "password": "x"}', content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
