@@ -22,6 +22,20 @@ schema.app = WSGIHandler()
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI handler closes database connections after each request; Django's test client keeps them
+    (else the test's transaction, on PostgreSQL, is gone after the first call)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def office_token(users):
     from accounts.services import token_issue
