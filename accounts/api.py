@@ -4,15 +4,15 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from accounts.services import token_issue
-from core.api import Out
+from core.api import In, Out
 
 router = Router(tags=["accounts"])
 
 
-class TokenIn(Schema):
+class TokenIn(In):
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=256)
 

@@ -3,17 +3,18 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ROLE_CHOICES
+from core.forms import CheckedForm, InputChecks
 from org.models import Unit
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(InputChecks, AuthenticationForm):
     error_messages = {
         "invalid_login": _("Wrong username or password. After 5 wrong attempts the account is locked for 15 minutes."),
         "inactive": _("This account is disabled."),
     }
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(CheckedForm):
     old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput, strip=False)
     new_password1 = forms.CharField(label=_("New password"), widget=forms.PasswordInput, strip=False)
     new_password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput, strip=False)
@@ -40,7 +41,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         super().__init__(queryset=Unit.objects.filter(is_active=True).order_by("sort_key"), **kwargs)
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(CheckedForm):
     username = forms.RegexField(
         label=_("Username"),
         max_length=150,
@@ -54,7 +55,7 @@ class UserCreateForm(forms.Form):
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
 
 
-class UserEditForm(forms.Form):
+class UserEditForm(CheckedForm):
     display_name = forms.CharField(label=_("Display name"), max_length=60)
     unit = UnitChoiceField(label=_("Unit"), required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -62,10 +63,10 @@ class UserEditForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
-class PasswordResetForm(forms.Form):
+class PasswordResetForm(CheckedForm):
     password = forms.CharField(label=_("New password"), widget=forms.PasswordInput, strip=False)
 
 
-class RoleForm(forms.Form):
+class RoleForm(CheckedForm):
     action = forms.ChoiceField(choices=[("grant", "grant"), ("revoke", "revoke")])
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)

@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.selectors import AuditFilter
+from core.forms import CheckedForm
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(CheckedForm):
     actor = forms.CharField(label=_("User"), required=False, max_length=150)
     verb = forms.CharField(label=_("Action"), required=False, max_length=60)
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=60)

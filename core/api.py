@@ -4,16 +4,24 @@ Errors are JSON {"detail": "<message in the request's language>"}; validation
 errors add "errors": [{"loc": [...], "msg": "..."}].
 """
 
-from django.core.exceptions import PermissionDenied
+import logging
+import types
+import typing
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from accounts.roles import Perm
 from core.errors import ServiceError
+from core.validation import Problem, problem_text, value_problem
 
 
 class BearerToken(HttpBearer):
@@ -36,6 +44,55 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+def _first_problem(value) -> Problem | None:
+    """core.validation's default rules on every scalar inside a value (lists and nested schemas too)."""
+    if isinstance(value, BaseModel):
+        value = list(value.__dict__.values())
+    if isinstance(value, list | tuple | set):
+        return next((p for p in map(_first_problem, value) if p is not None), None)
+    if isinstance(value, dict):
+        return _first_problem([*value.keys(), *value.values()])
+    return value_problem(value)
+
+
+def _allows_none(annotation) -> bool:
+    if annotation is None or annotation is type(None) or annotation is typing.Any:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_allows_none(a) for a in typing.get_args(annotation))
+    return False
+
+
+class In(Schema):
+    """Base of request schemas (bodies and query strings): every text, number and integer, nested ones too,
+    passes core.validation (no control characters, the widest numeric column's range, int4), so a value
+    PostgreSQL cannot store is a 422 naming the field, never a 500. Column lengths: `Field(max_length=…)`.
+
+    A field that may be left out of a PATCH but whose column is NOT NULL is typed without None and
+    defaults to None (`title: str = Field(None, …)`): leaving it out keeps the value, `null` is a 422.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_not_null(cls, data):
+        """`null` for a field typed without None: one message naming it (pydantic's would say "not a string")."""
+        data_dict = getattr(data, "_obj", data)  # ninja wraps the input in a DjangoGetter first
+        if isinstance(data_dict, dict):
+            for name, value in data_dict.items():
+                field = cls.model_fields.get(name)
+                if value is None and field is not None and not _allows_none(field.annotation):
+                    raise PydanticCustomError("null", problem_text(Problem("null"), name))
+        return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _core_rules(cls, value, info: ValidationInfo):
+        problem = _first_problem(value)
+        if problem is not None:
+            raise PydanticCustomError(problem.code, problem_text(problem, info.field_name or ""))
+        return value
+
+
 def require_api_perm(request, *perms: Perm) -> None:
     if perms and not any(request.user.has_luoshi_perm(p) for p in perms):
         raise PermissionDenied
@@ -52,10 +109,77 @@ api = NinjaAPI(
 )
 
 
+_SOURCES = {"body", "query", "path", "form", "header", "cookie", "file"}
+
+
+def _field_name(loc: list) -> str:
+    """["body", "payload", "milestones", 0, "description"] -> "milestones.0.description"."""
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        source = parts.pop(0)
+        if source == "body" and len(parts) > 1:
+            parts.pop(0)  # the view's parameter name (payload), not part of the JSON the client sent
+    return ".".join(str(p) for p in parts) or _("the request")
+
+
+def _error_text(error: dict) -> str:
+    """pydantic's English error as one sentence in the request's language naming the field."""
+    kind, ctx, field = error.get("type", ""), error.get("ctx") or {}, _field_name(error.get("loc", []))
+    if kind in {"control_chars", "too_long", "not_finite", "out_of_range", "not_a_number", "null"}:
+        return error.get("msg", "")  # In's own rules: already worded
+    if kind == "missing":
+        return _("%(field)s is required.") % {"field": field}
+    if kind == "string_too_long":
+        return problem_text(Problem("too_long", ctx.get("max_length")), field)
+    if kind == "string_too_short":
+        return _("%(field)s cannot be empty.") % {"field": field}
+    if kind == "finite_number":
+        return problem_text(Problem("not_finite"), field)
+    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        bound = next(iter(ctx.values()), "")
+        signs = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}
+        return _("%(field)s must be %(sign)s %(bound)s.") % {"field": field, "sign": signs[kind], "bound": bound}
+    if kind.startswith("decimal_max") or kind == "decimal_whole_digits":
+        return _("%(field)s has too many digits.") % {"field": field}
+    if error.get("input", "") is None:
+        return problem_text(Problem("null"), field)
+    if kind.startswith(("int_", "float_", "decimal_")):
+        return _("%(field)s must be a number.") % {"field": field}
+    if kind.startswith(("date_", "datetime_")):
+        return _("%(field)s must be a date (YYYY-MM-DD).") % {"field": field}
+    if kind in {"enum", "literal_error"}:
+        return _("%(field)s must be one of: %(expected)s.") % {"field": field, "expected": ctx.get("expected", "")}
+    if kind.startswith("bool_"):
+        return _("%(field)s must be true or false.") % {"field": field}
+    return _("%(field)s is not valid.") % {"field": field}
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors]
-    return api.create_response(request, {"detail": _("The request data is not valid."), "errors": errors}, status=422)
+    errors = [{"loc": list(e.get("loc", [])), "msg": _error_text(e), "type": e.get("type", "")} for e in exc.errors]
+    detail = _("The request data is not valid.")
+    if errors:
+        detail = f"{detail} {errors[0]['msg']}"
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    """In production a JSON 500 in the request's language, logged like Django logs a 500 page.
+
+    A body Django cannot read (multipart without a boundary, too large) is the client's fault: 400,
+    as Django answers it on pages.
+    """
+    if isinstance(exc, MultiPartParserError | BadRequest | SuspiciousOperation):
+        return api.create_response(request, {"detail": _("The request body could not be read.")}, status=400)
+    if settings.DEBUG:
+        raise exc
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500, "request": request}
+    )
+    return api.create_response(
+        request, {"detail": _("The server could not complete the request; the error was logged.")}, status=500
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,9 +1,11 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core.errors import ServiceError
 from core.numbers import plain
+from core.validation import INT_MAX, INT_MIN, Problem, integer_problem, number_problem, problem_text, text_problem
 
 
 def add_service_error(form: forms.Form, exc: ServiceError) -> None:
@@ -16,3 +18,76 @@ class PlainDecimalField(forms.DecimalField):
 
     def prepare_value(self, value):
         return plain(value) if isinstance(value, Decimal) else value
+
+
+class _Check:
+    """A field validator running one rule of core.validation, worded with the field's label."""
+
+    def __init__(self, field: forms.Field, name: str, rule) -> None:
+        self.label, self.name, self.rule = field.label, name, rule
+
+    def __call__(self, value) -> None:
+        problem = self.rule(value)
+        if problem is not None:
+            raise ValidationError(problem_text(problem, str(self.label or self.name)), code=problem.code)
+
+
+def _overflow_refused(field: forms.Field, name: str):
+    """A choice of a row by id looks the id up: an id beyond the database's integer is refused, not a 500."""
+    clean = field.clean
+
+    def checked(value, *rest):
+        try:
+            return clean(value, *rest)
+        except OverflowError:
+            raise ValidationError(
+                problem_text(Problem("out_of_range", INT_MAX + 1), str(field.label or name)), code="out_of_range"
+            ) from None
+
+    return checked
+
+
+def add_input_checks(form: forms.BaseForm) -> None:
+    """Text without control characters, numbers inside their column's range: on every field of the form.
+
+    A DecimalField that names no max_digits gets the widest column's range (numeric(20,4)); an
+    IntegerField without max_value PostgreSQL's integer range. Django's own CharField already refuses
+    NUL; this also refuses the other control characters, with the project's message.
+    """
+    for name, field in form.fields.items():
+        field.clean = _overflow_refused(field, name)
+        if isinstance(field, forms.CharField):
+            field.validators.append(_Check(field, name, text_problem))
+        elif isinstance(field, forms.DecimalField):
+            places = field.decimal_places if field.max_digits is not None else None
+            field.validators.append(
+                _Check(
+                    field,
+                    name,
+                    lambda v, d=field.max_digits, p=places: number_problem(v, max_digits=d, decimal_places=p),
+                )
+            )
+        elif isinstance(field, forms.FloatField):
+            field.validators.append(_Check(field, name, number_problem))
+        elif isinstance(field, forms.IntegerField):
+            low = INT_MIN if field.min_value is None else max(INT_MIN, field.min_value)
+            high = INT_MAX if field.max_value is None else min(INT_MAX, field.max_value)
+            field.validators.append(
+                _Check(field, name, lambda v, lo=low, hi=high: integer_problem(v, minimum=lo, maximum=hi))
+            )
+
+
+class InputChecks:
+    """Mixin of every form in the apps (core/tests/test_validation_forms.py checks that none is left out)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        add_input_checks(self)
+
+
+class CheckedForm(InputChecks, forms.Form):
+    pass
+
+
+class CheckedModelForm(InputChecks, forms.ModelForm):
+    pass

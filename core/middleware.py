@@ -97,3 +97,39 @@ def as_of_date(request):
     from django.utils import timezone
 
     return getattr(request, "as_of", None) or timezone.localdate()
+
+
+class ControlCharacterMiddleware:
+    """Backstop: a query string, form body (urlencoded) or path with a control character is a 400, never a 500.
+
+    Fields check their own input (core.validation); this catches parameters a view reads directly
+    (filters, `?q=`). Multipart bodies are left to the forms: reading them here would parse uploads
+    before a view can choose its upload handlers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from core.validation import text_problem
+
+        suspects = [request.path]
+        for key, values in request.GET.lists():
+            suspects += [key, *values]
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            for key, values in request.POST.lists():
+                suspects += [key, *values]
+        if any(text_problem(s) for s in suspects):
+            return _bad_request(request)
+        return self.get_response(request)
+
+
+def _bad_request(request):
+    from django.http import HttpResponseBadRequest, JsonResponse
+    from django.template import loader
+    from django.utils.translation import gettext as _
+
+    message = _("The request contains control characters (such as NUL): remove them and try again.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponseBadRequest(loader.get_template("400.html").render({"message": message}))

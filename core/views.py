@@ -63,5 +63,20 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+# Served when even the template engine is broken: still Chinese, still ours, never the server's bare page.
+_LAST_RESORT_500 = (
+    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>系统错误</title></head>'
+    "<body><h1>系统错误</h1><p>请求未能完成，已记录错误。请稍后重试或联系系统管理员。</p></body></html>"
+)
+
+
 def error_500(request):
-    return render(request, "500.html", status=500)
+    """No request context: context processors read the session and the database, which may be what failed."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    try:
+        body = loader.get_template("500.html").render()
+    except Exception:  # noqa: BLE001  (the error page must not fail in turn)
+        body = _LAST_RESORT_500
+    return HttpResponseServerError(body)

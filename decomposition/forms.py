@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CheckedForm
 from decomposition.documents import (
     DocumentRejected,
     check_pasted_text,
@@ -21,7 +22,7 @@ def post_choices():
     return LeaderPost.objects.filter(is_active=True)
 
 
-class ExtractForm(forms.Form):
+class ExtractForm(CheckedForm):
     """Paste the text or upload a file; a file, when given, wins. Cleans into `text`, `source_name`, `source_kind`."""
 
     text = forms.CharField(
@@ -61,7 +62,7 @@ class ExtractForm(forms.Form):
         return data
 
 
-class AssignForm(forms.Form):
+class AssignForm(CheckedForm):
     """三定 for the checked rows; a blank choice leaves that field of the rows as it is."""
 
     rows = forms.MultipleChoiceField(required=False)  # choices set from the draft
@@ -87,7 +88,7 @@ class AssignForm(forms.Form):
         post.empty_label = lead_unit.empty_label = "—"
 
 
-class RowAssignForm(forms.Form):
+class RowAssignForm(CheckedForm):
     """三定 of one row as its own selects send it (blank clears)."""
 
     post = forms.ModelChoiceField(queryset=LeaderPost.objects.none(), required=False)
@@ -101,7 +102,7 @@ class RowAssignForm(forms.Form):
         self.fields["co_units"].queryset = unit_choices()
 
 
-class AddRowForm(forms.Form):
+class AddRowForm(CheckedForm):
     kind = forms.ChoiceField(choices=[("commitment", "commitment"), ("achievement", "achievement")])
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=1)

@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from accounts.roles import Perm
-from core.api import Out, require_api_perm
+from core.api import In, Out, require_api_perm
 from notifications import selectors, services
 from notifications.models import Notification
 from plans.selectors import task_get_for_user
@@ -36,7 +36,7 @@ class NotificationPage(Out):
     results: list[NotificationOut]
 
 
-class InboxQuery(Schema):
+class InboxQuery(In):
     unread: bool = False
     page: int = 1
     page_size: int = 30

@@ -1,12 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CheckedForm
 from notifications import robots
 from notifications.models import UnitWebhook
 from org.models import Unit
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(CheckedForm):
     """A unit's group robot. The checks are repeated in services (the API and the page cannot differ)."""
 
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.filter(is_active=True).order_by("sort_key"))

@@ -1,5 +1,6 @@
 """REST API for plans and tasks: the same selectors, services and access rules as the pages."""
 
+import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,10 +10,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from accounts.roles import Perm
-from core.api import Out, require_api_perm
+from core.api import In, Out, require_api_perm
 from core.errors import ServiceError
 from core.xlsx import XLSX_MIME
 from org.models import LeaderPost, Unit
@@ -66,9 +67,11 @@ class Ref(Out):
 
 
 class MilestoneIO(Out):
+    """Read and written: as input its lengths are the Milestone columns'; In's rules check it inside TaskIn."""
+
     date: date
     planned_value: float | None = None
-    description: str = ""
+    description: str = Field("", max_length=200)
 
 
 class TaskOut(Out):
@@ -128,7 +131,7 @@ class TaskDetailOut(TaskOut):
     history: list[HistoryOut]
 
 
-class TaskFilterIn(Schema):
+class TaskFilterIn(In):
     plan: int | None = None
     node: int | None = None
     lead_unit: int | None = None
@@ -150,7 +153,7 @@ class TaskFilterIn(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
-class TaskIn(Schema):
+class TaskIn(In):
     plan_id: int
     parent_id: int
     title: str = Field(..., min_length=1, max_length=300)
@@ -169,24 +172,26 @@ class TaskIn(Schema):
     source_quote: str = ""
 
 
-class TaskPatch(Schema):
+class TaskPatch(In):
+    """Only the fields sent change. Columns that cannot be empty are typed without None: `null` is a 422."""
+
     version: int = Field(..., description="The version you read; a stale version is refused with 409.")
-    title: str | None = Field(None, min_length=1, max_length=300)
+    title: str = Field(None, min_length=1, max_length=300)
     target_value: Decimal | None = Field(None, ge=0)
-    target_unit: str | None = Field(None, max_length=20)
-    object: str | None = Field(None, max_length=200)
+    target_unit: str = Field(None, max_length=20)
+    object: str = Field(None, max_length=200)
     start_date: date | None = None
-    deadline: date | None = None
-    modality: Task.Modality | None = None
+    deadline: date = None
+    modality: Task.Modality = None
     responsible_post_id: int | None = None
     lead_unit_id: int | None = None
-    co_unit_ids: list[int] | None = None
-    milestones: list[MilestoneIO] | None = None
-    measures: str | None = None
-    source_quote: str | None = None
+    co_unit_ids: list[int] = None
+    milestones: list[MilestoneIO] = None
+    measures: str = None
+    source_quote: str = None
 
 
-class ChangeRequestIn(Schema):
+class ChangeRequestIn(In):
     new_target_value: Decimal | None = Field(None, ge=0)
     new_deadline: date
     reason: str = Field(..., min_length=1, max_length=2000)
@@ -393,33 +398,47 @@ def task_create(request, payload: TaskIn):
     return Status(201, task_out(task))
 
 
+_PATCH_PLAIN = ("title", "deadline", "start_date", "target_value", "target_unit", "object", "modality", "measures",
+               "source_quote")  # fmt: skip
+
+
+def _task_data(task: Task) -> services.TaskData:
+    """The task as it stands, so a PATCH starts from every current value (weight and tags included)."""
+    return services.TaskData(
+        title=task.node.title,
+        deadline=task.deadline,
+        start_date=task.start_date,
+        target_value=task.target_value,
+        target_unit=task.target_unit,
+        object=task.object,
+        modality=task.modality,
+        measures=task.measures,
+        source_quote=task.source_quote,
+        responsible_post=task.responsible_post,
+        lead_unit=task.lead_unit,
+        co_units=list(task.co_units.all()),
+        milestones=[MilestoneLine(m.date, m.planned_value, m.description) for m in task.milestones.all()],
+        tags=None,
+        weight=task.weight,
+    )
+
+
 @router.patch("/tasks/{task_id}", response={200: TaskOut, 400: ErrorOut, 409: ConflictOut})
 def task_patch(request, task_id: int, payload: TaskPatch):
     """Change some fields; `version` must be the one you read (optimistic concurrency)."""
     require_api_perm(request, Perm.PLAN_EDIT)
     task = task_get_for_user(request.user, task_id, write=True)
     given = payload.dict(exclude_unset=True)
-    data = services.TaskData(
-        title=given.get("title", task.node.title),
-        deadline=given.get("deadline", task.deadline),
-        start_date=given.get("start_date", task.start_date),
-        target_value=given["target_value"] if "target_value" in given else task.target_value,
-        target_unit=given.get("target_unit", task.target_unit),
-        object=given.get("object", task.object),
-        modality=given.get("modality", task.modality),
-        measures=given.get("measures", task.measures),
-        source_quote=given.get("source_quote", task.source_quote),
-        responsible_post=_get(LeaderPost, given["responsible_post_id"], "responsible_post_id")
-        if "responsible_post_id" in given
-        else task.responsible_post,
-        lead_unit=_get(Unit, given["lead_unit_id"], "lead_unit_id") if "lead_unit_id" in given else task.lead_unit,
-        co_units=[_get(Unit, pk, "co_unit_ids") for pk in given["co_unit_ids"]]
-        if "co_unit_ids" in given
-        else list(task.co_units.all()),
-        milestones=_milestones(payload.milestones)
-        if "milestones" in given
-        else [MilestoneLine(m.date, m.planned_value, m.description) for m in task.milestones.all()],
-    )
+    changes: dict = {key: given[key] for key in _PATCH_PLAIN if key in given}
+    if "responsible_post_id" in given:
+        changes["responsible_post"] = _get(LeaderPost, given["responsible_post_id"], "responsible_post_id")
+    if "lead_unit_id" in given:
+        changes["lead_unit"] = _get(Unit, given["lead_unit_id"], "lead_unit_id")
+    if "co_unit_ids" in given:
+        changes["co_units"] = [_get(Unit, pk, "co_unit_ids") for pk in given["co_unit_ids"]]
+    if "milestones" in given:
+        changes["milestones"] = _milestones(payload.milestones)
+    data = dataclasses.replace(_task_data(task), **changes)
     try:
         task = services.task_update(actor=request.user, task=task, data=data, expected_version=payload.version)
     except services.VersionConflict as exc:

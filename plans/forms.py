@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import uploads
+from core.forms import CheckedForm, CheckedModelForm
 from org.models import LeaderPost, Unit
 from plans.messages import milestone_error_text
 from plans.milestones import MilestoneLine, format_milestones, parse_milestones
@@ -21,7 +22,7 @@ def unit_choices():
     return Unit.objects.filter(is_active=True).order_by("sort_key")
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(CheckedModelForm):
     class Meta:
         model = Plan
         fields = [
@@ -50,7 +51,7 @@ class PlanForm(forms.ModelForm):
         return year
 
 
-class NodeForm(forms.Form):
+class NodeForm(CheckedForm):
     title = forms.CharField(label=pgettext_lazy("plan", "Title"), max_length=300)
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -65,14 +66,14 @@ class NodeForm(forms.Form):
     )
 
 
-class TagForm(forms.Form):
+class TagForm(CheckedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=DimensionTag.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=60)
     rank = forms.IntegerField(label=_("Rank"), min_value=0, max_value=32767, initial=100)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
-class TaskForm(forms.Form):
+class TaskForm(CheckedForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Task"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     parent = forms.ModelChoiceField(label=_("Under"), queryset=PlanNode.objects.none(), required=False)
@@ -195,7 +196,7 @@ def _line(m) -> MilestoneLine:
     return MilestoneLine(m.date, m.planned_value, m.description)
 
 
-class ChangeRequestForm(forms.Form):
+class ChangeRequestForm(CheckedForm):
     new_target_value = forms.DecimalField(
         label=_("New target value"), required=False, min_value=0, max_digits=20, decimal_places=4
     )
@@ -204,12 +205,12 @@ class ChangeRequestForm(forms.Form):
     evidence = forms.FileField(label=_("Evidence"), required=False)  # checked by the service (core.uploads)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CheckedForm):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class LedgerImportForm(forms.Form):
+class LedgerImportForm(CheckedForm):
     file = forms.FileField(
         label=_("Task ledger (.xlsx)"),
         error_messages={"required": _("Choose the .xlsx file to import."), "empty": _("The file is empty.")},
@@ -242,7 +243,7 @@ class TaskSearchWidget(forms.SelectMultiple):
         return []  # never render every task as an option
 
 
-class TaskFilterForm(forms.Form):
+class TaskFilterForm(CheckedForm):
     """The task list's filters; the plans come from the plan picker (plans.selectors.PlanChoice)."""
 
     node = forms.ModelChoiceField(

@@ -15,7 +15,9 @@ from decimal import Decimal
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core.validation import number_problem, text_problem
 from core.xlsx import build_table_xlsx
+from core.xlsx_safety import xlsx_problem
 from plans.milestones import MilestoneLine, format_milestones, parse_milestones
 from plans.textdates import BadDate, BadNumber, format_number, normalise, parse_date, parse_number
 
@@ -52,6 +54,9 @@ HEADER_ALIASES: dict[str, set[str]] = {
     "baseline_target_value": {"原目标值", "原目标"},
     "baseline_deadline": {"原完成时限"},
 }
+# The columns the cells land in (PlanNode.title, Task.code, Task.target_unit; plans/tests checks they agree).
+MAX_LENGTHS = {"code": 30, "title": 300, "target_unit": 20}
+TARGET_DIGITS, TARGET_PLACES = 20, 4
 REQUIRED = ["title", "target_value", "target_unit", "responsible_post", "lead_unit", "co_units", "deadline", "area"]
 HEADER_ROW = 2
 FIRST_DATA_ROW = 3
@@ -167,6 +172,13 @@ def parse_task_ledger(data: bytes, vocabulary: Vocabulary) -> LedgerParse:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         result.errors.append(LedgerError(0, "", "not_xlsx"))
         return result
+    unsafe = xlsx_problem(data)
+    if unsafe is not None:
+        code, limit = unsafe
+        result.errors.append(
+            LedgerError(0, "", f"xlsx_{code}", str(limit // (1024 * 1024) if code == "too_large" else limit))
+        )
+        return result
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -242,6 +254,11 @@ def _parse_row(
     def error(key: str, code: str, value: object = "") -> None:
         errors.append(LedgerError(row, labels[key], code, _text(value)))
 
+    for key, value in cells.items():
+        if isinstance(value, str) and (problem := text_problem(value, max_length=MAX_LENGTHS.get(key))):
+            error(key, problem.code, problem.limit or "")
+    if len(errors) > start:
+        return None  # the other checks would only repeat the same cells
     title = _text(cells.get("title"))
     if not title:
         error("title", "required")
@@ -254,6 +271,8 @@ def _parse_row(
         else:
             if target_value < 0:
                 error("target_value", "negative", cells["target_value"])
+            elif problem := number_problem(target_value, max_digits=TARGET_DIGITS, decimal_places=TARGET_PLACES):
+                error("target_value", problem.code, problem.limit or "")
     unit = _text(cells.get("target_unit"))
     if target_value is not None and not unit:
         error("target_unit", "required")

@@ -31,6 +31,19 @@ def ledger_error_text(code: str, value: str = "") -> str:
         "bad_modality": _("“%(v)s” must be 确保 or 力争."),
         "duplicate_code": _("Task code “%(v)s” appears more than once."),
         "unknown_code": _("Task code “%(v)s” is not in this plan (leave it empty for a new task)."),
+        "control_chars": _("The cell contains control characters (such as NUL): remove them."),
+        "too_long": _("The cell is too long: at most %(v)s characters."),
+        "out_of_range": _("The number is out of range: it must be below %(v)s."),
+        "not_finite": _("The number must be finite."),
+        "milestone_too_long": _("A milestone description is at most %(v)s characters."),
+        "milestone_out_of_range": _("Milestone value “%(v)s” is out of range."),
+        "xlsx_entities": _(
+            "The workbook contains XML entity declarations, which Excel never writes: it was refused. "
+            "Open it in Excel or WPS and save it again as .xlsx."
+        ),
+        "xlsx_too_large": _("The workbook unpacks to more than %(v)s MB: split it into smaller files."),
+        "xlsx_too_many_rows": _("The sheet has more than %(v)s rows: split it into smaller files."),
+        "xlsx_not_xlsx": _("The file is not an .xlsx workbook (Excel 2007 or later). Save it as .xlsx and try again."),
         "frozen_target": _("The plan is active: the target changes only through an approved change request."),
         "frozen_deadline": _("The plan is active: the deadline changes only through an approved change request."),
     }

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from core.validation import number_problem
 from plans.textdates import BadDate, BadNumber, format_date_zh, format_number, normalise, parse_date, parse_number
 
 _LINE = re.compile(r"^(?P<date>\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*[:：]?\s*(?P<rest>.*)$")
+# The Milestone columns: description varchar(200), planned_value numeric(20,4).
+DESCRIPTION_MAX_LENGTH, VALUE_DIGITS, VALUE_PLACES = 200, 20, 4
 _VALUE = re.compile(r"^(?P<value>-?\d+(?:\.\d+)?)(?:\s+|$|(?=[^\d.]))(?P<desc>.*)$")
 
 
@@ -27,7 +30,9 @@ class MilestoneLine:
 @dataclass(frozen=True)
 class MilestoneError:
     line: int  # 1-based
-    code: str  # "bad_date" | "bad_line" | "negative" | "not_increasing" | "after_deadline"
+    code: (
+        str  # "bad_date" | "bad_line" | "negative" | "not_increasing" | "after_deadline" | "too_long" | "out_of_range"
+    )
     text: str
 
 
@@ -58,6 +63,12 @@ def parse_milestones(text: str, *, deadline: date | None = None) -> tuple[list[M
             rest = value_match["desc"].strip()
         if value is not None and value < 0:
             errors.append(MilestoneError(number, "negative", raw))
+            continue
+        if value is not None and number_problem(value, max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES):
+            errors.append(MilestoneError(number, "out_of_range", raw))
+            continue
+        if len(rest) > DESCRIPTION_MAX_LENGTH:
+            errors.append(MilestoneError(number, "too_long", str(DESCRIPTION_MAX_LENGTH)))
             continue
         if deadline is not None and when > deadline:
             errors.append(MilestoneError(number, "after_deadline", raw))

@@ -1,3 +1,4 @@
+import re
 from dataclasses import replace
 
 from django.contrib import messages
@@ -284,7 +285,8 @@ def task_import_view(request):
     form = LedgerImportForm(request.POST or None, request.FILES or None)
     outcome, status, plan = None, 200, None
     if request.method == "POST":
-        plan = plans.filter(pk=request.POST.get("plan") or 0).first()
+        raw_plan = request.POST.get("plan", "")
+        plan = plans.filter(pk=int(raw_plan)).first() if re.fullmatch(r"\d{1,9}", raw_plan) else None
         if plan is None:
             form.add_error(None, _("Choose the plan to import into."))
         if form.is_valid() and plan is not None:

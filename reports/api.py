@@ -6,12 +6,12 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import Field, TypeAdapter
 
 from accounts.roles import Perm
-from core.api import Out, require_api_perm
+from core.api import In, Out, require_api_perm
 from core.errors import ServiceError
 from plans.selectors import plans_choose, task_get_for_user
 from reports import rollup_cache, services
@@ -24,7 +24,7 @@ router = Router(tags=["reports and status"])
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
 
-class ReportIn(Schema):
+class ReportIn(In):
     period_end: date | None = None
     value: Decimal | None = None
     narrative: str = ""
@@ -61,7 +61,7 @@ class ReportOut(Out):
     version: int
 
 
-class ReturnIn(Schema):
+class ReturnIn(In):
     reason: str
 
 
@@ -214,7 +214,7 @@ def status_out(task, day: date, s) -> dict:
     }
 
 
-class RollupQuery(Schema):
+class RollupQuery(In):
     by: str = "unit"
     as_of: date | None = None
     # Plan ids (repeat for several); default: the as-of year's active plans, else every active plan.

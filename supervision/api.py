@@ -13,11 +13,11 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from accounts.roles import Perm
-from core.api import Out, require_api_perm
+from core.api import In, Out, require_api_perm
 from core.errors import ServiceError
 from org.models import Unit
 from plans.selectors import task_get_for_user, task_scope
@@ -107,7 +107,7 @@ class OrderOut(Out):
     version: int
 
 
-class OrderIssueIn(Schema):
+class OrderIssueIn(In):
     task_ids: list[int] = Field(default_factory=list, description="Further tasks on the same order.")
     unit_id: int | None = Field(None, description="Default: the task's lead unit.")
     kind: str | None = Field(None, description="reminder (催办), order (督办) or notice (通报); default proposed.")
@@ -117,20 +117,20 @@ class OrderIssueIn(Schema):
     due_date: date | None = Field(None, description="A working day; overrides response_workdays.")
 
 
-class OrderListIn(Schema):
+class OrderListIn(In):
     show: str = "open"
 
 
-class TextIn(Schema):
+class TextIn(In):
     text: str = ""
 
 
-class ReasonIn(Schema):
+class ReasonIn(In):
     reason: str = ""
     due_date: date | None = None
 
 
-class NoteIn(Schema):
+class NoteIn(In):
     note: str = ""
 
 
@@ -165,7 +165,7 @@ class InstructionOut(Out):
     followup: FollowUpOut
 
 
-class InstructionIn(Schema):
+class InstructionIn(In):
     text: str = ""
     task_id: int | None = None
     report_id: int | None = None
@@ -175,7 +175,7 @@ class InstructionIn(Schema):
     due_date: date | None = None
 
 
-class AnswerIn(Schema):
+class AnswerIn(In):
     answer: str = ""
 
 
@@ -200,7 +200,7 @@ class InspectionOut(Out):
     photos: list[FileOut]
 
 
-class InspectionIn(Schema):
+class InspectionIn(In):
     inspected_on: date | None = None
     inspectors: str = ""
     place: str = ""
@@ -210,7 +210,7 @@ class InspectionIn(Schema):
     summary: str = ""
 
 
-class FindingIn(Schema):
+class FindingIn(In):
     text: str = ""
     task_id: int | None = None
 
@@ -228,7 +228,7 @@ class RectificationOut(Out):
     files: list[FileOut]
 
 
-class RectificationIn(Schema):
+class RectificationIn(In):
     unit_id: int | None = None
     deadline: date | None = None
     requirement: str = ""

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CheckedForm
 from core.uploads import MESSAGES as UPLOAD_MESSAGES
 from org.models import Unit
 from plans.forms import TaskSearchWidget
@@ -55,7 +56,7 @@ class TaskChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.code} {obj.node.title}"
 
 
-class OrderForm(forms.Form):
+class OrderForm(CheckedForm):
     tasks = TaskChoiceField(label=_("Tasks"), queryset=Task.objects.none(), widget=TaskSearchWidget)
     unit = forms.ModelChoiceField(label=_("Addressed to (主送单位)"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=OrderKind.choices)
@@ -88,16 +89,16 @@ class OrderForm(forms.Form):
         self.fields["unit"].queryset = unit_choices()
 
 
-class RespondForm(forms.Form):
+class RespondForm(CheckedForm):
     text = forms.CharField(label=_("Response"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     files = MultipleFileField(label=_("Evidence"), accept="image/*,.pdf,.doc,.docx,.xls,.xlsx")
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(CheckedForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CheckedForm):
     reason = forms.CharField(
         label=_("Reason for sending back"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -118,7 +119,7 @@ class ReturnForm(ReasonForm):
         }
 
 
-class InstructionForm(forms.Form):
+class InstructionForm(CheckedForm):
     text = forms.CharField(label=_("Instruction"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     unit = forms.ModelChoiceField(label=_("Unit that answers"), queryset=Unit.objects.none(), required=False)
     due_date = forms.DateField(label=_("Answer due"), required=False, widget=DATE_WIDGET)
@@ -128,12 +129,12 @@ class InstructionForm(forms.Form):
         self.fields["unit"].queryset = unit_choices()
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CheckedForm):
     answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     files = MultipleFileField(label=_("Evidence"), accept="image/*,.pdf,.doc,.docx,.xls,.xlsx")
 
 
-class AnswerReturnForm(forms.Form):
+class AnswerReturnForm(CheckedForm):
     reason = forms.CharField(
         label=_("Reason for sending back"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -145,7 +146,7 @@ class AnswerReturnForm(forms.Form):
         }
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(CheckedForm):
     inspected_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     inspectors = forms.CharField(label=_("Inspectors"), max_length=200)
     place = forms.CharField(label=_("Place"), max_length=200)
@@ -171,11 +172,11 @@ class InspectionForm(forms.Form):
         self.fields["tasks"].queryset = task_choices()
 
 
-class PhotosForm(forms.Form):
+class PhotosForm(CheckedForm):
     photos = MultipleFileField(label=_("Photos"))
 
 
-class FindingForm(forms.Form):
+class FindingForm(CheckedForm):
     text = forms.CharField(label=_("Finding"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     task = forms.ModelChoiceField(label=_("Task"), queryset=Task.objects.none(), required=False)
 
@@ -185,7 +186,7 @@ class FindingForm(forms.Form):
         self.fields["task"].label_from_instance = lambda t: f"{t.code} {t.node.title}"
 
 
-class RectificationForm(forms.Form):
+class RectificationForm(CheckedForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_WIDGET)
     requirement = forms.CharField(label=_("What to rectify"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -196,6 +197,6 @@ class RectificationForm(forms.Form):
         self.fields["unit"].queryset = unit_choices()
 
 
-class RectificationReportForm(forms.Form):
+class RectificationReportForm(CheckedForm):
     text = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     photos = MultipleFileField(label=_("Photos after"))

@@ -360,7 +360,6 @@ def _num(value: float) -> str:
     return plain(value, 1)
 
 
-
 # --- home cards (工作台) -----------------------------------------------------------------------------
 
 HOME_ROWS = 6

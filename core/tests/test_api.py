@@ -46,13 +46,13 @@ def test_missing_field_gives_422_with_the_field(client):
     response = post_json(client, TOKEN, {"username": "office"})
     assert response.status_code == 422
     body = response.json()
-    assert body["detail"] == "请求数据不正确。"
+    assert body["detail"] == "请求数据不正确。 password 为必填项。"
     assert body["errors"][0]["loc"][-1] == "password"
 
 
 def test_english_ui_gets_english_api_messages(client):
     response = post_json(client, TOKEN, {"username": "office"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.json()["detail"] == "The request data is not valid."
+    assert response.json()["detail"] == "The request data is not valid. password is required."
 
 
 def test_api_lockout_after_five_wrong_passwords(client):
