@@ -3,6 +3,7 @@ import logging
 from datetime import UTC
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
@@ -91,6 +92,28 @@ def audit_record(
         head.count += 1
         head.save(update_fields=["last_hash", "count"])
     return event
+
+
+def audit_access_refused(
+    *, actor, status: int, method: str, path: str, object_type: str = "", object_id: str = ""
+) -> AuditEvent | None:
+    """An "access.refused" event: a 403, or a 404 on an object that exists but is outside the actor's
+    scope (another unit's report, another user's notification). None for an id that does not exist."""
+    if status == 404:
+        try:
+            exists = apps.get_model(object_type)._base_manager.filter(pk=object_id).exists()
+        except (LookupError, ValueError):
+            exists = False
+        if not exists:
+            return None
+    return audit_record(
+        actor=actor,
+        verb="access.refused",
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=path,
+        after={"status": status, "method": method, "path": path[:500]},
+    )
 
 
 def event_content(event: AuditEvent) -> dict[str, Any]:
