@@ -1,13 +1,20 @@
 """The audit hash chain. Pure: no Django import, tested with plain data.
 
-Each event stores hash = SHA-256(previous hash + canonical content). Changing
-any stored field changes that event's hash; deleting an event breaks the link
-of the one after it; deleting the newest event is caught by the chain head,
-which remembers the last hash and the number of events.
+Each event stores hash = HMAC-SHA256(key, key id + previous hash + canonical content) and the id
+of the key it was sealed with. The key lives outside the database (docs/audit.md), so someone
+who can edit the database but has not got the key can neither recompute a hash after changing,
+inserting or deleting an event, nor re-seal the chain from the point of a deletion onwards.
+
+What a key cannot catch is the newest events being cut off together with the head row (nothing
+after them needs re-sealing). Anchors catch that: the head (event id, hash, position) is
+periodically appended to a file outside the database, and every anchored event must still be
+there, unchanged, at the same position.
 """
 
 import hashlib
+import hmac
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +33,8 @@ HASHED_FIELDS = (
     "after",
     "ip",
 )
+KEY_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
+MIN_KEY_LENGTH = 32
 
 
 def canonical(content: Mapping[str, Any]) -> str:
@@ -33,34 +42,153 @@ def canonical(content: Mapping[str, Any]) -> str:
     return json.dumps(picked, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def event_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+def event_hash(prev_hash: str, content: Mapping[str, Any], *, key: bytes, key_id: str) -> str:
+    # The key id is inside the MAC, so an event cannot be relabelled to another key of the ring.
+    message = f"{key_id}\n{prev_hash}{canonical(content)}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def legacy_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+    """The unkeyed hash of the first version; only the re-sealing migration still reads it."""
     return hashlib.sha256((prev_hash + canonical(content)).encode("utf-8")).hexdigest()
+
+
+# --- the keyring ------------------------------------------------------------------------------------
+
+
+class KeyringError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Every key ever used (for verifying), and the current one (for sealing): the last line."""
+
+    keys: Mapping[str, bytes]
+    current_id: str
+
+    @property
+    def current_key(self) -> bytes:
+        return self.keys[self.current_id]
+
+
+def parse_keyring(text: str) -> Keyring:
+    """`<key id> <secret>` per line, oldest first; blank lines and `#` comments are ignored.
+
+    Rotating a key is appending a line: new events are sealed with the last key, older events are
+    still verified with theirs.
+    """
+    keys: dict[str, bytes] = {}
+    current = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) != 2:
+            raise KeyringError(f"line {number}: expected '<key id> <secret>'")
+        key_id, secret = parts
+        if not KEY_ID_RE.match(key_id):
+            raise KeyringError(f"line {number}: key id {key_id!r} is not 1-32 letters, digits, '.', '_' or '-'")
+        if len(secret) < MIN_KEY_LENGTH:
+            raise KeyringError(f"line {number}: the secret of {key_id!r} is shorter than {MIN_KEY_LENGTH} characters")
+        if key_id in keys:
+            raise KeyringError(f"line {number}: key id {key_id!r} appears twice")
+        keys[key_id] = secret.encode()
+        current = key_id
+    if not keys:
+        raise KeyringError("no key")
+    return Keyring(keys=keys, current_id=current)
+
+
+# --- anchors ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain head as it was at `at`: the event `event_id` was the `count`-th and had `hash`."""
+
+    event_id: int
+    hash: str
+    count: int
+    at: str = ""
+
+    def line(self) -> str:
+        fields = {"at": self.at, "count": self.count, "event_id": self.event_id, "hash": self.hash}
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"))
+
+
+class AnchorError(ValueError):
+    pass
+
+
+def parse_anchors(text: str) -> list[Anchor]:
+    """JSON lines as written by Anchor.line(); a line that is not one is an error, never skipped."""
+    anchors = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+            anchor = Anchor(
+                event_id=int(data["event_id"]), hash=str(data["hash"]), count=int(data["count"]), at=str(data["at"])
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AnchorError(f"line {number} is not an anchor") from exc
+        anchors.append(anchor)
+    return anchors
+
+
+# --- verification ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
-    count: int
+    count: int  # events verified good (before the first broken one)
     first_broken_id: int | None = None
     reason: str = ""
 
 
 def verify(
-    events: Iterable[Mapping[str, Any]], *, head_hash: str | None = None, head_count: int | None = None
+    events: Iterable[Mapping[str, Any]],
+    *,
+    keys: Mapping[str, bytes],
+    head_hash: str | None = None,
+    head_count: int | None = None,
+    anchors: Iterable[Anchor] = (),
 ) -> Verdict:
-    """Walk events in insertion order; each must have `id`, `prev_hash`, `hash` and the hashed fields."""
+    """Walk events in insertion order; each has `id`, `key_id`, `prev_hash`, `hash` and the hashed fields.
+
+    Reasons: "link" (the previous event is gone or was altered), "key" (sealed with a key not in the
+    ring), "content" (the event was altered), "anchor" (an anchored event is gone, altered or moved),
+    "tail" (the chain is shorter than the head row says).
+    """
+    by_id = {a.event_id: a for a in anchors}
     prev = GENESIS
     count = 0
-    last_id = None
+    last_id = 0
     for event in events:
-        count += 1
-        last_id = event["id"]
+        event_id = event["id"]
         if event["prev_hash"] != prev:
-            return Verdict(False, count, event["id"], "link")
-        if event_hash(prev, event) != event["hash"]:
-            return Verdict(False, count, event["id"], "content")
+            return Verdict(False, count, event_id, "link")
+        key = keys.get(event["key_id"])
+        if key is None:
+            return Verdict(False, count, event_id, "key")
+        if not hmac.compare_digest(event_hash(prev, event, key=key, key_id=event["key_id"]), event["hash"]):
+            return Verdict(False, count, event_id, "content")
+        anchor = by_id.pop(event_id, None)
+        if anchor is not None and (anchor.hash != event["hash"] or anchor.count != count + 1):
+            return Verdict(False, count, event_id, "anchor")
+        count += 1
+        last_id = event_id
         prev = event["hash"]
+    if by_id:
+        # An anchored event is no longer in the chain: the newest events were cut off (with the head row
+        # edited to match) or the chain was rebuilt without it.
+        missing = min(by_id.values(), key=lambda a: a.count)
+        return Verdict(False, count, missing.event_id, "anchor")
     if head_hash is not None and (head_hash != prev or head_count != count):
         # The newest events were removed (or the head was edited): point after the last good one.
-        return Verdict(False, count, (last_id or 0) + 1, "tail")
+        return Verdict(False, count, last_id + 1, "tail")
     return Verdict(True, count)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """审计日志: who did what to which object, before/after, when, from where; hash-chained."""
+    """审计日志: who did what to which object, before/after, when, from where; chained by HMAC (audit/chain.py)."""
 
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
@@ -19,6 +19,8 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    # Which key of settings.AUDIT_KEYRING sealed the event (keys rotate; old ones stay for verifying).
+    key_id = models.CharField(max_length=32)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

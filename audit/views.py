@@ -17,6 +17,13 @@ def event_list_view(request):
     form = AuditFilterForm(request.GET or None)
     events = audit_event_list(form.to_filter()).select_related(None)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    # Reading the log is itself audited; recorded before the page's rows are read, so it heads the list.
+    audit_record(
+        actor=request.user,
+        verb="audit.view",
+        object_type="audit.auditevent",
+        after={**form.to_filter().__dict__, "page": page.number},
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -38,6 +38,8 @@ def server_env(url: str) -> dict:
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="config.settings.prod",
         SECRET_KEY=env.get("SECRET_KEY", "bench-only-not-secret"),
+        # The key manage() (dev settings) generated, so the seeded chain and the server's agree.
+        AUDIT_KEYRING_FILE=env.get("AUDIT_KEYRING_FILE", str(ROOT / "var" / "audit-keyring")),
         SECURE_COOKIES="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DB_CONN_MAX_AGE="600",
@@ -48,6 +50,8 @@ def server_env(url: str) -> dict:
 def manage(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = server_env(url)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    if "AUDIT_KEYRING_FILE" not in os.environ:
+        env.pop("AUDIT_KEYRING_FILE")  # the dev settings generate var/audit-keyring, which the server reads
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check, text=True, capture_output=True)
 
 

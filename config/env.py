@@ -92,3 +92,24 @@ def email_settings(url: str | None) -> dict[str, object]:
         "EMAIL_USE_SSL": parts.scheme == "smtps",
         "EMAIL_USE_TLS": query.get("tls", "0").lower() in _TRUE,
     }
+
+
+def audit_keyring_file(path: str):
+    """The audit chain's keyring (audit.chain.parse_keyring) from a file kept outside the database.
+
+    Refused when missing, malformed, or readable by every local account: the key is what stops someone
+    with database access from re-sealing an edited audit log (docs/audit.md).
+    """
+    from pathlib import Path
+
+    from audit.chain import KeyringError, parse_keyring
+
+    file = Path(path)
+    try:
+        if file.stat().st_mode & 0o004:
+            raise ImproperlyConfigured(f"The audit keyring {path} is readable by every user: chmod o-r it.")
+        return parse_keyring(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ImproperlyConfigured(f"The audit keyring {path} cannot be read: {exc.strerror}.") from exc
+    except KeyringError as exc:
+        raise ImproperlyConfigured(f"The audit keyring {path} is not valid: {exc}.") from exc

@@ -9,8 +9,22 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from accounts.roles import Perm
+from core.middleware import current_request
+
+
+def out_of_scope(model, pk) -> Http404:
+    """The 404 an access helper raises for an object the user may not read; `raise out_of_scope(Task, pk)`.
+
+    The request remembers the object, so RequestContextMiddleware audits the refusal when the
+    response is that 404 and the object exists (an unknown id or URL is not audited).
+    """
+    request = current_request.get()
+    if request is not None:
+        request.luoshi_refused = (model._meta.label_lower, str(pk))
+    return Http404()
 
 
 def require_perm(*perms: Perm):

@@ -24,9 +24,32 @@ class RequestContextMiddleware:
     def __call__(self, request):
         token = current_request.set(request)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code in (403, 404):
+                _audit_refusal(request, response.status_code)
+            return response
         finally:
             current_request.reset(token)
+
+
+def _audit_refusal(request, status: int) -> None:
+    """Access refused to a logged-in user: every 403, and the 404s of access helpers (core.access.out_of_scope).
+
+    Written here, after the view, so a view's rolled-back transaction cannot take the event with it.
+    Lockouts are audited where they happen (accounts), not again here.
+    """
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False) or getattr(request, "axes_locked_out", False):
+        return
+    refused = getattr(request, "luoshi_refused", None)
+    if status == 404 and refused is None:
+        return
+    from audit.services import audit_access_refused
+
+    kind, object_id = refused or ("", "")
+    audit_access_refused(
+        actor=user, status=status, method=request.method, path=request.path, object_type=kind, object_id=object_id
+    )
 
 
 class LanguageMiddleware(LocaleMiddleware):

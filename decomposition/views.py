@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Perm
+from audit.services import audit_record
 from core.access import require_perm
 from core.errors import ServiceError
 from core.xlsx import XLSX_MIME
@@ -289,6 +290,7 @@ def export_view(request, pk: int):
     plan = plan_get_for_user(request.user, pk, write=True)
     draft = _draft_or_404(plan)
     content = build_task_ledger_xlsx(draft_ledger_rows(draft))
+    audit_record(actor=request.user, verb="decompositiondraft.export", obj=draft)
     response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="decomposition-{plan.pk}-{stamp}.xlsx"'

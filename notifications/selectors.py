@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from core.access import out_of_scope
 from notifications.models import Delivery, Follow, Notification, UnitWebhook
 
 # Labels for the kinds other apps send (services.notify docstring); an unknown kind shows its code.
@@ -59,7 +60,7 @@ def notification_get_for_user(user, pk: int) -> Notification:
     try:
         return Notification.objects.get(pk=pk, recipient=user)
     except Notification.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(Notification, pk) from exc
 
 
 def followed_task_ids(user) -> set[int]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
 from accounts.roles import Perm
+from audit.services import audit_record
 from core.api import In, Out, require_api_perm
 from core.errors import ServiceError
 from core.xlsx import XLSX_MIME
@@ -346,7 +347,9 @@ def task_ledger_export(request, filters: Query[TaskFilterIn]):
     as_of = values.pop("as_of") or timezone.localdate()
     wanted = {"status": values.pop("status"), "light": values.pop("light")}
     tasks = tasks_with_status(task_list(request.user, TaskFilter(**values)), as_of, **wanted)
-    response = HttpResponse(build_task_ledger_xlsx(ledger_stream(tasks)), content_type=XLSX_MIME)
+    content = build_task_ledger_xlsx(ledger_stream(tasks))
+    audit_record(actor=request.user, verb="task.export", object_type="plans.task", after=filters.dict())
+    response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="task-ledger-{stamp}.xlsx"'
     return response

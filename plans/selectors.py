@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm
 from audit.models import AuditEvent
+from core.access import out_of_scope
 from org.models import LeaderPost, Unit
 from plans import treepath
 from plans.ledger import LedgerRowOut
@@ -34,11 +34,11 @@ def plan_list(user) -> QuerySet[Plan]:
 
 def plan_get_for_user(user, pk: int, *, write: bool = False) -> Plan:
     if not can_read_business(user) or (write and not user.has_luoshi_perm(Perm.PLAN_EDIT)):
-        raise Http404
+        raise out_of_scope(Plan, pk)
     try:
         return Plan.objects.get(pk=pk)
     except Plan.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(Plan, pk) from exc
 
 
 @dataclass(frozen=True)
@@ -135,11 +135,11 @@ def task_scope(user) -> QuerySet[Task]:
 def task_get_for_user(user, pk: int, *, write: bool = False) -> Task:
     """The task, or 404 when it does not exist, is deleted, or is outside the user's scope."""
     if write and not user.has_luoshi_perm(Perm.PLAN_EDIT):
-        raise Http404
+        raise out_of_scope(Task, pk)
     try:
         return task_scope(user).with_plan("node", "lead_unit", "responsible_post").get(pk=pk)
     except Task.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(Task, pk) from exc
 
 
 def task_can_request_change(user, task: Task) -> bool:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Perm
+from audit.services import audit_record
 from core.access import require_perm
 from core.errors import ServiceError
 from core.forms import add_service_error
@@ -272,6 +273,7 @@ def task_pick_view(request):
 def task_export_view(request):
     _form, tasks, _choice = _filtered(request)
     content = build_task_ledger_xlsx(ledger_stream(tasks))
+    audit_record(actor=request.user, verb="task.export", object_type="plans.task", after=request.GET.dict())
     response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="task-ledger-{stamp}.xlsx"'
@@ -522,4 +524,5 @@ def change_request_evidence_view(request, pk: int):
     task_get_for_user(request.user, change.task_id)  # same access as the task
     if not change.evidence:
         raise Http404
+    audit_record(actor=request.user, verb="taskchangerequest.download", obj=change)
     return FileResponse(change.evidence.open("rb"), as_attachment=True, filename=change.evidence.name.rsplit("/")[-1])

@@ -18,9 +18,9 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast
-from django.http import Http404
 
 from accounts.roles import Perm
+from core.access import out_of_scope
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
 from plans import treepath
@@ -43,14 +43,14 @@ def report_get_for_user(user, pk: int) -> ProgressReport:
             .get(pk=pk)
         )
     except ProgressReport.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(ProgressReport, pk) from exc
 
 
 def evidence_get_for_user(user, pk: int) -> EvidenceFile:
     try:
         return EvidenceFile.objects.select_related("report").filter(report__task__in=task_scope(user)).get(pk=pk)
     except EvidenceFile.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(EvidenceFile, pk) from exc
 
 
 def task_reports(task: Task, *, people: bool = True) -> QuerySet[ProgressReport]:

@@ -167,7 +167,7 @@ def evidence_remove_view(request, pk: int):
 @require_perm(*READ)
 def evidence_file_view(request, pk: int, thumb: bool = False):
     """Evidence is served only here, after the same access check as its task (never from a public URL)."""
-    return serve_upload(evidence_get_for_user(request.user, pk), thumb=thumb)
+    return serve_upload(evidence_get_for_user(request.user, pk), actor=request.user, thumb=thumb)
 
 
 @require_perm(*READ)

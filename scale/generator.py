@@ -37,6 +37,7 @@ from accounts.models import RoleGrant, User
 from accounts.roles import Role
 from audit import chain
 from audit.models import AuditChainHead, AuditEvent
+from audit.services import audit_keyring
 from core.collation import pinyin_key
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
@@ -714,6 +715,7 @@ class CityBuilder:
         self.events.sort(key=lambda e: (e[0], e[2], e[4]))
         head = AuditChainHead.objects.filter(pk=1).first()
         prev, count = (head.last_hash, head.count) if head else (chain.GENESIS, 0)
+        keyring = audit_keyring()
         rows = []
         first = self.ids.take(AuditEvent, len(self.events))
         for offset, (at, actor, verb, otype, oid, repr_, before, after) in enumerate(self.events):
@@ -729,17 +731,17 @@ class CityBuilder:
                 "after": after,
                 "ip": "",
             }
-            digest = chain.event_hash(prev, content)
+            digest = chain.event_hash(prev, content, key=keyring.current_key, key_id=keyring.current_id)
             rows.append((
                 first + offset, at, actor, content["actor_username"], verb, otype, content["object_id"],
                 content["object_repr"], None if before is None else _jsonable(before),
-                None if after is None else _jsonable(after), "", prev, digest,
+                None if after is None else _jsonable(after), "", keyring.current_id, prev, digest,
             ))  # fmt: skip
             prev = digest
         insert(
             AuditEvent,
             ["id", "at", "actor_id", "actor_username", "verb", "object_type", "object_id", "object_repr", "before",
-             "after", "ip", "prev_hash", "hash"],
+             "after", "ip", "key_id", "prev_hash", "hash"],
             rows,
         )  # fmt: skip
         AuditChainHead.objects.update_or_create(pk=1, defaults={"last_hash": prev, "count": count + len(rows)})

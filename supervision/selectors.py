@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 
 from accounts.roles import Perm
+from core.access import out_of_scope
 from core.numbers import plain
 from supervision.models import (
     Attachment,
@@ -67,7 +67,7 @@ def order_get_for_user(user, pk: int) -> SupervisionOrder:
             .get(pk=pk)
         )
     except SupervisionOrder.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(SupervisionOrder, pk) from exc
 
 
 ORDER_FILTERS = ("open", "responded", "done", "all")
@@ -152,14 +152,14 @@ def instruction_get_for_user(user, pk: int) -> Instruction:
             .get(pk=pk)
         )
     except Instruction.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(Instruction, pk) from exc
 
 
 def followup_get_for_user(user, pk: int) -> FollowUp:
     try:
         return FollowUp.objects.filter(instruction__in=instruction_scope(user)).select_related("unit").get(pk=pk)
     except FollowUp.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(FollowUp, pk) from exc
 
 
 def _answers_prefetch() -> Prefetch:
@@ -234,14 +234,14 @@ def inspection_get_for_user(user, pk: int) -> Inspection:
             .get(pk=pk)
         )
     except Inspection.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(Inspection, pk) from exc
 
 
 def finding_get_for_user(user, pk: int) -> Finding:
     try:
         return Finding.objects.filter(inspection__in=inspection_scope(user)).select_related("inspection").get(pk=pk)
     except Finding.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(Finding, pk) from exc
 
 
 def inspection_list(user) -> QuerySet[Inspection]:
@@ -271,7 +271,7 @@ def rectification_get_for_user(user, pk: int) -> Rectification:
             .get(pk=pk)
         )
     except Rectification.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(Rectification, pk) from exc
 
 
 def rectification_list(user, *, show: str = "open") -> QuerySet[Rectification]:
@@ -309,7 +309,7 @@ def attachment_get_for_user(user, pk: int) -> Attachment:
     try:
         return Attachment.objects.filter(visible).get(pk=pk)
     except Attachment.DoesNotExist as exc:
-        raise Http404 from exc
+        raise out_of_scope(Attachment, pk) from exc
 
 
 # --- the order document ---------------------------------------------------------------------------

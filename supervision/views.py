@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Perm
+from audit.services import audit_record
 from core.access import require_perm
 from core.errors import ServiceError
 from core.files import serve_upload
@@ -190,6 +191,7 @@ def order_docx_view(request, pk: int):
     """督办通知单 as .docx, one page in official style (supervision/orderdoc.py)."""
     order = order_get_for_user(request.user, pk)
     response = HttpResponse(order_document_bytes(order), content_type=DOCX_MIME)
+    audit_record(actor=request.user, verb="supervisionorder.download", obj=order)
     name = order_docx_filename(order)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
@@ -681,4 +683,4 @@ def rectification_close_view(request, pk: int):
 @require_perm(*READ)
 def file_view(request, pk: int, thumb: bool = False):
     """Supervision files are served only here, after the access check of their order, inspection or item."""
-    return serve_upload(attachment_get_for_user(request.user, pk), thumb=thumb)
+    return serve_upload(attachment_get_for_user(request.user, pk), actor=request.user, thumb=thumb)

@@ -168,6 +168,13 @@ for _key, _value in email_settings(env_str("EMAIL_URL")).items():
     globals()[_key] = _value
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "luoshi@localhost")
 
+# The audit log (docs/audit.md). AUDIT_KEYRING (the HMAC keys that seal the chain, read from a file
+# outside the database) is set per configuration: generated into var/ in dev, required in prod.
+AUDIT_KEYRING = None
+# The append-only file the chain head is anchored to by `audit_anchor` and the nightly sweep
+# ("" switches anchoring off). Copy it off the box: docs/audit.md.
+AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log"))
+
 # Background queue (django-tasks, database backend): e-mails and robot messages are sent by
 # `manage.py db_worker`, never in a request; the queue is a table, so SQLite and PostgreSQL alike.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

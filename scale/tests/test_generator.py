@@ -9,7 +9,7 @@ from django.db import transaction
 
 from audit import chain
 from audit.models import AuditChainHead, AuditEvent
-from audit.services import event_content
+from audit.services import audit_keyring, event_content
 from plans.models import PlanNode, Task
 from reports.models import ProgressReport, StatusSnapshot
 from reports.status import task_statuses
@@ -32,7 +32,7 @@ def test_seed_scale_refuses_a_database_with_other_data():
 def _verify_chain() -> chain.Verdict:
     head = AuditChainHead.objects.get(pk=1)
     events = (event_content(e) for e in AuditEvent.objects.order_by("id").iterator())
-    return chain.verify(events, head_hash=head.last_hash, head_count=head.count)
+    return chain.verify(events, keys=audit_keyring().keys, head_hash=head.last_hash, head_count=head.count)
 
 
 def test_a_small_city_is_consistent(users):

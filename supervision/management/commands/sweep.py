@@ -5,13 +5,15 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from audit.services import audit_anchor
 from reports.snapshots import status_refresh
 from supervision.sweep import sweep_run
 
 
 class Command(BaseCommand):
     help = (
-        "Nightly sweep: recompute task statuses, send report and order reminders, escalate late orders. "
+        "Nightly sweep: recompute task statuses, send report and order reminders, escalate late orders, "
+        "anchor the audit chain. "
         "Idempotent: running it twice sends nothing twice."
     )
 
@@ -27,3 +29,4 @@ class Command(BaseCommand):
         status_refresh(as_of=as_of)  # the day's stored statuses for every live task (reports.snapshots)
         for line in sweep_run(as_of=as_of).lines():
             self.stdout.write(line)
+        audit_anchor()  # the night's events included; cron's `audit_anchor` covers the day (docs/audit.md)
