@@ -85,6 +85,12 @@ def _zjj_evidence() -> int:
     ).pk
 
 
+def _submitted_zjj_evidence() -> int:
+    pk = _zjj_evidence()
+    _submitted_zjj_report()
+    return pk
+
+
 def _change_request_with_evidence() -> int:
     from accounts.models import User
     from plans.models import Task, TaskChangeRequest
@@ -155,12 +161,13 @@ PAGES.update(
         "reports:approvals": (HEADS, None, "", {}),
         "reports:cockpit": ({"office", "leader", "leader_cj"}, None, "", {}),
         "reports:calendar": ({"office", "sysadmin"}, None, "", {}),
-        # A 区住建局 report: readable with its task; 区发改委 people get 404.
-        "reports:report_detail": (ZJJ_TASK_READERS, lambda: {"pk": _zjj_report()}, "", NOT_IN_SCOPE),
+        # A submitted 区住建局 report: readable with its task; 区发改委 people get 404. A draft is its unit's
+        # alone (reports/tests/test_draft_access.py).
+        "reports:report_detail": (ZJJ_TASK_READERS, lambda: {"pk": _submitted_zjj_report()}, "", NOT_IN_SCOPE),
         # Only the reporting unit's reporter edits it.
         "reports:report_edit": ({"zjj_reporter"}, lambda: {"pk": _zjj_report()}, "", {"fgw_reporter": 404}),
-        "reports:evidence_file": (ZJJ_TASK_READERS, lambda: {"pk": _zjj_evidence()}, "", NOT_IN_SCOPE),
-        "reports:evidence_thumb": (ZJJ_TASK_READERS, lambda: {"pk": _zjj_evidence()}, "", NOT_IN_SCOPE),
+        "reports:evidence_file": (ZJJ_TASK_READERS, lambda: {"pk": _submitted_zjj_evidence()}, "", NOT_IN_SCOPE),
+        "reports:evidence_thumb": (ZJJ_TASK_READERS, lambda: {"pk": _submitted_zjj_evidence()}, "", NOT_IN_SCOPE),
     }
 )
 # Routes open to everyone, checked separately.
