@@ -84,3 +84,25 @@ def as_of_date(request):
     from django.utils import timezone
 
     return getattr(request, "as_of", None) or timezone.localdate()
+
+
+class PasswordChangeRequiredMiddleware:
+    """After an admin's reset the account's owner must pick a new password before anything else.
+
+    Pages redirect to the password page; the API refuses with a message (core.api). Only the password
+    page, logout, language switch and static files stay reachable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            from django.shortcuts import redirect
+            from django.urls import reverse
+
+            allowed = (reverse("accounts:password_change"), reverse("accounts:logout"), "/i18n/", "/api/")
+            if not request.path.startswith(allowed) and not request.path.startswith(settings.STATIC_URL):
+                return redirect("accounts:password_change")
+        return self.get_response(request)
