@@ -106,3 +106,28 @@ class PasswordChangeRequiredMiddleware:
             if not request.path.startswith(allowed) and not request.path.startswith(settings.STATIC_URL):
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy with a per-request nonce, and Permissions-Policy, on every response.
+
+    Scripts run only from our own origin or from an inline <script nonce="{{ request.csp_nonce }}">:
+    no inline event handlers (static/js/app.js handles data-confirm and data-select-all instead), no
+    eval. Styles keep 'unsafe-inline' (style attributes; ECharts and htmx set styles too): an injected
+    style cannot run code. HSTS and the HTTPS redirect are Django's SecurityMiddleware (prod settings).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import secrets
+
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = settings.LUOSHI_CSP.format(nonce=nonce)
+        response.setdefault("Permissions-Policy", settings.LUOSHI_PERMISSIONS_POLICY)
+        response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
