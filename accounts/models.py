@@ -32,10 +32,11 @@ class User(AbstractUser):
     is_demo = models.BooleanField(_("demo account"), default=False)
     sort_key = models.CharField(max_length=400, editable=False, db_index=True, default="")
     # Set by an admin's reset: every page and API call is refused until the owner picks a new password.
-    must_change_password = models.BooleanField(_("must change password"), default=False)
+    # db_default too: bulk loaders that insert rows by column list (scale.generator) leave these out.
+    must_change_password = models.BooleanField(_("must change password"), default=False, db_default=False)
     # Bumped to end every session of the account at once (reset, password change, deactivation):
     # it is part of the session auth hash, so sessions signed with the old value no longer verify.
-    credentials_epoch = models.PositiveIntegerField(default=0, editable=False)
+    credentials_epoch = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = UserManager()
 

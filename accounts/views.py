@@ -141,6 +141,9 @@ def user_edit_view(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def user_password_view(request, pk: int):
     user = user_get_for_admin(request.user, pk, perm=Perm.USER_MANAGE)
+    if user.pk == request.user.pk:
+        # One's own password is changed with the current one, on the password page.
+        return redirect("accounts:password_change")
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         password = form.cleaned_data["password"]
