@@ -94,6 +94,8 @@ def user_create(
     if User.objects.filter(username__iexact=username).exists():
         raise ServiceError(_("A user with this username already exists."), field="username")
     user = User(username=username, display_name=display_name, unit=unit, email=email, phone=phone, is_demo=is_demo)
+    # An initial password chosen by an admin is the admin's secret too: the owner replaces it first thing.
+    user.must_change_password = actor is not None
     _validate_password(password, user)
     user.set_password(password)
     user.save()

@@ -39,6 +39,7 @@ def test_the_sysadmin_takeover_chain_is_refused_at_every_step(client_as, users):
     )
     assert response.status_code == 302
     crony = User.objects.get(username="crony")
+    assert crony.must_change_password  # the initial password is the admin's secret too
     assert sysadmin.post(f"/accounts/users/{crony.pk}/roles/", {"action": "grant", "role": "office"}).status_code == 403
     assert not crony.role_grants.exists()
 
