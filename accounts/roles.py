@@ -38,18 +38,23 @@ class Perm(StrEnum):
     USER_MANAGE = "user.manage"
     ROLE_GRANT = "role.grant"
     AUDIT_READ = "audit.read"
+    # Approve a takeover-class action (password reset, deactivation) on an admin account requested by
+    # another admin duty; the approver must hold a duty the requester does not (admin_approval_refusal).
+    ADMIN_APPROVE = "admin.approve"
+    LOCKOUT_MANAGE = "lockout.manage"  # see and lift login lockouts
 
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {
-    Role.OFFICE: frozenset({Perm.BUSINESS_READ_ALL, Perm.PLAN_EDIT, Perm.ORG_READ}),
+    Role.OFFICE: frozenset({Perm.BUSINESS_READ_ALL, Perm.PLAN_EDIT, Perm.ORG_READ, Perm.LOCKOUT_MANAGE}),
     Role.LEADER: frozenset({Perm.BUSINESS_READ_ALL, Perm.INSTRUCTION_WRITE, Perm.ORG_READ}),
     Role.UNIT_HEAD: frozenset({Perm.BUSINESS_READ_UNIT, Perm.REPORT_APPROVE, Perm.ORG_READ}),
     Role.UNIT_REPORTER: frozenset({Perm.BUSINESS_READ_UNIT, Perm.REPORT_DRAFT, Perm.ORG_READ}),
     Role.SYSTEM_ADMIN: frozenset({Perm.ORG_READ, Perm.ORG_MANAGE, Perm.USER_READ, Perm.USER_MANAGE}),
     # The security admin must find users to grant roles, but may not create or edit them.
-    Role.SECURITY_ADMIN: frozenset({Perm.USER_READ, Perm.ROLE_GRANT}),
-    # Sees no business data: only the audit log.
-    Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_READ}),
+    Role.SECURITY_ADMIN: frozenset({Perm.USER_READ, Perm.ROLE_GRANT, Perm.ADMIN_APPROVE, Perm.LOCKOUT_MANAGE}),
+    # Sees no business data: only the audit log, and co-signs takeover-class actions on admin accounts
+    # (so a security admin who is the target himself is not the only one who could approve).
+    Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_READ, Perm.ADMIN_APPROVE}),
 }
 
 
@@ -86,4 +91,41 @@ def role_grant_conflict(*, held: Iterable[str], new: str, grantee_id: int, grant
         new_role in BUSINESS_ROLES and held_roles & ADMIN_ROLES
     ):
         return RoleConflict.ADMIN_WITH_BUSINESS
+    return None
+
+
+def takeover_guarded(target_roles: Iterable[str]) -> bool:
+    """Whether resetting the password of, or deactivating, an account holding `target_roles` needs a
+    second admin duty's approval: true for every admin duty (another duty's holder and one's own peer),
+    since whoever sets an admin's password can log in as that admin."""
+    return bool({Role(r) for r in target_roles} & ADMIN_ROLES)
+
+
+class ApprovalRefusal(StrEnum):
+    OWN_REQUEST = "own_request"
+    TARGET = "target"
+    SAME_DUTY = "same_duty"
+
+
+def admin_approval_refusal(
+    *,
+    approver_id: int,
+    approver_roles: Iterable[str],
+    requester_id: int,
+    requester_roles: Iterable[str],
+    target_id: int,
+) -> ApprovalRefusal | None:
+    """Why `approver` may not approve a takeover-class request, or None when allowed.
+
+    The approval must come from a second admin duty: not the requester, not the account concerned
+    (who could otherwise approve their own reset after it was requested by an accomplice), and from
+    an admin duty the requester does not hold.
+    """
+    if approver_id == requester_id:
+        return ApprovalRefusal.OWN_REQUEST
+    if approver_id == target_id:
+        return ApprovalRefusal.TARGET
+    approver_duties = {Role(r) for r in approver_roles} & ADMIN_ROLES
+    if not approver_duties - {Role(r) for r in requester_roles}:
+        return ApprovalRefusal.SAME_DUTY
     return None

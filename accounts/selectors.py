@@ -4,9 +4,10 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from accounts.models import User
-from accounts.roles import Perm, Role
+from accounts.models import AdminRequest, ApiToken, User
+from accounts.roles import Perm, Role, takeover_guarded
 
 
 def user_list(*, q: str = "") -> QuerySet[User]:
@@ -36,3 +37,36 @@ def role_holders(*roles: Role | str, unit_ids: Iterable[int] | None = None) -> Q
     if unit_ids is not None:
         people = people.filter(unit_id__in=list(unit_ids))
     return people.distinct().order_by("pk")
+
+
+def admin_requests_for(actor: User) -> QuerySet[AdminRequest]:
+    """Takeover-class requests on admin accounts: all for approvers, one's own for the requester."""
+    qs = AdminRequest.objects.select_related("target", "requested_by", "decided_by")
+    if actor.has_luoshi_perm(Perm.ADMIN_APPROVE):
+        return qs
+    if actor.has_luoshi_perm(Perm.USER_MANAGE):
+        return qs.filter(requested_by=actor)
+    return qs.none()
+
+
+def admin_request_get_for_user(actor: User, pk: int) -> AdminRequest:
+    try:
+        return admin_requests_for(actor).get(pk=pk)
+    except AdminRequest.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def user_takeover_guarded(user: User) -> bool:
+    return takeover_guarded(user.role_codes)
+
+
+def live_tokens(user: User) -> QuerySet[ApiToken]:
+    """The user's API tokens that still work or could (not revoked, not expired), newest first."""
+    return ApiToken.objects.filter(user=user, revoked=False, expires_at__gt=timezone.now()).order_by("-created_at")
+
+
+def live_token_get(user: User, pk: int) -> ApiToken:
+    try:
+        return live_tokens(user).get(pk=pk)
+    except ApiToken.DoesNotExist as exc:
+        raise Http404 from exc

@@ -5,13 +5,22 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiToken, RoleGrant, User
-from accounts.roles import Perm, Role, RoleConflict, role_grant_conflict
+from accounts.models import AdminRequest, ApiToken, RoleGrant, User
+from accounts.roles import (
+    ApprovalRefusal,
+    Perm,
+    Role,
+    RoleConflict,
+    admin_approval_refusal,
+    role_grant_conflict,
+    takeover_guarded,
+)
 from audit.services import audit_record, snapshot
 from core.errors import ServiceError
 from org.models import Unit
@@ -28,6 +37,31 @@ ROLE_CONFLICT_MESSAGES = {
     RoleConflict.ALREADY_HELD: lambda: _("The user already holds this role."),
     RoleConflict.SELF_GRANT: lambda: _("You cannot change your own roles."),
 }
+
+
+APPROVAL_REFUSAL_MESSAGES = {
+    ApprovalRefusal.OWN_REQUEST: lambda: _("Separation of duties (MLPS 2.0): you cannot approve your own request."),
+    ApprovalRefusal.TARGET: lambda: _(
+        "Separation of duties (MLPS 2.0): a request concerning your own account is approved by someone else."
+    ),
+    ApprovalRefusal.SAME_DUTY: lambda: _(
+        "Separation of duties (MLPS 2.0): the approval must come from another admin duty than the requester's."
+    ),
+}
+
+
+def _approval_required() -> ServiceError:
+    return ServiceError(
+        _(
+            "Separation of duties (MLPS 2.0): this account holds an admin duty; resetting its password or "
+            "deactivating it takes effect only after another admin duty approves the request."
+        ),
+        code="approval_required",
+    )
+
+
+def _guarded(user: User) -> bool:
+    return takeover_guarded(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
 
 
 def _require(actor: User, perm: Perm) -> None:
@@ -60,6 +94,8 @@ def user_create(
     if User.objects.filter(username__iexact=username).exists():
         raise ServiceError(_("A user with this username already exists."), field="username")
     user = User(username=username, display_name=display_name, unit=unit, email=email, phone=phone, is_demo=is_demo)
+    # An initial password chosen by an admin is the admin's secret too: the owner replaces it first thing.
+    user.must_change_password = actor is not None
     _validate_password(password, user)
     user.set_password(password)
     user.save()
@@ -81,25 +117,145 @@ def user_update(
     _require(actor, Perm.USER_MANAGE)
     if user.pk == actor.pk and not is_active:
         raise ServiceError(_("You cannot deactivate your own account."), field="is_active")
+    deactivating = user.is_active and not is_active
+    if deactivating and _guarded(user):
+        exc = _approval_required()
+        exc.field = "is_active"
+        raise exc
     before = snapshot(user, USER_FIELDS)
     user.display_name, user.unit, user.email, user.phone, user.is_active = display_name, unit, email, phone, is_active
     user.save(update_fields=["display_name", "unit", "email", "phone", "is_active"])
     after = snapshot(user, USER_FIELDS)
     if before != after:
         audit_record(actor=actor, verb="user.update", obj=user, before=before, after=after)
+    if deactivating:
+        credentials_end(actor=actor, user=user, reason="deactivated")
     return user
+
+
+def credentials_end(*, actor: User | None, user: User, reason: str, keep_token_id: int | None = None) -> int:
+    """End every session and API token of `user` (call inside the caller's transaction).
+
+    Sessions die by bumping `credentials_epoch` (part of the session auth hash); tokens are marked
+    revoked for good, so reactivating the account later does not revive them. Returns tokens revoked.
+    """
+    user.credentials_epoch += 1
+    User.objects.filter(pk=user.pk).update(credentials_epoch=models.F("credentials_epoch") + 1)
+    live = ApiToken.objects.filter(user=user, revoked=False)
+    if keep_token_id is not None:
+        live = live.exclude(pk=keep_token_id)
+    ids = list(live.values_list("pk", flat=True))
+    if ids:
+        ApiToken.objects.filter(pk__in=ids).update(revoked=True, revoked_at=timezone.now(), revoke_reason=reason)
+        audit_record(actor=actor, verb="token.revoke", obj=user, after={"token_ids": ids, "reason": reason})
+    return len(ids)
 
 
 @transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str) -> None:
-    """An admin's reset (system admin) or a user's own change (actor == user)."""
-    if actor.pk != user.pk:
+    """A user's own change (actor == user), or a system admin's reset of a non-admin account.
+
+    An admin account's reset goes through `admin_request_create` and a second duty's approval. A reset
+    must be changed at the next login; both end every other session and token of the account.
+    """
+    own = actor.pk == user.pk
+    if not own:
         _require(actor, Perm.USER_MANAGE)
+        if _guarded(user):
+            raise _approval_required()
     _validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
-    verb = "user.password_change" if actor.pk == user.pk else "user.password_reset"
-    audit_record(actor=actor, verb=verb, obj=user)
+    user.must_change_password = not own
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(actor=actor, verb="user.password_change" if own else "user.password_reset", obj=user)
+    credentials_end(actor=actor, user=user, reason="password" if own else "reset")
+
+
+@transaction.atomic
+def admin_request_create(*, actor: User, target: User, kind: str, password: str = "") -> AdminRequest:
+    """A system admin asks to reset the password of, or deactivate, an admin account (三员分立)."""
+    _require(actor, Perm.USER_MANAGE)
+    if kind not in AdminRequest.Kind.values:
+        raise ServiceError(_("Unknown action."), field="kind")
+    if target.pk == actor.pk:
+        raise ServiceError(str(APPROVAL_REFUSAL_MESSAGES[ApprovalRefusal.TARGET]()))
+    if not _guarded(target):
+        raise ServiceError(_("This account holds no admin duty: no approval is needed."))
+    if kind == AdminRequest.Kind.DEACTIVATE and not target.is_active:
+        raise ServiceError(_("The account is already deactivated."))
+    User.objects.select_for_update().filter(pk=target.pk).first()
+    if AdminRequest.objects.filter(target=target, kind=kind, state=AdminRequest.State.PENDING).exists():
+        raise ServiceError(_("The same request for this account is already waiting for approval."))
+    password_hash = ""
+    if kind == AdminRequest.Kind.PASSWORD_RESET:
+        _validate_password(password, target)
+        password_hash = make_password(password)
+    request = AdminRequest.objects.create(kind=kind, target=target, password_hash=password_hash, requested_by=actor)
+    audit_record(
+        actor=actor,
+        verb="admin_request.create",
+        obj=target,
+        after={"request_id": request.pk, "kind": kind},
+    )
+    return request
+
+
+@transaction.atomic
+def admin_request_decide(*, actor: User, request: AdminRequest, approve: bool) -> AdminRequest:
+    """Approve (the action takes effect now) or reject a pending request; both are audited."""
+    _require(actor, Perm.ADMIN_APPROVE)
+    request = AdminRequest.objects.select_for_update().select_related("target", "requested_by").get(pk=request.pk)
+    if request.state != AdminRequest.State.PENDING:
+        raise ServiceError(_("This request was already decided."), code="version_conflict")
+    refusal = admin_approval_refusal(
+        approver_id=actor.pk,
+        approver_roles=actor.role_codes,
+        requester_id=request.requested_by_id,
+        requester_roles=request.requested_by.role_codes,
+        target_id=request.target_id,
+    )
+    if refusal is not None:
+        raise ServiceError(str(APPROVAL_REFUSAL_MESSAGES[refusal]()), code="forbidden")
+    request.state = AdminRequest.State.APPROVED if approve else AdminRequest.State.REJECTED
+    request.decided_by, request.decided_at = actor, timezone.now()
+    applied_hash, request.password_hash = request.password_hash, ""
+    request.save(update_fields=["state", "decided_by", "decided_at", "password_hash"])
+    detail = {
+        "request_id": request.pk,
+        "kind": request.kind,
+        "requested_by": request.requested_by.username,
+        "decided_by": actor.username,
+    }
+    audit_record(
+        actor=actor,
+        verb="admin_request.approve" if approve else "admin_request.reject",
+        obj=request.target,
+        after=detail,
+    )
+    if not approve:
+        return request
+    target = request.target
+    # The effect is recorded under the requester, who chose the password or asked for the deactivation;
+    # the approver is named in the event, so the trail shows both people.
+    if request.kind == AdminRequest.Kind.PASSWORD_RESET:
+        target.password = applied_hash
+        target.must_change_password = True
+        target.save(update_fields=["password", "must_change_password"])
+        audit_record(actor=request.requested_by, verb="user.password_reset", obj=target, after=detail)
+        credentials_end(actor=request.requested_by, user=target, reason="reset")
+    else:
+        before = snapshot(target, USER_FIELDS)
+        target.is_active = False
+        target.save(update_fields=["is_active"])
+        audit_record(
+            actor=request.requested_by,
+            verb="user.update",
+            obj=target,
+            before=before,
+            after={**snapshot(target, USER_FIELDS), **detail},
+        )
+        credentials_end(actor=request.requested_by, user=target, reason="deactivated")
+    return request
 
 
 @transaction.atomic
@@ -147,27 +303,83 @@ def role_revoke(*, actor: User, user: User, role: str) -> None:
 
 
 @transaction.atomic
-def token_issue(*, user: User) -> str:
-    """A new API bearer token; the plain value is returned once and only its hash is stored."""
+def token_issue(*, user: User, ip: str = "") -> str:
+    """A new API bearer token; the plain value is returned once and only its hash is stored.
+
+    A user keeps at most API_TOKEN_MAX_PER_USER live tokens: the oldest beyond the cap are revoked.
+    """
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, key_hash=ApiToken.hash_key(key), expires_at=timezone.now() + settings.API_TOKEN_TTL
+        user=user, key_hash=ApiToken.hash_key(key), expires_at=timezone.now() + settings.API_TOKEN_TTL, created_ip=ip
     )
     audit_record(actor=user, verb="token.issue", obj=user, after={"token_id": token.pk})
+    live = ApiToken.objects.filter(user=user, revoked=False, expires_at__gt=timezone.now()).order_by(
+        "-created_at", "-pk"
+    )
+    surplus = list(live.values_list("pk", flat=True)[settings.API_TOKEN_MAX_PER_USER :])
+    if surplus:
+        ApiToken.objects.filter(pk__in=surplus).update(revoked=True, revoked_at=timezone.now(), revoke_reason="cap")
+        audit_record(actor=user, verb="token.revoke", obj=user, after={"token_ids": surplus, "reason": "cap"})
     return key
 
 
-def token_user(key: str) -> User | None:
-    """The active user a bearer token belongs to, or None (unknown, expired, revoked or inactive)."""
+@transaction.atomic
+def token_revoke(*, actor: User, token: ApiToken, reason: str = "user") -> None:
+    """Revoke one token of the actor's own (logout through the API, or the token list)."""
+    if token.user_id != actor.pk:
+        raise ServiceError(_("You do not have permission to do this."), code="forbidden")
+    if token.revoked:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(revoked=True, revoked_at=timezone.now(), revoke_reason=reason)
+    token.revoked = True
+    audit_record(actor=actor, verb="token.revoke", obj=actor, after={"token_ids": [token.pk], "reason": reason})
+
+
+def token_lookup(key: str) -> ApiToken | None:
+    """The live token for a bearer value, or None (unknown, expired, idle too long, revoked, or its
+    user inactive). Marks the token used."""
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user", "user__unit")
-        .filter(key_hash=ApiToken.hash_key(key), revoked=False, expires_at__gt=timezone.now())
+        .filter(key_hash=ApiToken.hash_key(key), revoked=False, expires_at__gt=now)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
+    # Idle timeout, as for sessions: last use is recorded to the minute, so allow that minute.
+    if now - (token.last_used_at or token.created_at) > settings.API_TOKEN_IDLE + timedelta(minutes=1):
+        return None
     # Touch at most once a minute: a write per API call would serialise readers on one row.
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def token_user(key: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    token = token_lookup(key)
+    return token.user if token else None
+
+
+@transaction.atomic
+def lockout_lift(*, actor: User, username: str = "", ip_address: str = "") -> int:
+    """Lift a login lockout: of an account (from one address, or everywhere) or of an address. Audited."""
+    from axes.models import AccessAttempt
+
+    _require(actor, Perm.LOCKOUT_MANAGE)
+    if not username and not ip_address:
+        raise ServiceError(_("Name an account or an address to unlock."))
+    attempts = AccessAttempt.objects.all()
+    if username:
+        attempts = attempts.filter(username=username)
+    if ip_address:
+        attempts = attempts.filter(ip_address=ip_address)
+    count, _unused = attempts.delete()
+    audit_record(
+        actor=actor,
+        verb="auth.unlock",
+        object_type="accounts.user",
+        object_repr=username or ip_address,
+        after={"username": username, "ip_address": ip_address, "attempts_cleared": count},
+    )
+    return count

@@ -9,25 +9,38 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetForm, RoleForm, UserCreateForm, UserEditForm
-from accounts.models import ROLE_CHOICES
+from accounts.lockout import active_lockouts, address_throttled
+from accounts.models import ROLE_CHOICES, AdminRequest
 from accounts.roles import Perm
-from accounts.selectors import user_get_for_admin, user_list
+from accounts.selectors import (
+    admin_request_get_for_user,
+    admin_requests_for,
+    live_token_get,
+    live_tokens,
+    user_get_for_admin,
+    user_list,
+    user_takeover_guarded,
+)
 from core.access import require_perm
 from core.errors import ServiceError
 from core.forms import add_service_error
+from core.middleware import client_ip
 
 
 def lockout_message() -> str:
     return _("Too many wrong passwords: this account is locked for 15 minutes. Try again later.")
 
 
+def address_lockout_message() -> str:
+    return _("Too many failed logins from your network address: logins from it are paused for 15 minutes.")
+
+
 def lockout_response(request, original_response=None, credentials=None):
-    """django-axes calls this when an account is locked: JSON for the API, the login page otherwise."""
+    """django-axes calls this when a login is locked: JSON for the API, the login page otherwise."""
+    message = address_lockout_message() if address_throttled(client_ip(request)) else lockout_message()
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": lockout_message()}, status=403)
-    return render(
-        request, "accounts/login.html", {"form": LoginForm(request), "lockout": lockout_message()}, status=403
-    )
+        return JsonResponse({"detail": message}, status=403)
+    return render(request, "accounts/login.html", {"form": LoginForm(request), "lockout": message}, status=403)
 
 
 class LoginView(auth_views.LoginView):
@@ -57,7 +70,21 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password was changed."))
             return redirect("core:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password})
+
+
+@require_perm()
+def token_list_view(request):
+    """The user's own API tokens with last use; each can be revoked here."""
+    return render(request, "accounts/token_list.html", {"tokens": live_tokens(request.user)})
+
+
+@require_perm()
+@require_http_methods(["POST"])
+def token_revoke_view(request, pk: int):
+    services.token_revoke(actor=request.user, token=live_token_get(request.user, pk))
+    messages.success(request, _("The token was revoked."))
+    return redirect("accounts:token_list")
 
 
 @require_perm(Perm.USER_READ)
@@ -91,12 +118,21 @@ def user_edit_view(request, pk: int):
     initial = {f: getattr(user, f) for f in ("display_name", "unit", "email", "phone", "is_active")}
     form = UserEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # Deactivating an admin account is a request for a second admin duty's approval (三员分立);
+        # the other fields are saved now.
+        ask = user.is_active and not data["is_active"] and user_takeover_guarded(user)
         try:
-            services.user_update(actor=request.user, user=user, **form.cleaned_data)
+            services.user_update(actor=request.user, user=user, **{**data, "is_active": data["is_active"] or ask})
+            if ask:
+                services.admin_request_create(actor=request.user, target=user, kind=AdminRequest.Kind.DEACTIVATE)
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, _("Saved."))
+            if ask:
+                messages.info(request, _("Saved. The deactivation takes effect once another admin duty approves it."))
+            else:
+                messages.success(request, _("Saved."))
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": user.username, "target": user})
 
@@ -105,16 +141,78 @@ def user_edit_view(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def user_password_view(request, pk: int):
     user = user_get_for_admin(request.user, pk, perm=Perm.USER_MANAGE)
+    if user.pk == request.user.pk:
+        # One's own password is changed with the current one, on the password page.
+        return redirect("accounts:password_change")
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["password"]
+        guarded = user_takeover_guarded(user)
         try:
-            services.user_set_password(actor=request.user, user=user, password=form.cleaned_data["password"])
+            if guarded:
+                services.admin_request_create(
+                    actor=request.user, target=user, kind=AdminRequest.Kind.PASSWORD_RESET, password=password
+                )
+            else:
+                services.user_set_password(actor=request.user, user=user, password=password)
         except ServiceError as exc:
+            exc.field = exc.field or "password"
             add_service_error(form, exc)
         else:
-            messages.success(request, _("The password of %(name)s was reset.") % {"name": user})
+            if guarded:
+                messages.info(
+                    request, _("The reset of %(name)s waits for another admin duty's approval.") % {"name": user}
+                )
+            else:
+                messages.success(
+                    request, _("The password of %(name)s was reset; it must be changed at next login.") % {"name": user}
+                )
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("Reset password"), "target": user})
+
+
+@require_perm(Perm.USER_MANAGE, Perm.ADMIN_APPROVE)
+def admin_request_list_view(request):
+    page = Paginator(admin_requests_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/admin_request_list.html", {"page": page})
+
+
+@require_perm(Perm.ADMIN_APPROVE)
+@require_http_methods(["POST"])
+def admin_request_decide_view(request, pk: int):
+    admin_request = admin_request_get_for_user(request.user, pk)
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "reject"):
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("accounts:admin_request_list")
+    try:
+        services.admin_request_decide(actor=request.user, request=admin_request, approve=decision == "approve")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Approved: it took effect.") if decision == "approve" else _("Rejected."))
+    return redirect("accounts:admin_request_list")
+
+
+@require_perm(Perm.LOCKOUT_MANAGE)
+def lockout_list_view(request):
+    return render(request, "accounts/lockout_list.html", {"lockouts": active_lockouts()})
+
+
+@require_perm(Perm.LOCKOUT_MANAGE)
+@require_http_methods(["POST"])
+def lockout_unlock_view(request):
+    try:
+        services.lockout_lift(
+            actor=request.user,
+            username=request.POST.get("username", "")[:150],
+            ip_address=request.POST.get("ip_address", "")[:45],
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Unlocked."))
+    return redirect("accounts:lockout_list")
 
 
 @require_perm(Perm.ROLE_GRANT)

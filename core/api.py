@@ -15,7 +15,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -24,13 +24,35 @@ from core.errors import ServiceError
 from core.validation import Problem, problem_text, value_problem
 
 
+def _refuse_until_password_changed(user) -> None:
+    # The same rule as core.middleware.PasswordChangeRequiredMiddleware for pages, as a clear 403 here.
+    if user.must_change_password:
+        raise ServiceError(
+            _("Your password was reset by an administrator: change it on the password page before using the API."),
+            code="forbidden",
+        )
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        from accounts.services import token_user
+        from accounts.services import token_lookup
 
-        user = token_user(token)
-        if user is not None:
-            request.user = user
+        found = token_lookup(token)
+        if found is None:
+            return None
+        _refuse_until_password_changed(found.user)
+        request.user = found.user
+        request.api_token = found  # logout and the token list name the token in use
+        return found.user
+
+
+class LoginSession(SessionAuth):
+    """The page session (for the docs page and same-origin calls), with the same password-change rule."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user:
+            _refuse_until_password_changed(user)
         return user
 
 
@@ -93,6 +115,32 @@ class In(Schema):
         return value
 
 
+def _docs_behind_login(view):
+    """The docs page and openapi.json are for people logged in (page session) or holding a bearer token:
+    the document lists every route and field, which an anonymous visitor has no need to map."""
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import JsonResponse
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        header = request.headers.get("Authorization", "")
+        if not user.is_authenticated and header.lower().startswith("bearer "):
+            from accounts.services import token_lookup
+
+            found = token_lookup(header[7:].strip())
+            user = found.user if found else user
+        if not user.is_authenticated:
+            if request.path.endswith(".json"):
+                return JsonResponse({"detail": _("Log in first: send a valid bearer token.")}, status=401)
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def require_api_perm(request, *perms: Perm) -> None:
     if perms and not any(request.user.has_luoshi_perm(p) for p in perms):
         raise PermissionDenied
@@ -103,9 +151,10 @@ api = NinjaAPI(
     version="1",
     description="Plan-delivery supervision: plans, tasks, reports, supervision. Bearer token from POST /auth/token.",
     urls_namespace="api",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), LoginSession()],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs_decorator=_docs_behind_login,
 )
 
 

@@ -36,6 +36,8 @@ NAV = [
     ("org:unit_list", _("Organisation"), (Perm.ORG_READ,), "org"),
     ("org:post_list", _("Leader posts"), (Perm.ORG_READ,), "org"),
     ("accounts:user_list", _("Users"), (Perm.USER_READ,), "admin"),
+    ("accounts:admin_request_list", _("Admin account requests"), (Perm.USER_MANAGE, Perm.ADMIN_APPROVE), "admin"),
+    ("accounts:lockout_list", _("Locked logins"), (Perm.LOCKOUT_MANAGE,), "admin"),
     ("notifications:webhook_list", _("Notification channels"), (Perm.ORG_MANAGE,), "admin"),
     ("audit:event_list", _("Audit log"), (Perm.AUDIT_READ,), "audit"),
 ]

@@ -156,3 +156,50 @@ def _bad_request(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
     return HttpResponseBadRequest(loader.get_template("400.html").render({"message": message}))
+
+
+class PasswordChangeRequiredMiddleware:
+    """After an admin's reset the account's owner must pick a new password before anything else.
+
+    Pages redirect to the password page; the API refuses with a message (core.api). Only the password
+    page, logout, language switch and static files stay reachable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            from django.shortcuts import redirect
+            from django.urls import reverse
+
+            allowed = (reverse("accounts:password_change"), reverse("accounts:logout"), "/i18n/", "/api/")
+            if not request.path.startswith(allowed) and not request.path.startswith(settings.STATIC_URL):
+                return redirect("accounts:password_change")
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy with a per-request nonce, and Permissions-Policy, on every response.
+
+    Scripts run only from our own origin or from an inline <script nonce="{{ request.csp_nonce }}">:
+    no inline event handlers (static/js/app.js handles data-confirm and data-select-all instead), no
+    eval. Styles keep 'unsafe-inline' (style attributes; ECharts and htmx set styles too): an injected
+    style cannot run code. HSTS and the HTTPS redirect are Django's SecurityMiddleware (prod settings).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import secrets
+
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = settings.LUOSHI_CSP.format(nonce=nonce)
+        response.setdefault("Permissions-Policy", settings.LUOSHI_PERMISSIONS_POLICY)
+        response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response

@@ -32,14 +32,20 @@ from reports.snapshots import ensure_stored, statuses_on
 from reports.status import DueDates, current_period, task_input, task_levels, task_periods
 
 
+def _readable_reports(user) -> Q:
+    """Reports in the user's task scope; a draft only by its own unit (until submitted it is the unit's
+    working copy: the office and co-operating units see it only once submitted, as task_reports does)."""
+    return Q(task__in=task_scope(user)) & (~Q(state=ProgressReport.State.DRAFT) | Q(unit_id=user.unit_id))
+
+
 def report_get_for_user(user, pk: int) -> ProgressReport:
-    """A report the user may read: its task must be in the user's scope (else 404)."""
+    """A report the user may read (else 404, no existence leak)."""
     try:
         return (
             ProgressReport.objects.select_related(
                 "task", "task__node", "task__plan", "unit", "created_by", "approved_by"
             )
-            .filter(task__in=task_scope(user))
+            .filter(_readable_reports(user))
             .get(pk=pk)
         )
     except ProgressReport.DoesNotExist as exc:
@@ -47,8 +53,10 @@ def report_get_for_user(user, pk: int) -> ProgressReport:
 
 
 def evidence_get_for_user(user, pk: int) -> EvidenceFile:
+    """Evidence of a report the user may read (else 404)."""
+    readable = ProgressReport.objects.filter(_readable_reports(user)).values("pk")
     try:
-        return EvidenceFile.objects.select_related("report").filter(report__task__in=task_scope(user)).get(pk=pk)
+        return EvidenceFile.objects.select_related("report").filter(report__in=readable).get(pk=pk)
     except EvidenceFile.DoesNotExist as exc:
         raise out_of_scope(EvidenceFile, pk) from exc
 

@@ -1,10 +1,20 @@
 """The role rules as plain data (no database)."""
 
-from accounts.roles import ADMIN_ROLES, Perm, Role, RoleConflict, perms_for, role_grant_conflict
+from accounts.roles import (
+    ADMIN_ROLES,
+    ApprovalRefusal,
+    Perm,
+    Role,
+    RoleConflict,
+    admin_approval_refusal,
+    perms_for,
+    role_grant_conflict,
+    takeover_guarded,
+)
 
 
-def test_audit_admin_reads_only_the_audit_log():
-    assert perms_for([Role.AUDIT_ADMIN]) == {Perm.AUDIT_READ}
+def test_audit_admin_reads_only_the_audit_log_and_co_signs_admin_takeovers():
+    assert perms_for([Role.AUDIT_ADMIN]) == {Perm.AUDIT_READ, Perm.ADMIN_APPROVE}
 
 
 def test_system_admin_cannot_read_audit_log_nor_grant_roles():
@@ -60,3 +70,26 @@ def test_granting_a_held_role_is_refused():
         role_grant_conflict(held=[Role.OFFICE], new=Role.OFFICE, grantee_id=1, grantor_id=2)
         == RoleConflict.ALREADY_HELD
     )
+
+
+def test_every_admin_duty_is_guarded_against_takeover_and_business_accounts_are_not():
+    for role in ADMIN_ROLES:
+        assert takeover_guarded([role])
+    assert not takeover_guarded([Role.OFFICE, Role.LEADER])
+    assert not takeover_guarded([])
+
+
+def test_an_admin_takeover_is_approved_only_by_a_second_admin_duty():
+    sysadmin, secadmin, auditadmin, sysadmin2 = (
+        [Role.SYSTEM_ADMIN],
+        [Role.SECURITY_ADMIN],
+        [Role.AUDIT_ADMIN],
+        [Role.SYSTEM_ADMIN],
+    )
+    ok = {"requester_id": 1, "requester_roles": sysadmin, "target_id": 3}
+    assert admin_approval_refusal(approver_id=2, approver_roles=secadmin, **ok) is None
+    assert admin_approval_refusal(approver_id=4, approver_roles=auditadmin, **ok) is None
+    assert admin_approval_refusal(approver_id=1, approver_roles=sysadmin, **ok) == ApprovalRefusal.OWN_REQUEST
+    assert admin_approval_refusal(approver_id=3, approver_roles=secadmin, **ok) == ApprovalRefusal.TARGET
+    assert admin_approval_refusal(approver_id=5, approver_roles=sysadmin2, **ok) == ApprovalRefusal.SAME_DUTY
+    assert admin_approval_refusal(approver_id=6, approver_roles=[Role.OFFICE], **ok) == ApprovalRefusal.SAME_DUTY

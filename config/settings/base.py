@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
@@ -125,13 +127,15 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Five wrong passwords lock the account (not the IP: clerks share office NAT) for 15 minutes.
+# Login throttling (accounts/lockout.py, README "Logins and lockouts"): 5 wrong passwords lock an account
+# from that address for 15 minutes; LOCKOUT_ADDRESS_LIMIT failures from one address on any accounts throttle
+# the address (spraying); LOCKOUT_ACCOUNT_LIMIT failures on one account from anywhere lock it everywhere.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes warns that username-only lockout lets an attacker try many accounts from one IP; locking by IP
-# instead would lock a whole sub-district office behind one NAT address, which is worse for us.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_HANDLER = "accounts.lockout.LuoshiAxesHandler"
+LUOSHI_LOCKOUT_ADDRESS_LIMIT = env_int("LOCKOUT_ADDRESS_LIMIT", 20)
+LUOSHI_LOCKOUT_ACCOUNT_LIMIT = env_int("LOCKOUT_ACCOUNT_LIMIT", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_VERBOSE = False
@@ -163,6 +167,18 @@ UPLOAD_GC_GRACE_SECONDS = env_int("UPLOAD_GC_GRACE_SECONDS", 6 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# core.middleware.SecurityHeadersMiddleware; {nonce} is per request. Everything is served from our own
+# origin (vendored ECharts and htmx, no CDN); images may be data:/blob: (chart export, upload previews).
+LUOSHI_CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# No page uses these browser features; photos are taken through the file picker, which needs none.
+LUOSHI_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), interest-cohort=()"
+)
 
 for _key, _value in email_settings(env_str("EMAIL_URL")).items():
     globals()[_key] = _value
@@ -210,8 +226,11 @@ SUPERVISION_ESCALATION = {
     "due_reminder": 1,
 }
 
-# API bearer tokens live this long after they are issued.
+# API bearer tokens live this long after they are issued, die after this long unused (like sessions),
+# and a user holds at most this many live ones (issuing another revokes the oldest).
 API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 12))
+API_TOKEN_IDLE = timedelta(minutes=env_int("API_TOKEN_IDLE_MINUTES", 30))
+API_TOKEN_MAX_PER_USER = env_int("API_TOKEN_MAX_PER_USER", 5)
 
 LUOSHI_DISTRICT_NAME = _("Erqi District")
 

@@ -86,6 +86,12 @@ def _zjj_evidence() -> int:
     ).pk
 
 
+def _submitted_zjj_evidence() -> int:
+    pk = _zjj_evidence()
+    _submitted_zjj_report()
+    return pk
+
+
 def _change_request_with_evidence() -> int:
     from accounts.models import User
     from plans.models import Task, TaskChangeRequest
@@ -157,12 +163,13 @@ PAGES.update(
         "reports:approvals": (HEADS, None, "", {}),
         "reports:cockpit": ({"office", "leader", "leader_cj"}, None, "", {}),
         "reports:calendar": ({"office", "sysadmin"}, None, "", {}),
-        # A 区住建局 report: readable with its task; 区发改委 people get 404.
-        "reports:report_detail": (ZJJ_TASK_READERS, lambda: {"pk": _zjj_report()}, "", NOT_IN_SCOPE),
+        # A submitted 区住建局 report: readable with its task; 区发改委 people get 404. A draft is its unit's
+        # alone (reports/tests/test_draft_access.py).
+        "reports:report_detail": (ZJJ_TASK_READERS, lambda: {"pk": _submitted_zjj_report()}, "", NOT_IN_SCOPE),
         # Only the reporting unit's reporter edits it.
         "reports:report_edit": ({"zjj_reporter"}, lambda: {"pk": _zjj_report()}, "", {"fgw_reporter": 404}),
-        "reports:evidence_file": (ZJJ_TASK_READERS, lambda: {"pk": _zjj_evidence()}, "", NOT_IN_SCOPE),
-        "reports:evidence_thumb": (ZJJ_TASK_READERS, lambda: {"pk": _zjj_evidence()}, "", NOT_IN_SCOPE),
+        "reports:evidence_file": (ZJJ_TASK_READERS, lambda: {"pk": _submitted_zjj_evidence()}, "", NOT_IN_SCOPE),
+        "reports:evidence_thumb": (ZJJ_TASK_READERS, lambda: {"pk": _submitted_zjj_evidence()}, "", NOT_IN_SCOPE),
     }
 )
 # Routes open to everyone, checked separately.
@@ -234,7 +241,8 @@ API_WRITE = {
     ("post", "/api/v1/reports/{report_id}/approve"): ({"zjj_head"}, {"fgw_reporter": 403}),
     ("post", "/api/v1/reports/{report_id}/return"): ({"zjj_head"}, {"fgw_reporter": 403}),
 }
-API_PUBLIC = {("post", "/api/v1/auth/token"), ("get", "/api/v1/docs"), ("get", "/api/v1/openapi.json")}
+# The docs page and openapi.json need a login too (accounts/tests/test_tokens.py).
+API_PUBLIC = {("post", "/api/v1/auth/token")}
 
 
 # Apps fill their own path placeholders ("{notification_id}" → a builder returning an id), may name a

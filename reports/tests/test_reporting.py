@@ -158,6 +158,9 @@ def test_evidence_is_served_only_within_scope_and_has_a_thumbnail(client_as, use
     thumb = reporter.get(f"/evidence/{evidence.pk}/thumb/")
     assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
     assert Image.open(io.BytesIO(b"".join(thumb.streaming_content))).size[0] <= 320
+    # A draft's evidence is the unit's until submitted (reports/tests/test_draft_access.py).
+    assert client_as("leader").get(f"/evidence/{evidence.pk}/").status_code == 404
+    ProgressReport.objects.filter(pk=report.pk).update(state="submitted")
     assert client_as("leader").get(f"/evidence/{evidence.pk}/").status_code == 200
     assert client_as("fgw_reporter").get(f"/evidence/{evidence.pk}/").status_code == 404
     assert client_as("fgw_reporter").get(f"/reports/{report.pk}/").status_code == 404

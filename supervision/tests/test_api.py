@@ -20,9 +20,13 @@ def api(client, users):
     class Api:
         def __init__(self):
             self.as_user = "office"
+            self.tokens: dict[str, str] = {}
 
         def _headers(self):
-            return {"Authorization": f"Bearer {token_issue(user=users[self.as_user])}"}
+            # One token per person, as a client keeps it (a new one per call would hit the per-user cap).
+            if self.as_user not in self.tokens:
+                self.tokens[self.as_user] = token_issue(user=users[self.as_user])
+            return {"Authorization": f"Bearer {self.tokens[self.as_user]}"}
 
         def get(self, path, **params):
             return client.get(f"/api/v1{path}", params, headers=self._headers())
@@ -183,6 +187,7 @@ def test_the_lists_answer_with_everything_in_a_fixed_number_of_queries(api, user
         make_finding()
 
     add_one_of_each()
+    api.get("/orders")  # the token's first use is recorded (once a minute): not part of the list's cost
     few = [queries(p) for p in paths]
     for _ in range(3):
         add_one_of_each()

@@ -1,7 +1,8 @@
 """Browser tests: Playwright driving Debian's chromium against the live test server.
 
 Every request a page makes is recorded; a test fails if any goes anywhere but
-the live server (intranets are offline: no CDN, no web fonts).
+the live server (intranets are offline: no CDN, no web fonts), or if the page
+breaks its own Content-Security-Policy (a blocked script would silently do nothing).
 """
 
 import os
@@ -64,10 +65,18 @@ def offline_page(page, live_server, demo):
         if parts.scheme in {"http", "https", "ws", "wss"} and parts.netloc != allowed:
             outside.append(request.url)
 
+    blocked: list[str] = []
+
+    def csp(message):
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
+
     page.on("request", check)
+    page.on("console", csp)
     page.base = live_server.url
     yield page
     assert outside == [], f"requests left the server: {outside}"
+    assert blocked == [], f"the page broke its CSP: {blocked}"
 
 
 def shot(page, name: str) -> Path:

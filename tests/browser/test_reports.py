@@ -76,7 +76,7 @@ def test_report_return_resubmit_approve_changes_the_cockpit(offline_page, tmp_pa
     page.click("text=2021年底前高质量完成248个老旧小区改造提升任务")
     expect(page.get_by_test_id("status-card")).to_contain_text("截至 2021年6月30日")
     expect(page.get_by_test_id("status-card")).not_to_contain_text("248 / 248")
-    page.wait_for_function("document.querySelector('#trajectory canvas') !== null")
+    page.wait_for_selector("#trajectory canvas", state="attached")  # no string eval: the CSP forbids it
     shot(page, "task-detail-2021-06-30")
     page.click("text=回到今天")
     expect(page.get_by_test_id("task-light")).to_contain_text("绿灯")

@@ -17,7 +17,7 @@ def test_office_filters_opens_edits_co_units_and_exports(offline_page):
     shot(page, "tasks-filtered")
     page.click("text=2021年底前高质量完成248个老旧小区改造提升任务")
     expect(page.locator("main h1")).to_contain_text("248个老旧小区")
-    page.wait_for_function("document.querySelector('#trajectory canvas') !== null")
+    page.wait_for_selector("#trajectory canvas", state="attached")  # no string eval: the CSP forbids it
     shot(page, "task-detail")
     page.get_by_test_id("edit").click()
     page.select_option("select[name=co_units]", label=["区城管局", "淮河路街道"])

@@ -1,0 +1,99 @@
+"""API tokens (issue 12 §6): revocable, listed with last use, capped per user, idle timeout; issue and
+revoke audited."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client, override_settings
+
+from accounts.models import ApiToken
+from accounts.services import token_issue
+from audit.models import AuditEvent
+from conftest import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def issue(client: Client, username: str) -> str:
+    response = client.post(
+        "/api/v1/auth/token", {"username": username, "password": DEMO_PASSWORD}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    return response.json()["token"]
+
+
+def test_logout_through_the_api_revokes_the_token_in_use_only(client):
+    first, second = issue(client, "office"), issue(client, "office")
+    response = client.post("/api/v1/auth/logout", headers=bearer(first))
+    assert response.status_code == 200 and response.json() == {"revoked": 1}
+    assert client.get("/api/v1/me", headers=bearer(first)).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer(second)).status_code == 200
+    revoked = AuditEvent.objects.filter(verb="token.revoke", actor_username="office").get()
+    assert revoked.after["reason"] == "logout"
+    assert AuditEvent.objects.filter(verb="token.issue", actor_username="office").count() == 2
+
+
+def test_the_token_list_shows_own_live_tokens_with_last_use_and_the_current_one(client, users):
+    mine = issue(client, "office")
+    token_issue(user=users["leader"])
+    listed = client.get("/api/v1/auth/tokens", headers=bearer(mine)).json()
+    assert len(listed) == 1 and listed[0]["current"] is True
+    assert listed[0]["last_used_at"] is not None and listed[0]["created_ip"] == "127.0.0.1"
+    assert "token" not in listed[0] and "key_hash" not in listed[0]
+
+
+def test_a_user_revokes_own_token_by_id_and_someone_elses_is_404(client, users):
+    mine = issue(client, "office")
+    other = token_issue(user=users["leader"])
+    other_id = ApiToken.objects.get(key_hash=ApiToken.hash_key(other)).pk
+    assert client.delete(f"/api/v1/auth/tokens/{other_id}", headers=bearer(mine)).status_code == 404
+    assert client.get("/api/v1/me", headers=bearer(other)).status_code == 200
+    spare = issue(client, "office")
+    spare_id = ApiToken.objects.get(key_hash=ApiToken.hash_key(spare)).pk
+    assert client.delete(f"/api/v1/auth/tokens/{spare_id}", headers=bearer(mine)).status_code == 200
+    assert client.get("/api/v1/me", headers=bearer(spare)).status_code == 401
+
+
+def test_the_token_page_lists_and_revokes_own_tokens(client_as, users):
+    key = token_issue(user=users["zjj_reporter"])
+    token = ApiToken.objects.get(key_hash=ApiToken.hash_key(key))
+    page = client_as("zjj_reporter")
+    assert "token-list" in page.get("/accounts/tokens/").content.decode()
+    assert client_as("office").post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
+    assert page.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
+    token.refresh_from_db()
+    assert token.revoked and token.revoke_reason == "user"
+
+
+@override_settings(API_TOKEN_MAX_PER_USER=3)
+def test_tokens_beyond_the_cap_revoke_the_oldest(users):
+    keys = [token_issue(user=users["office"]) for _ in range(4)]
+    assert Client().get("/api/v1/me", headers=bearer(keys[0])).status_code == 401
+    for key in keys[1:]:
+        assert Client().get("/api/v1/me", headers=bearer(key)).status_code == 200
+    assert ApiToken.objects.get(key_hash=ApiToken.hash_key(keys[0])).revoke_reason == "cap"
+
+
+def test_a_token_unused_longer_than_the_idle_timeout_stops_working(users):
+    with time_machine.travel(START, tick=False):
+        key = token_issue(user=users["office"])
+    with time_machine.travel(START + dt.timedelta(minutes=29), tick=False):
+        assert Client().get("/api/v1/me", headers=bearer(key)).status_code == 200  # use renews it
+    with time_machine.travel(START + dt.timedelta(minutes=29 + 32), tick=False):
+        assert Client().get("/api/v1/me", headers=bearer(key)).status_code == 401
+
+
+def test_the_api_docs_and_openapi_document_need_a_login(client, users):
+    assert client.get("/api/v1/openapi.json").status_code == 401
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
+    key = token_issue(user=users["zjj_reporter"])
+    assert client.get("/api/v1/openapi.json", headers=bearer(key)).status_code == 200
+    client.force_login(users["zjj_reporter"])
+    assert client.get("/api/v1/docs").status_code == 200
