@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from core import uploads
 from core.forms import CheckedForm, CheckedModelForm
+from core.validation import INT_MAX
 from org.models import LeaderPost, Unit
 from plans.messages import milestone_error_text
 from plans.milestones import MilestoneLine, format_milestones, parse_milestones
@@ -231,7 +232,8 @@ class TaskSearchWidget(forms.SelectMultiple):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        ids = [int(v) for v in value or [] if str(v).isdigit()]
+        # A re-rendered form shows what was sent: ids beyond the database's integer match no task.
+        ids = [int(v) for v in value or [] if str(v).isdigit() and int(v) <= INT_MAX]
         context["widget"]["chosen"] = (
             Task.objects.filter(pk__in=ids).select_related("node", "plan").order_by("plan__year", "code") if ids else []
         )

@@ -9,11 +9,11 @@ from django.utils import timezone
 from PIL import Image
 
 from audit.models import AuditEvent
+from core.uploads import Upload
 from plans.models import Task
 from reports import services as report_services
 from reports.models import EvidenceFile
 from supervision import services as supervision_services
-from supervision.services import Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +38,17 @@ def evidence(client_as, users, compounds) -> EvidenceFile:
     from reports.tests.test_reporting import open_report
 
     report = open_report(client_as("zjj_reporter"), compounds)
-    return report_services.evidence_add(actor=users["zjj_reporter"], report=report, data=image(), filename="现场.png")
+    return report_services.evidence_add(actor=users["zjj_reporter"], report=report, file=Upload(image(), "现场.png"))
 
 
 def test_downloading_evidence_is_audited_and_its_thumbnail_is_not(client_as, evidence):
-    leader = client_as("leader")
-    assert leader.get(f"/evidence/{evidence.pk}/thumb/").status_code == 200
+    reporter = client_as("zjj_reporter")  # the report is still a draft: only its own unit reads it
+    assert reporter.get(f"/evidence/{evidence.pk}/thumb/").status_code == 200
     assert events("evidencefile.download") == []
-    response = leader.get(f"/evidence/{evidence.pk}/", REMOTE_ADDR="10.9.8.7")
+    response = reporter.get(f"/evidence/{evidence.pk}/", REMOTE_ADDR="10.9.8.7")
     assert response.status_code == 200
     [event] = events("evidencefile.download")
-    assert (event.actor_username, event.object_id, event.ip) == ("leader", str(evidence.pk), "10.9.8.7")
+    assert (event.actor_username, event.object_id, event.ip) == ("zjj_reporter", str(evidence.pk), "10.9.8.7")
 
 
 def test_downloading_an_inspection_photo_is_audited(client_as, users):

@@ -46,12 +46,16 @@ def test_no_template_has_inline_event_handlers_or_unnonced_inline_scripts():
     assert offenders == []
 
 
-def test_check_deploy_is_clean_under_production_settings():
+def test_check_deploy_is_clean_under_production_settings(tmp_path):
+    keyring = tmp_path / "audit-keyring"
+    keyring.write_text("k1 " + "5e" * 32 + "\n")
+    keyring.chmod(0o600)
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set by conftest for Playwright
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": "a-long-random-production-secret-for-the-check-0123456789abcdefghijkl",
         "ALLOWED_HOSTS": "luoshi.example.gov.cn",
+        "AUDIT_KEYRING_FILE": str(keyring),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

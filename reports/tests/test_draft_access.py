@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from accounts.services import token_issue
+from core.uploads import Upload
 from org.models import Unit
 from reports.models import ProgressReport
 from reports.services import evidence_add
@@ -29,7 +30,7 @@ def zjj_draft(users, task_by_object):
     )
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (10, 120, 200)).save(buffer, format="PNG")
-    evidence = evidence_add(actor=users["zjj_reporter"], report=report, data=buffer.getvalue(), filename="现场.png")
+    evidence = evidence_add(actor=users["zjj_reporter"], report=report, file=Upload(buffer.getvalue(), "现场.png"))
     return report, evidence
 
 
