@@ -15,6 +15,7 @@ from accounts.roles import Perm
 from audit.models import AuditEvent
 from audit.services import audit_record, snapshot
 from core.errors import ServiceError
+from core.workcalendar import refuse_outside_range
 from org.models import LeaderPost, Unit
 from plans import ledger
 from plans.messages import ledger_error_line
@@ -247,6 +248,8 @@ def _check_task_data(plan: Plan, data: TaskData) -> None:
         raise ServiceError(_("Give a target value or at least one milestone."), field="target_value")
     if data.target_value is not None and not data.target_unit.strip():
         raise ServiceError(_("Give the unit of measure of the target (个, 条, 亿元, %…)."), field="target_unit")
+    refuse_outside_range(data.deadline, field="deadline")  # due dates are counted from it in working days
+    refuse_outside_range(data.start_date, field="start_date")
     start = data.start_date or date(plan.year, 1, 1)
     if data.deadline < start:
         raise ServiceError(_("The deadline is before the start date."), field="deadline")
@@ -448,6 +451,7 @@ def change_request_create(
         raise ServiceError(_("Give the reason for the change."), field="reason")
     if new_target_value is not None and new_target_value < 0:
         raise ServiceError(_("The target cannot be negative."), field="new_target_value")
+    refuse_outside_range(new_deadline, field="new_deadline")
     if new_target_value == task.target_value and new_deadline == task.deadline:
         raise ServiceError(_("The request changes neither the target nor the deadline."), field="new_deadline")
     if task.change_requests.filter(status=TaskChangeRequest.Status.PENDING).exists():
