@@ -1,3 +1,4 @@
+# ruff: noqa: S603, S607  (a benchmark tool: runs psql and itself)
 """The ledger import (plans.services.ledger_import) on a generated 20 000-row 任务分解表.
 
     .venv/bin/python bench/ledger_import_bench.py [--rows 20000] [--db sqlite|postgres|both]
@@ -6,9 +7,10 @@ For each database: a fresh one (SQLite: a file under var/bench/; PostgreSQL: `h_
 127.0.0.1, dropped and created again, or BENCH_LEDGER_PG), migrated and loaded with the demo; then
 1. imports the generated ledger into the demo plan: every row a new task;
 2. imports it again with every title changed and the code filled in: every row an update.
-Prints rows, seconds and peak memory of each import (tracemalloc: Python allocations during the
-import; ru_maxrss: the process's peak resident set). Each database runs in its own process,
-because Django is configured once per process.
+Prints rows, wall seconds, CPU seconds of the importing process (the figure that survives a busy
+shared machine; on PostgreSQL the server's own CPU comes on top) and the process's peak resident set;
+`--trace-memory` adds tracemalloc's peak of Python allocations during the import (and slows it).
+Each database runs in its own process, because Django is configured once per process.
 """
 
 import argparse
@@ -60,23 +62,29 @@ def _generate(plan, rows: int, *, codes: list[str] | None = None, suffix: str = 
     return build_task_ledger_xlsx(row(i) for i in range(rows))
 
 
-def _timed(label: str, rows: int, run) -> None:
-    tracemalloc.start()
+def _timed(label: str, rows: int, run, *, trace: bool) -> None:
+    if trace:
+        tracemalloc.start()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     outcome = run()
     seconds = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
+    traced = ""
+    if trace:
+        traced = f"peak traced {tracemalloc.get_traced_memory()[1] / 2**20:.0f} MiB, "
+        tracemalloc.stop()
     assert outcome.ok, outcome.errors[:5]
     print(
-        f"  {label}: {rows} rows in {seconds:.1f} s (created {outcome.created}, updated {outcome.updated}, "
-        f"unchanged {outcome.unchanged}); peak traced {peak / 2**20:.0f} MiB, process peak RSS {rss:.0f} MiB",
+        f"  {label}: {rows} rows in {seconds:.1f} s wall, {cpu:.1f} s CPU of this process "
+        f"(created {outcome.created}, updated {outcome.updated}, unchanged {outcome.unchanged}); "
+        f"{traced}process peak RSS {after.ru_maxrss / 1024:.0f} MiB",
         flush=True,
     )
 
 
-def child(rows: int) -> None:
+def child(rows: int, trace: bool) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     import django
 
@@ -94,21 +102,25 @@ def child(rows: int) -> None:
     print(f"{connection.vendor}: plan {plan.pk} ({plan.get_status_display()}), {Task.objects.count()} tasks before")
     data = _generate(plan, rows)
     print(f"  ledger: {len(data) / 2**20:.1f} MiB .xlsx", flush=True)
-    _timed("create", rows, lambda: ledger_import(actor=None, plan=plan, data=data))
-    codes = list(Task.objects.filter(plan=plan, node__title__startswith="第").order_by("pk").values_list("code", flat=True))
+    print(f"  before: process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    _timed("create", rows, lambda: ledger_import(actor=None, plan=plan, data=data), trace=trace)
+    codes = list(
+        Task.objects.filter(plan=plan, node__title__startswith="第").order_by("pk").values_list("code", flat=True)
+    )
     data = _generate(plan, rows, codes=codes, suffix="（修订）")
     del codes
-    _timed("update", rows, lambda: ledger_import(actor=None, plan=plan, data=data))
+    _timed("update", rows, lambda: ledger_import(actor=None, plan=plan, data=data), trace=trace)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--trace-memory", action="store_true", help="tracemalloc (slows the import 2-3x)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.rows)
+        child(args.rows, args.trace_memory)
         return
     targets = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for target in targets:
@@ -125,7 +137,8 @@ def main() -> None:
             for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
                 subprocess.run(["psql", f"{url.rsplit('/', 1)[0]}/postgres", "-qc", sql], check=True)
             env["DATABASE_URL"] = url
-        subprocess.run([sys.executable, __file__, "--child", "--rows", str(args.rows)], env=env, check=True)
+        extra = ["--trace-memory"] if args.trace_memory else []
+        subprocess.run([sys.executable, __file__, "--child", "--rows", str(args.rows), *extra], env=env, check=True)
 
 
 if __name__ == "__main__":
