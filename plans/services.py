@@ -688,8 +688,14 @@ def ledger_import(*, actor, plan: Plan, data: bytes) -> ImportOutcome:
             outcome.errors = [ledger_error_line(e) for e in sorted(errors, key=lambda e: (e.row, e.column))]
             outcome.unchanged = 0
             return outcome
-        _import_creates(actor, plan, creates, areas)
-        _import_updates(actor, plan, updates, areas, area_of)
+        # In chunks, so the model instances and audit entries alive at once stay a chunk's worth.
+        for start in range(0, len(creates), _BATCH):
+            _import_creates(actor, plan, creates[start : start + _BATCH], areas)
+        for start in range(0, len(updates), _BATCH):
+            _import_updates(actor, plan, updates[start : start + _BATCH], areas, area_of)
+        if updates:
+            # Start, deadline, target, milestones: every day of their statuses may change.
+            status_refresh(tasks=[Task(pk=current["pk"]) for _row, _data, current in updates], since=None)
         outcome.created, outcome.updated = len(creates), len(updates)
         audit_record(
             actor=actor,
@@ -885,5 +891,3 @@ def _import_updates(actor, plan: Plan, updates, areas, area_of: dict[int, str]) 
     for row, _data, current in updates:
         if area_of.get(current["pk"], "") != row.area:  # rare: the tree move stays one task at a time
             task_move(actor=actor, task=Task.objects.get(pk=current["pk"]), area=areas[row.area])
-    # Start, deadline, target, milestones: every day of their statuses may change.
-    status_refresh(tasks=tasks, since=None)
