@@ -22,9 +22,12 @@ Counting is arithmetic, never a walk over days: Monday–Friday days are counted
 from date ordinals, then corrected by the sorted exceptions (weekday holidays −1,
 weekend make-up days +1) through prefix sums and bisect. A count over any span
 costs O(log exceptions); the N-th working day is found by a bisection on that
-count. A request for 9999-12-31 is as cheap as one for next week, and a calendar
-may still be given a range (`first`, `last`) outside of which it refuses dates
-with `OutsideCalendar`, so nobody plans a due date centuries ahead.
+count. A request for 9999-12-31 is as cheap as one for next week. A calendar may
+be given a range (`first`, `last`): `covers(day)` tells whether a date lies in
+it, and callers refuse typed dates outside it (core.workcalendar), so nobody
+plans a due date centuries ahead. The counting itself never refuses a date the
+app computed (a period's due date just after the range's last day), so stored
+data near the edge cannot turn a page into an error.
 """
 
 from __future__ import annotations
@@ -162,7 +165,8 @@ class WorkCalendar:
         """True when `day` lies within the calendar's configured range."""
         return (self.first is None or day >= self.first) and (self.last is None or day <= self.last)
 
-    def _check(self, *days: dt.date) -> None:
+    def check(self, *days: dt.date) -> None:
+        """Raise OutsideCalendar for the first of `days` outside the range."""
         for day in days:
             if not self.covers(day):
                 raise OutsideCalendar(day, self.first, self.last)
@@ -171,7 +175,6 @@ class WorkCalendar:
 
     def day(self, day: dt.date) -> CalendarDay:
         """Everything the calendar knows about one date, with its source."""
-        self._check(day)
         cached = self._cache.get(day)
         if cached is None:
             cached = self._overrides.get(day) or _package_day(day) or _weekday_fallback_day(day)
@@ -214,19 +217,16 @@ class WorkCalendar:
         is a working day, otherwise the next working day, so a due date that falls
         on a holiday moves forward, never back.
         """
-        self._check(day)
         if count == 0:
             return day if self.is_workday(day) else self.next_workday(day)
         origin = day.toordinal()
         # The first ordinal whose running count reaches the target is the working day sought.
         target = self._running(origin) + count if count > 0 else self._running(origin - 1) + count + 1
-        # Refuse before searching when the answer lies past an end of the range (or of the date type).
-        last = (self.last or dt.date.max).toordinal()
-        first = (self.first or dt.date.min).toordinal()
-        if target > self._running(last):
-            raise OutsideCalendar(dt.date.fromordinal(min(last + 1, dt.date.max.toordinal())), self.first, self.last)
-        if target <= self._running(first - 1):
-            raise OutsideCalendar(dt.date.fromordinal(max(first - 1, 1)), self.first, self.last)
+        # An answer past the ends of the date type cannot be written as a date.
+        if target > self._running(dt.date.max.toordinal()):
+            raise OutsideCalendar(dt.date.max, self.first, self.last)
+        if target <= 0:
+            raise OutsideCalendar(dt.date.min, self.first, self.last)
         return dt.date.fromordinal(self._first_reaching(target, near=origin + count * 7 // 5))
 
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
@@ -237,7 +237,6 @@ class WorkCalendar:
         `start` the count is negative (the days in [end, start) with a minus sign),
         so "how many working days late" is `workdays_between(due, responded_on)`.
         """
-        self._check(start, end)
         if end >= start:
             return self._running(end.toordinal()) - self._running(start.toordinal())
         return -(self._running(start.toordinal() - 1) - self._running(end.toordinal() - 1))

@@ -224,13 +224,20 @@ def test_a_count_to_the_end_of_the_calendar_is_exact_and_immediate():
 # --- the configured range -------------------------------------------------------------------
 
 
-def test_dates_outside_the_configured_range_are_refused():
+def test_the_configured_range_says_which_dates_it_covers_and_check_refuses_the_others():
     calendar = WorkCalendar(first=D(2004, 1, 1), last=D(2036, 12, 31))
+    assert calendar.covers(D(2036, 12, 31)) and not calendar.covers(D(2037, 1, 1))
     with pytest.raises(OutsideCalendar) as refused:
-        calendar.workdays_between(D(2021, 9, 1), D(9999, 12, 31))
+        calendar.check(D(2021, 9, 1), D(9999, 12, 31))
     assert refused.value.day == D(9999, 12, 31)
     with pytest.raises(OutsideCalendar):
-        calendar.is_workday(D(2003, 12, 31))
+        calendar.check(D(2003, 12, 31))
+    # A date the app computes just past the range is still answered: stored data never breaks a page.
+    assert calendar.add_workdays(D(2036, 12, 31), 1) == D(2037, 1, 1)
+
+
+def test_counting_past_the_end_of_the_date_type_is_refused_not_an_overflow():
     with pytest.raises(OutsideCalendar):
-        calendar.add_workdays(D(2036, 12, 30), 5)  # the start is inside, the result is not
-    assert calendar.add_workdays(D(2036, 12, 1), 5) == D(2036, 12, 8)
+        WorkCalendar().add_workdays(D(9999, 12, 30), 5)
+    with pytest.raises(OutsideCalendar):
+        WorkCalendar().add_workdays(D(1, 1, 3), -5)

@@ -42,13 +42,14 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"{options['n']!r} is not a whole number of working days.") from None
             calendar = work_calendar()
-            result = self._count(calendar, lambda: calendar.add_workdays(start, n))
+            result = self._count(calendar, lambda: calendar.check(start) or calendar.add_workdays(start, n))
+            self._count(calendar, lambda: calendar.check(result))
             self._warn(calendar, start, result)
             self.stdout.write(result.isoformat())
         elif action == "between":
             start, end = _date(options["start"]), _date(options["end"])
             calendar = work_calendar()
-            count = self._count(calendar, lambda: calendar.workdays_between(start, end))
+            count = self._count(calendar, lambda: calendar.check(start, end) or calendar.workdays_between(start, end))
             self._warn(calendar, start, end)
             self.stdout.write(str(count))
         else:
