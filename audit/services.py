@@ -46,25 +46,66 @@ def audit_record(
     actor_username: str = "",
 ) -> AuditEvent:
     """Append one event to the hash chain. Call it inside the service's own transaction."""
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or obj.pk
-        object_repr = object_repr or str(obj)
+    return audit_record_many(
+        actor=actor,
+        ip=ip,
+        actor_username=actor_username,
+        entries=[
+            {
+                "verb": verb,
+                "obj": obj,
+                "object_type": object_type,
+                "object_id": object_id,
+                "object_repr": object_repr,
+                "before": before,
+                "after": after,
+            }
+        ],
+    )[0]
+
+
+def audit_record_many(
+    *, actor=None, entries: list[dict[str, Any]], ip: str | None = None, actor_username: str = ""
+) -> list[AuditEvent]:
+    """Append one event per entry under a single lock of the chain head, with a bulk insert.
+
+    For bulk writes (the ledger import's thousands of task.create / task.update): the same events,
+    in the same order, as as many audit_record calls, in 3 queries instead of 3 per event. Each entry
+    holds audit_record's per-event arguments: verb, and any of obj, object_type, object_id,
+    object_repr, before, after.
+    """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     at = timezone.now()
-    content = {
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor_id": actor.pk if actor else None,
-        "actor_username": actor.get_username() if actor else actor_username,
-        "verb": verb,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "object_repr": object_repr[:200],
-        "before": _jsonable(before),
-        "after": _jsonable(after),
-        "ip": ip if ip is not None else client_ip(current_request.get()),
-    }
+    ip = ip if ip is not None else client_ip(current_request.get())
+    contents = []
+    for entry in entries:
+        obj = entry.get("obj")
+        object_type, object_id, object_repr = (
+            entry.get("object_type", ""),
+            entry.get("object_id", ""),
+            entry.get("object_repr", ""),
+        )
+        if obj is not None:
+            object_type = object_type or obj._meta.label_lower
+            object_id = object_id or obj.pk
+            object_repr = object_repr or str(obj)
+        contents.append(
+            {
+                "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+                "actor_id": actor.pk if actor else None,
+                "actor_username": actor.get_username() if actor else actor_username,
+                "verb": entry["verb"],
+                "object_type": object_type,
+                "object_id": str(object_id),
+                "object_repr": object_repr[:200],
+                "before": _jsonable(entry.get("before")),
+                "after": _jsonable(entry.get("after")),
+                "ip": ip,
+            }
+        )
+    if not contents:
+        return []
     # No savepoint: an error here must abort the caller's whole transaction anyway, and a savepoint
     # costs two round trips per event.
     keyring = audit_keyring()
@@ -72,26 +113,30 @@ def audit_record(
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
             id=1, defaults={"last_hash": chain.GENESIS, "count": 0}
         )
-        digest = chain.event_hash(head.last_hash, content, key=keyring.current_key, key_id=keyring.current_id)
-        event = AuditEvent.objects.create(
-            at=at,
-            actor=actor,
-            actor_username=content["actor_username"],
-            verb=verb,
-            object_type=object_type,
-            object_id=content["object_id"],
-            object_repr=content["object_repr"],
-            before=content["before"],
-            after=content["after"],
-            ip=content["ip"],
-            key_id=keyring.current_id,
-            prev_hash=head.last_hash,
-            hash=digest,
-        )
-        head.last_hash = digest
-        head.count += 1
+        events, prev = [], head.last_hash
+        for content in contents:
+            digest = chain.event_hash(prev, content, key=keyring.current_key, key_id=keyring.current_id)
+            events.append(
+                AuditEvent(
+                    at=at,
+                    actor=actor,
+                    **{k: content[k] for k in ("actor_username", "verb", "object_type", "object_id")},
+                    **{k: content[k] for k in ("object_repr", "before", "after", "ip")},
+                    key_id=keyring.current_id,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
+            prev = digest
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            # Ids ascend in list order (one INSERT per batch, the head lock held): verify walks them by id.
+            AuditEvent.objects.bulk_create(events, batch_size=1000)
+        head.last_hash = prev
+        head.count += len(events)
         head.save(update_fields=["last_hash", "count"])
-    return event
+    return events
 
 
 def audit_access_refused(

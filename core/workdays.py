@@ -17,12 +17,25 @@ Each date is answered from three sources, first match wins:
 A year counts as configured when the package covers it or the overrides hold at
 least one date in it (any year's notice has holidays in it, so an entered notice
 always leaves rows behind).
+
+Counting is arithmetic, never a walk over days: Monday–Friday days are counted
+from date ordinals, then corrected by the sorted exceptions (weekday holidays −1,
+weekend make-up days +1) through prefix sums and bisect. A count over any span
+costs O(log exceptions); the N-th working day is found by a bisection on that
+count. A request for 9999-12-31 is as cheap as one for next week. A calendar may
+be given a range (`first`, `last`): `covers(day)` tells whether a date lies in
+it, and callers refuse typed dates outside it (core.workcalendar), so nobody
+plans a due date centuries ahead. The counting itself never refuses a date the
+app computed (a period's due date just after the range's last day), so stored
+data near the edge cannot turn a page into an error.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,10 +45,17 @@ import chinese_calendar
 UNCONFIGURED_YEAR_WARNING = "该年度法定节假日未配置"
 
 _CHINESE_HOLIDAY_NAMES = {holiday.value: holiday.chinese for holiday in chinese_calendar.Holiday}
-_ONE_DAY = dt.timedelta(days=1)
-# Longest run of consecutive days off seen in a year (Spring Festival + weekends is 9);
-# a search that walks further than this has hit a calendar with no working days at all.
+# Longest run of consecutive days off seen in a year (Spring Festival + weekends is 9); a next
+# working day further away than this means an override table that switched a whole season off.
 _MAX_DAYS_OFF_IN_A_ROW = 60
+
+
+class OutsideCalendar(ValueError):
+    """A date outside the calendar's configured range (`WorkCalendar(first=…, last=…)`)."""
+
+    def __init__(self, day: dt.date, first: dt.date | None, last: dt.date | None) -> None:
+        super().__init__(f"{day} is outside the working-day calendar ({first} to {last})")
+        self.day, self.first, self.last = day, first, last
 
 
 class DaySource(StrEnum):
@@ -82,6 +102,24 @@ def _package_day(day: dt.date) -> CalendarDay | None:
     return CalendarDay(day, not on_holiday, name, DaySource.PACKAGE)
 
 
+@functools.cache
+def _package_exceptions() -> dict[int, int]:
+    """The package's days that break the Monday–Friday rule, as {ordinal: +1 make-up day, −1 weekday holiday}.
+
+    Read from its raw data once (a few hundred dates): `holidays` holds days off,
+    weekends within a holiday included, and `workdays` the weekend make-up days.
+    """
+    exceptions = {d.toordinal(): -1 for d in chinese_calendar.holidays if d.weekday() < 5}
+    exceptions.update({d.toordinal(): 1 for d in chinese_calendar.workdays if d.weekday() >= 5})
+    return exceptions
+
+
+def _weekdays_through(ordinal: int) -> int:
+    """Monday–Friday days among ordinals 1..`ordinal` (ordinal 1, 0001-01-01, is a Monday)."""
+    weeks, rest = divmod(ordinal, 7)
+    return weeks * 5 + min(rest, 5)
+
+
 def _weekday_fallback_day(day: dt.date) -> CalendarDay:
     return CalendarDay(day, day.weekday() < 5, None, DaySource.WEEKDAY_FALLBACK)
 
@@ -93,14 +131,45 @@ class WorkCalendar:
     it has looked up, and the overrides are read once, at construction.
     """
 
-    def __init__(self, overrides: Mapping[dt.date, tuple[bool, str | None]] | None = None) -> None:
-        """`overrides` maps a date to (is_workday, name), e.g. {date(2027, 2, 6): (False, "春节")}."""
+    def __init__(
+        self,
+        overrides: Mapping[dt.date, tuple[bool, str | None]] | None = None,
+        *,
+        first: dt.date | None = None,
+        last: dt.date | None = None,
+    ) -> None:
+        """`overrides` maps a date to (is_workday, name), e.g. {date(2027, 2, 6): (False, "春节")}.
+
+        `first` and `last` bound the dates the calendar answers for (None: unbounded).
+        """
         self._overrides = {
             day: CalendarDay(day, bool(is_workday), name or None, DaySource.OVERRIDE)
             for day, (is_workday, name) in (overrides or {}).items()
         }
         self._override_years = {day.year for day in self._overrides}
         self._cache: dict[dt.date, CalendarDay] = {}
+        self.first, self.last = first, last
+        exceptions = _package_exceptions()
+        if self._overrides:
+            exceptions = dict(exceptions)
+            for day, entry in self._overrides.items():
+                exceptions.pop(day.toordinal(), None)
+                if entry.is_workday != (day.weekday() < 5):
+                    exceptions[day.toordinal()] = 1 if entry.is_workday else -1
+        self._exception_days = sorted(exceptions)
+        self._exception_sums = [0, *itertools.accumulate(exceptions[o] for o in self._exception_days)]
+
+    # --- range -------------------------------------------------------------------------------
+
+    def covers(self, day: dt.date) -> bool:
+        """True when `day` lies within the calendar's configured range."""
+        return (self.first is None or day >= self.first) and (self.last is None or day <= self.last)
+
+    def check(self, *days: dt.date) -> None:
+        """Raise OutsideCalendar for the first of `days` outside the range."""
+        for day in days:
+            if not self.covers(day):
+                raise OutsideCalendar(day, self.first, self.last)
 
     # --- single days -------------------------------------------------------------------------
 
@@ -133,11 +202,11 @@ class WorkCalendar:
 
     def next_workday(self, day: dt.date) -> dt.date:
         """The first working day strictly after `day`."""
-        return self._step_to_workday(day, forward=True)
+        return self._neighbour(day, 1)
 
     def previous_workday(self, day: dt.date) -> dt.date:
         """The last working day strictly before `day`."""
-        return self._step_to_workday(day, forward=False)
+        return self._neighbour(day, -1)
 
     def add_workdays(self, day: dt.date, count: int) -> dt.date:
         """The `count`-th working day after `day` (before it when `count` is negative).
@@ -150,10 +219,15 @@ class WorkCalendar:
         """
         if count == 0:
             return day if self.is_workday(day) else self.next_workday(day)
-        forward = count > 0
-        for _ in range(abs(count)):
-            day = self._step_to_workday(day, forward=forward)
-        return day
+        origin = day.toordinal()
+        # The first ordinal whose running count reaches the target is the working day sought.
+        target = self._running(origin) + count if count > 0 else self._running(origin - 1) + count + 1
+        # An answer past the ends of the date type cannot be written as a date.
+        if target > self._running(dt.date.max.toordinal()):
+            raise OutsideCalendar(dt.date.max, self.first, self.last)
+        if target <= 0:
+            raise OutsideCalendar(dt.date.min, self.first, self.last)
+        return dt.date.fromordinal(self._first_reaching(target, near=origin + count * 7 // 5))
 
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
         """Working days from `start` to `end`, excluding `start` and including `end`.
@@ -164,15 +238,34 @@ class WorkCalendar:
         so "how many working days late" is `workdays_between(due, responded_on)`.
         """
         if end >= start:
-            return sum(1 for offset in range(1, (end - start).days + 1) if self.is_workday(start + offset * _ONE_DAY))
-        return -sum(1 for offset in range((start - end).days) if self.is_workday(end + offset * _ONE_DAY))
+            return self._running(end.toordinal()) - self._running(start.toordinal())
+        return -(self._running(start.toordinal() - 1) - self._running(end.toordinal() - 1))
 
-    def _step_to_workday(self, origin: dt.date, *, forward: bool) -> dt.date:
-        step = _ONE_DAY if forward else -_ONE_DAY
-        day = origin
-        for _ in range(_MAX_DAYS_OFF_IN_A_ROW):
-            day += step
-            if self.is_workday(day):
-                return day
-        # Only a broken override table (a whole season entered as days off) can get here.
-        raise ValueError(f"no working day within {_MAX_DAYS_OFF_IN_A_ROW} days of {origin}: check the overrides")
+    def _running(self, ordinal: int) -> int:
+        """Working days among ordinals 1..`ordinal`: Monday–Friday corrected by the exceptions up to it."""
+        return _weekdays_through(ordinal) + self._exception_sums[bisect.bisect_right(self._exception_days, ordinal)]
+
+    def _first_reaching(self, target: int, *, near: int) -> int:
+        """The smallest ordinal whose running count is >= `target` (the count never decreases)."""
+        low = high = near
+        step = 16
+        while self._running(low) >= target:  # widen until running(low) < target <= running(high)
+            low -= step
+            step *= 2
+        while self._running(high) < target:
+            high += step
+            step *= 2
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._running(middle) >= target:
+                high = middle
+            else:
+                low = middle
+        return high
+
+    def _neighbour(self, origin: dt.date, step: int) -> dt.date:
+        day = self.add_workdays(origin, step)
+        if abs((day - origin).days) > _MAX_DAYS_OFF_IN_A_ROW:
+            # Only a broken override table (a whole season entered as days off) can get here.
+            raise ValueError(f"no working day within {_MAX_DAYS_OFF_IN_A_ROW} days of {origin}: check the overrides")
+        return day

@@ -46,6 +46,7 @@ def ledger_error_text(code: str, value: str = "") -> str:
         "xlsx_not_xlsx": _("The file is not an .xlsx workbook (Excel 2007 or later). Save it as .xlsx and try again."),
         "frozen_target": _("The plan is active: the target changes only through an approved change request."),
         "frozen_deadline": _("The plan is active: the deadline changes only through an approved change request."),
+        "refused": "%(v)s",  # a service's own message for the row, already translated
     }
     return texts.get(code, code) % {"v": value} if "%(v)s" in texts.get(code, "") else texts.get(code, code)
 

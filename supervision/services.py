@@ -27,8 +27,8 @@ from accounts.selectors import role_holders
 from audit.services import audit_record
 from core import uploads
 from core.errors import ServiceError
-from core.workcalendar import work_calendar
-from core.workdays import WorkCalendar
+from core.workcalendar import refuse_outside_calendar, service_error_outside, work_calendar
+from core.workdays import OutsideCalendar, WorkCalendar
 from notifications.services import notify
 from org.models import Unit
 from plans.models import Task
@@ -202,7 +202,9 @@ def response_due_date(
     *, issued_on: date, calendar: WorkCalendar, due_date: date | None = None, workdays: int | None = None
 ) -> tuple[date, int]:
     """(due date, working days to respond): a typed date must be a working day after the issue date."""
+    refuse_outside_calendar(calendar, issued_on, field="issued_on")
     if due_date is not None:
+        refuse_outside_calendar(calendar, due_date, field="due_date")
         if due_date <= issued_on:
             raise ServiceError(_("The response due date must be after the issue date."), field="due_date")
         if not calendar.is_workday(due_date):
@@ -218,7 +220,10 @@ def response_due_date(
             _("Give between 1 and %(n)d working days to respond.") % {"n": MAX_RESPONSE_WORKDAYS},
             field="response_workdays",
         )
-    return calendar.add_workdays(issued_on, n), n
+    try:
+        return calendar.add_workdays(issued_on, n), n
+    except OutsideCalendar as exc:
+        raise service_error_outside(exc, field="response_workdays") from None
 
 
 def _order_snapshot(order: SupervisionOrder) -> dict:
@@ -434,14 +439,15 @@ def order_return(
     reason = reason.strip()
     if not reason:
         raise ServiceError(_("Give the reason for sending the response back."), field="reason")
+    # The state first: a date is computed only for an order that can be sent back.
+    order = _lock(order)
+    if order.state != SupervisionOrder.State.RESPONDED:
+        raise _wrong_state(order)
     calendar = calendar or work_calendar()
     today = today or timezone.localdate()
     due, workdays = response_due_date(
         issued_on=today, calendar=calendar, due_date=due_date, workdays=settings.SUPERVISION_RETURN_WORKDAYS
     )
-    order = _lock(order)
-    if order.state != SupervisionOrder.State.RESPONDED:
-        raise _wrong_state(order)
     before = _order_snapshot(order)
     now = timezone.now()
     response = _pending_response(order)
@@ -663,6 +669,7 @@ def instruction_create(
     today = today or timezone.localdate()
     if due_date is None or due_date <= today:
         raise ServiceError(_("The answer is due after today."), field="due_date")
+    refuse_outside_calendar(calendar, due_date, field="due_date")
     if not calendar.is_workday(due_date):
         raise ServiceError(
             msg_not_workday(due_date, calendar.holiday_name(due_date), calendar.next_workday(due_date)),
@@ -982,6 +989,7 @@ def rectification_open(
     calendar = calendar or work_calendar()
     if deadline is None or deadline <= today:
         raise ServiceError(_("The deadline must be after today."), field="deadline")
+    refuse_outside_calendar(calendar, deadline, field="deadline")
     if not calendar.is_workday(deadline):
         raise ServiceError(
             msg_not_workday(deadline, calendar.holiday_name(deadline), calendar.next_workday(deadline)),

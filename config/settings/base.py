@@ -206,6 +206,11 @@ LUOSHI_NOTIFY_LEASE_SECONDS = 120
 # Late reports climb the chain of responsibility (SPEC §8): working days late → who is reminded.
 LUOSHI_REMINDER_ESCALATION = {"reporter": 1, "unit_head": 3, "leader": 5}
 
+# The working-day calendar answers for dates from January of the first year to December of today's
+# year plus the years ahead; any other date (a due date in 9999) is refused with a message.
+WORK_CALENDAR_FIRST_YEAR = env_int("WORK_CALENDAR_FIRST_YEAR", 2004)
+WORK_CALENDAR_YEARS_AHEAD = env_int("WORK_CALENDAR_YEARS_AHEAD", 10)
+
 # Supervision orders (督办单, docs/supervision.md): numbered <prefix>〔year〕n号, gap-free per year; the
 # response is due this many working days after issue unless the office types a date.
 SUPERVISION_ORDER_PREFIX = env_str("SUPERVISION_ORDER_PREFIX", "二七督")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.workdays import UNCONFIGURED_YEAR_WARNING, DaySource, WorkCalendar
+from core.workdays import UNCONFIGURED_YEAR_WARNING, DaySource, OutsideCalendar, WorkCalendar
 
 D = dt.date
 
@@ -156,3 +156,88 @@ def test_a_calendar_with_no_workdays_at_all_says_so_instead_of_looping():
     every_day_off = {D(2027, 1, 1) + dt.timedelta(days=offset): (False, "停工") for offset in range(120)}
     with pytest.raises(ValueError, match="no working day"):
         WorkCalendar(every_day_off).next_workday(D(2027, 1, 1))
+
+
+# --- arithmetic, not a walk over days -------------------------------------------------------
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def _slow_between(calendar: WorkCalendar, start: dt.date, end: dt.date) -> int:
+    """The old day-by-day count, kept as the reference the arithmetic must equal."""
+    if end >= start:
+        return sum(1 for n in range(1, (end - start).days + 1) if calendar.is_workday(start + n * _ONE_DAY))
+    return -sum(1 for n in range((start - end).days) if calendar.is_workday(end + n * _ONE_DAY))
+
+
+def _slow_add(calendar: WorkCalendar, day: dt.date, count: int) -> dt.date:
+    step = _ONE_DAY if count > 0 else -_ONE_DAY
+    for _ in range(abs(count)):
+        day += step
+        while not calendar.is_workday(day):
+            day += step
+    return day
+
+
+_overrides = st.dictionaries(
+    st.dates(min_value=D(2020, 6, 1), max_value=D(2028, 6, 30)),
+    st.tuples(st.booleans(), st.sampled_from(["", "调休", "更正"])),
+    max_size=40,
+)
+_dates = st.dates(min_value=D(2019, 1, 1), max_value=D(2029, 12, 31))
+
+
+@given(overrides=_overrides, start=_dates, end=_dates)
+def test_the_arithmetic_count_equals_the_day_by_day_count(overrides, start, end):
+    calendar = WorkCalendar(overrides)
+    assert calendar.workdays_between(start, end) == _slow_between(calendar, start, end)
+
+
+@given(overrides=_overrides, start=_dates, count=st.integers(min_value=-300, max_value=300).filter(bool))
+def test_the_arithmetic_nth_workday_equals_the_day_by_day_walk(overrides, start, count):
+    calendar = WorkCalendar(overrides)
+    assert calendar.add_workdays(start, count) == _slow_add(calendar, start, count)
+
+
+def test_make_up_days_and_weekday_holidays_are_counted_in_2021():
+    calendar = WorkCalendar()
+    # 2021-02-01 .. 02-28: 20 weekdays, 5 of them Spring Festival days off, 2 weekend make-up days (02-07, 02-20).
+    assert calendar.workdays_between(D(2021, 1, 31), D(2021, 2, 28)) == 20 - 5 + 2
+    assert calendar.add_workdays(D(2021, 9, 24), 1) == D(2021, 9, 26)
+
+
+def test_an_override_that_makes_a_package_holiday_a_workday_counts_it():
+    calendar = WorkCalendar({D(2021, 10, 4): (True, "更正")})  # a Monday in the National Day week
+    assert calendar.workdays_between(D(2021, 9, 30), D(2021, 10, 8)) == 2  # 10-04 and 10-08
+    assert calendar.next_workday(D(2021, 9, 30)) == D(2021, 10, 4)
+
+
+def test_a_count_to_the_end_of_the_calendar_is_exact_and_immediate():
+    calendar = WorkCalendar()
+    tail_days = (D(9999, 12, 31) - D(2026, 12, 31)).days  # 2027 on: no holidays known, Monday–Friday
+    tail = tail_days // 7 * 5 + sum(1 for n in range(tail_days % 7) if (D(2027, 1, 1) + n * _ONE_DAY).weekday() < 5)
+    expected = _slow_between(calendar, D(2020, 12, 31), D(2026, 12, 31)) + tail
+    assert calendar.workdays_between(D(2020, 12, 31), D(9999, 12, 31)) == expected
+    assert calendar.add_workdays(D(2020, 12, 31), expected) == D(9999, 12, 31)  # a Friday
+
+
+# --- the configured range -------------------------------------------------------------------
+
+
+def test_the_configured_range_says_which_dates_it_covers_and_check_refuses_the_others():
+    calendar = WorkCalendar(first=D(2004, 1, 1), last=D(2036, 12, 31))
+    assert calendar.covers(D(2036, 12, 31)) and not calendar.covers(D(2037, 1, 1))
+    with pytest.raises(OutsideCalendar) as refused:
+        calendar.check(D(2021, 9, 1), D(9999, 12, 31))
+    assert refused.value.day == D(9999, 12, 31)
+    with pytest.raises(OutsideCalendar):
+        calendar.check(D(2003, 12, 31))
+    # A date the app computes just past the range is still answered: stored data never breaks a page.
+    assert calendar.add_workdays(D(2036, 12, 31), 1) == D(2037, 1, 1)
+
+
+def test_counting_past_the_end_of_the_date_type_is_refused_not_an_overflow():
+    with pytest.raises(OutsideCalendar):
+        WorkCalendar().add_workdays(D(9999, 12, 30), 5)
+    with pytest.raises(OutsideCalendar):
+        WorkCalendar().add_workdays(D(1, 1, 3), -5)

@@ -174,3 +174,93 @@ def test_the_import_command_runs_as_a_process_and_reports_a_missing_file():
         env={"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 1
+
+
+# --- bulk: bounded queries, audit, the calendar range ----------------------------------------------
+
+
+def _new_rows(plan, count: int, *, deadline=None) -> bytes:
+    import datetime as dt
+    from decimal import Decimal
+
+    from plans.ledger import LedgerRowOut, build_task_ledger_xlsx
+    from plans.services import ledger_vocabulary
+
+    vocab = ledger_vocabulary(plan)
+    units, posts, areas = sorted(vocab.units), sorted(vocab.posts), sorted(vocab.areas)
+    return build_task_ledger_xlsx(
+        LedgerRowOut(
+            code="",
+            title=f"新增任务{i}",
+            target_value=Decimal(10 + i),
+            target_unit="个",
+            responsible_post=posts[i % len(posts)],
+            lead_unit=units[i % len(units)],
+            co_units=[units[(i + 1) % len(units)]],
+            deadline=deadline or dt.date(plan.year, 12, 31),
+            milestones=[],
+            area=areas[i % len(areas)],
+            modality="must",
+        )
+        for i in range(count)
+    )
+
+
+def _import_queries(plan, data: bytes) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from plans.services import ledger_import
+
+    with CaptureQueriesContext(connection) as captured:
+        outcome = ledger_import(actor=None, plan=plan, data=data)
+    assert outcome.ok, outcome.errors
+    return len(captured)
+
+
+def test_the_number_of_queries_of_an_import_does_not_grow_with_its_rows(demo_plan):
+    # Both files reach every area of the plan (a query or two per area is fine: areas are few); more
+    # rows only add insert batches (SQLite takes some dozens of rows per INSERT), never a query per row.
+    few = _import_queries(demo_plan, _new_rows(demo_plan, 30))
+    many = _import_queries(demo_plan, _new_rows(demo_plan, 330))
+    assert many - few <= 300 // 20
+
+
+def test_an_import_audits_each_new_task_and_keeps_the_chain_valid(demo_plan):
+    from audit.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    _import_queries(demo_plan, _new_rows(demo_plan, 30))
+    verbs = list(AuditEvent.objects.filter(pk__gt=0).order_by("id").values_list("verb", flat=True)[before:])
+    assert verbs == ["task.create"] * 30 + ["ledger.import"]
+    created = Task.objects.get(node__title="新增任务7")
+    assert AuditEvent.objects.filter(object_type="plans.task", object_id=str(created.pk), verb="task.create").exists()
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert out.getvalue().startswith("OK")
+
+
+def test_a_reimport_keeps_the_weight_the_office_gave_a_task(client_as, demo_plan):
+    from decimal import Decimal
+
+    client = client_as("office")
+    task = Task.objects.get(plan=demo_plan, code="T009")
+    Task.objects.filter(pk=task.pk).update(weight=Decimal("3.00"))
+    data = export(client, plan=demo_plan.pk)
+    ws = load_workbook(io.BytesIO(data)).active
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 2).value == "T009")
+    assert upload(client, demo_plan, edit(data, {f"H{row}": "区城管局"})).status_code == 302
+    task.refresh_from_db()
+    assert task.weight == Decimal("3.00") and [u.name for u in task.co_units.all()] == ["区城管局"]
+
+
+def test_a_deadline_beyond_the_working_day_calendar_is_a_row_error_and_nothing_is_imported(demo_plan):
+    import datetime as dt
+
+    from plans.services import ledger_import
+
+    before = snapshot()
+    outcome = ledger_import(actor=None, plan=demo_plan, data=_new_rows(demo_plan, 2, deadline=dt.date(2999, 12, 31)))
+    assert not outcome.ok
+    assert any(line.startswith("第 3 行“完成时限”列") and "超出工作日历的范围" in line for line in outcome.errors)
+    assert snapshot() == before

@@ -129,9 +129,7 @@ def test_the_task_picker_searches_the_users_tasks_in_the_chosen_plan(client_as, 
     assert mixed.count('name="tasks"') == 2 and "·T001" in mixed
     outside = client_as("fgw_reporter").get(f"/tasks/pick/?q=T00&plan={second.pk}").content.decode()
     assert 'name="tasks"' not in outside  # 区住建局's tasks are not 区发改委's to see
-    assert (
-        client_as("office").get("/tasks/pick/?q=%00%01").status_code == 400
-    )  # control-character backstop
+    assert client_as("office").get("/tasks/pick/?q=%00%01").status_code == 400  # control-character backstop
 
 
 def test_the_order_form_picks_tasks_by_search_not_from_a_list_of_every_task(client_as, demo_plan, second):

@@ -192,3 +192,37 @@ def test_the_lists_answer_with_everything_in_a_fixed_number_of_queries(api, user
     for _ in range(3):
         add_one_of_each()
     assert [queries(p) for p in paths] == few
+
+
+def _responded_order(api, compounds) -> int:
+    oid = api.post(f"/tasks/{compounds.pk}/orders", {"kind": "order", "response_workdays": 3}).json()["id"]
+    api.as_user = "zjj_reporter"
+    api.post(f"/orders/{oid}/acknowledge")
+    api.post(f"/orders/{oid}/respond", multipart={"text": "已整改"})
+    api.as_user = "office"
+    return oid
+
+
+def test_a_return_due_in_the_year_9999_is_refused_with_a_message_and_changes_nothing(api, compounds):
+    oid = _responded_order(api, compounds)
+    refused = api.post(f"/orders/{oid}/return", {"reason": "请补充", "due_date": "9999-12-31"})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "due_date" and "超出工作日历的范围" in refused.json()["detail"]
+    assert SupervisionOrder.objects.get(pk=oid).state == SupervisionOrder.State.RESPONDED
+
+
+def test_an_order_issued_with_a_due_date_far_beyond_the_calendar_is_refused(api, compounds):
+    refused = api.post(f"/tasks/{compounds.pk}/orders", {"kind": "order", "due_date": "2999-06-01"})
+    assert refused.status_code == 400 and "超出工作日历的范围" in refused.json()["detail"]
+    assert not SupervisionOrder.objects.exists()
+
+
+def test_returning_an_order_in_the_wrong_state_is_refused_before_any_date_is_computed(api, compounds, monkeypatch):
+    oid = api.post(f"/tasks/{compounds.pk}/orders", {"kind": "order", "response_workdays": 3}).json()["id"]
+
+    def no_calendar():
+        raise AssertionError("the calendar was built for an order that cannot be sent back")
+
+    monkeypatch.setattr("supervision.services.work_calendar", no_calendar)
+    refused = api.post(f"/orders/{oid}/return", {"reason": "请补充", "due_date": "9999-12-31"})
+    assert refused.status_code == 400 and "超出工作日历" not in refused.json()["detail"]

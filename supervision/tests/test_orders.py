@@ -134,6 +134,23 @@ def test_the_order_form_says_why_a_holiday_due_date_is_refused(client_as, compou
     assert not SupervisionOrder.objects.exists()
 
 
+@time_machine.travel(dt.datetime(2021, 9, 30, 9, tzinfo=dt.UTC), tick=False)
+def test_the_order_form_refuses_a_due_date_beyond_the_working_day_calendar(client_as, compounds):
+    response = client_as("office").post(
+        "/supervision/orders/new/",
+        {
+            "tasks": [compounds.pk],
+            "unit": compounds.lead_unit_id,
+            "kind": "reminder",
+            "content": "进度滞后",
+            "due_date": "9999-12-31",
+        },
+    )
+    assert response.status_code == 400
+    assert "超出工作日历的范围" in response.content.decode()
+    assert not SupervisionOrder.objects.exists()
+
+
 def test_issue_refuses_empty_content_and_other_roles(users, compounds):
     with pytest.raises(ServiceError) as caught:
         issue(users, compounds, content="  ")

@@ -203,6 +203,9 @@ def test_workdays_warns_about_unconfigured_years():
         (("add", "2021-09-30", "five"), "whole number"),
         (("between", "yesterday", "2021-01-01"), "is not a date"),
         ((), "Say what to count"),
+        (("between", "2021-01-01", "9999-12-31"), "超出工作日历的范围"),
+        (("add", "2021-01-01", "100000"), "超出工作日历的范围"),
+        (("add", "1900-01-01", "1"), "超出工作日历的范围"),
     ],
 )
 def test_workdays_bad_input_is_a_clear_error(args, message):

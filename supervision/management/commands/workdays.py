@@ -9,8 +9,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.workcalendar import work_calendar
-from core.workdays import UNCONFIGURED_YEAR_WARNING
+from core.workcalendar import msg_outside_calendar, work_calendar
+from core.workdays import UNCONFIGURED_YEAR_WARNING, OutsideCalendar
 
 
 def _date(raw: str) -> date:
@@ -41,21 +41,26 @@ class Command(BaseCommand):
                 n = int(options["n"])
             except ValueError:
                 raise CommandError(f"{options['n']!r} is not a whole number of working days.") from None
-            if abs(n) > 3660:
-                raise CommandError("Count at most 3660 working days at a time.")
             calendar = work_calendar()
-            result = calendar.add_workdays(start, n)
+            result = self._count(calendar, lambda: calendar.check(start) or calendar.add_workdays(start, n))
+            self._count(calendar, lambda: calendar.check(result))
             self._warn(calendar, start, result)
             self.stdout.write(result.isoformat())
         elif action == "between":
             start, end = _date(options["start"]), _date(options["end"])
-            if abs((end - start).days) > 36600:
-                raise CommandError("Count at most a century at a time.")
             calendar = work_calendar()
+            count = self._count(calendar, lambda: calendar.check(start, end) or calendar.workdays_between(start, end))
             self._warn(calendar, start, end)
-            self.stdout.write(str(calendar.workdays_between(start, end)))
+            self.stdout.write(str(count))
         else:
             raise CommandError("Say what to count: `workdays add YYYY-MM-DD N` or `workdays between A B`.")
+
+    def _count(self, calendar, compute):
+        # The calendar answers within its configured range only (WORK_CALENDAR_FIRST_YEAR, _YEARS_AHEAD).
+        try:
+            return compute()
+        except OutsideCalendar as exc:
+            raise CommandError(msg_outside_calendar(exc.day, exc.first, exc.last)) from None
 
     def _warn(self, calendar, a: date, b: date) -> None:
         years = calendar.unconfigured_years(range(min(a, b).year, max(a, b).year + 1))
