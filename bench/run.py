@@ -41,6 +41,7 @@ def server_env(url: str) -> dict:
         # The key manage() (dev settings) generated, so the seeded chain and the server's agree.
         AUDIT_KEYRING_FILE=env.get("AUDIT_KEYRING_FILE", str(ROOT / "var" / "audit-keyring")),
         SECURE_COOKIES="0",
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on 127.0.0.1: no proxy terminates TLS here
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DB_CONN_MAX_AGE="600",
     )
