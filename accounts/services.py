@@ -1,5 +1,6 @@
 """Writes on users, roles and tokens. Keyword-only, atomic, audited."""
 
+import ipaddress
 import secrets
 from datetime import timedelta
 
@@ -369,6 +370,11 @@ def lockout_lift(*, actor: User, username: str = "", ip_address: str = "") -> in
     _require(actor, Perm.LOCKOUT_MANAGE)
     if not username and not ip_address:
         raise ServiceError(_("Name an account or an address to unlock."))
+    if ip_address:
+        try:
+            ipaddress.ip_address(ip_address)
+        except ValueError:
+            raise ServiceError(_("This is not an IP address."), field="ip_address") from None
     attempts = AccessAttempt.objects.all()
     if username:
         attempts = attempts.filter(username=username)

@@ -61,3 +61,13 @@ def test_lockouts_are_not_for_business_people_without_the_duty(client_as):
 def test_unlock_without_an_account_or_address_is_a_message_not_a_500(client_as):
     response = client_as("office").post("/accounts/lockouts/unlock/", {}, follow=True)
     assert response.status_code == 200 and "解锁" in response.content.decode()
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "1e16", "9999-12-31", "x" * 45])
+def test_unlock_of_a_malformed_address_is_a_message_and_changes_nothing(client_as, address):
+    # Found by bench/probe.py: axes parsed the address and the page answered 500.
+    response = client_as("office").post(
+        "/accounts/lockouts/unlock/", {"username": "", "ip_address": address}, follow=True
+    )
+    assert response.status_code == 200 and "IP" in response.content.decode()
+    assert not AuditEvent.objects.filter(verb="auth.unlock").exists()
