@@ -49,6 +49,10 @@ bench: $(STAMP)
 bench-surge: $(STAMP)
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/surge.py
 
+# Hostile inputs to every API write and page form as each demo role (gunicorn, production settings, PostgreSQL).
+probe: $(STAMP)
+	$(BIN)/python bench/probe.py
+
 # Schemathesis against /api/v1/openapi.json as the demo office user; 0 server errors (FUZZ_EXAMPLES per operation).
 fuzz-api: $(STAMP)
 	$(PYTEST) -m fuzz -q -p no:randomly tests/fuzz
