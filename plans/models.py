@@ -109,11 +109,11 @@ class PlanNode(MP_Node):
         return self.kind in (self.Kind.KEY_TASK, self.Kind.SUB_TASK)
 
 
-class TaskQuerySet(models.QuerySet):
-    def alive(self):
+class TaskQuerySet(models.QuerySet["Task"]):
+    def alive(self) -> "TaskQuerySet":
         return self.filter(is_deleted=False)
 
-    def with_plan(self, *related: str):
+    def with_plan(self, *related: str) -> "TaskQuerySet":
         """select_related the plan, without its source text (the whole published plan, tens of KB that
         every task row would otherwise carry), and any other relations."""
         return self.select_related("plan", *related).defer("plan__source_text")

@@ -17,7 +17,7 @@ from org.models import LeaderPost, Unit
 from plans import treepath
 from plans.ledger import LedgerRowOut
 from plans.milestones import MilestoneLine
-from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task, TaskChangeRequest
+from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task, TaskChangeRequest, TaskQuerySet
 
 
 def can_read_business(user) -> bool:
@@ -119,7 +119,7 @@ def task_scope_key(user) -> str:
     return "none"
 
 
-def task_scope(user) -> QuerySet[Task]:
+def task_scope(user) -> TaskQuerySet:
     """Live tasks the user may read: all for office and leaders; lead or co-operating unit for unit roles."""
     qs = Task.objects.alive()
     key = task_scope_key(user)
@@ -187,7 +187,7 @@ def _tag_filter(tag_id: int) -> Q:
     return condition
 
 
-def task_list(user, f: TaskFilter) -> QuerySet[Task]:
+def task_list(user, f: TaskFilter) -> TaskQuerySet:
     qs = task_scope(user)
     if f.plan:
         qs = qs.filter(plan_id=f.plan)
