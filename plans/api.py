@@ -327,6 +327,7 @@ def tasks(request, filters: Query[TaskFilterIn]):
     qs = tasks_with_status(task_list(request.user, TaskFilter(**values)), as_of, **wanted)
     paginator = Paginator(qs, page_size)
     page = paginator.get_page(page_number)
+    assert isinstance(page.object_list, QuerySet)  # a page of a queryset is a sliced queryset
     items = task_outs(page.object_list)
     lights = lights_on(as_of, [t["id"] for t in items])
     return {

@@ -387,7 +387,8 @@ class HistoryRow:
 def _value_shower(value_dicts: list[dict]):
     """A function showing a snapshot value readably: ids as unit and post names (two queries for all)."""
     # Only the units and posts these values name (a city has a thousand units).
-    unit_ids, post_ids = set(), set()
+    unit_ids: set[int] = set()
+    post_ids: set[int] = set()
     for values in value_dicts:
         unit_ids.update(v for v in [values.get("lead_unit"), *(values.get("co_units") or [])] if isinstance(v, int))
         if isinstance(values.get("responsible_post"), int):
