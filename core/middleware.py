@@ -42,7 +42,7 @@ def _audit_refusal(request, status: int) -> None:
     Lockouts are audited where they happen (accounts), not again here.
     """
     user = getattr(request, "user", None)
-    if not getattr(user, "is_authenticated", False) or getattr(request, "axes_locked_out", False):
+    if user is None or not user.is_authenticated or getattr(request, "axes_locked_out", False):
         return
     refused = getattr(request, REFUSED_ATTR, None)
     if status == 404 and refused is None:
