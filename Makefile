@@ -57,9 +57,12 @@ probe: $(STAMP)
 fuzz-api: $(STAMP)
 	$(PYTEST) -m fuzz -q -p no:randomly tests/fuzz
 
+# Style, formatting and types (mypy with django-stubs over the app code: [tool.mypy] in pyproject.toml);
+# the import contracts (lint-imports) come after mypy. .ci/run runs this first.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -1,6 +1,6 @@
 import hashlib
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -37,8 +37,6 @@ class User(AbstractUser):
     # Bumped to end every session of the account at once (reset, password change, deactivation):
     # it is part of the session auth hash, so sessions signed with the old value no longer verify.
     credentials_epoch = models.PositiveIntegerField(default=0, db_default=0, editable=False)
-
-    objects = UserManager()
 
     class Meta:
         ordering = ["sort_key", "username"]

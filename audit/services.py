@@ -1,10 +1,11 @@
 import json
 import logging
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -14,6 +15,9 @@ from audit import chain
 from audit.anchors import append_anchor
 from audit.models import AuditChainHead, AuditEvent
 from core.middleware import client_ip, current_request
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 anchor_log = logging.getLogger("audit.anchor")
 
@@ -34,7 +38,7 @@ def _jsonable(value: Any) -> Any:
 
 def audit_record(
     *,
-    actor=None,
+    actor: "User | AnonymousUser | None" = None,
     verb: str,
     obj: Any = None,
     object_type: str = "",
@@ -65,7 +69,11 @@ def audit_record(
 
 
 def audit_record_many(
-    *, actor=None, entries: list[dict[str, Any]], ip: str | None = None, actor_username: str = ""
+    *,
+    actor: "User | AnonymousUser | None" = None,
+    entries: list[dict[str, Any]],
+    ip: str | None = None,
+    actor_username: str = "",
 ) -> list[AuditEvent]:
     """Append one event per entry under a single lock of the chain head, with a bulk insert.
 
@@ -74,7 +82,7 @@ def audit_record_many(
     holds audit_record's per-event arguments: verb, and any of obj, object_type, object_id,
     object_repr, before, after.
     """
-    if actor is not None and not getattr(actor, "is_authenticated", False):
+    if isinstance(actor, AnonymousUser):  # a logged-out request's user: no one to name
         actor = None
     at = timezone.now()
     ip = ip if ip is not None else client_ip(current_request.get())
@@ -140,7 +148,7 @@ def audit_record_many(
 
 
 def audit_access_refused(
-    *, actor, status: int, method: str, path: str, object_type: str = "", object_id: str = ""
+    *, actor: "User", status: int, method: str, path: str, object_type: str = "", object_id: str = ""
 ) -> AuditEvent | None:
     """An "access.refused" event: a 403, or a 404 on an object that exists but is outside the actor's
     scope (another unit's report, another user's notification). None for an id that does not exist."""

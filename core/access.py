@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.roles import Perm
-from core.middleware import current_request
+from core.middleware import REFUSED_ATTR, current_request
 
 
 def out_of_scope(model, pk) -> Http404:
@@ -23,7 +23,7 @@ def out_of_scope(model, pk) -> Http404:
     """
     request = current_request.get()
     if request is not None:
-        request.luoshi_refused = (model._meta.label_lower, str(pk))
+        setattr(request, REFUSED_ATTR, (model._meta.label_lower, str(pk)))
     return Http404()
 
 

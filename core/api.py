@@ -85,13 +85,18 @@ def _allows_none(annotation) -> bool:
     return False
 
 
+# The default of a field that may be left out but not sent as null (see In): None, typed Any so the
+# field keeps its own type (and schema) without None, for mypy as for pydantic.
+NOT_SENT: typing.Any = None
+
+
 class In(Schema):
     """Base of request schemas (bodies and query strings): every text, number and integer, nested ones too,
     passes core.validation (no control characters, the widest numeric column's range, int4), so a value
     PostgreSQL cannot store is a 422 naming the field, never a 500. Column lengths: `Field(max_length=…)`.
 
     A field that may be left out of a PATCH but whose column is NOT NULL is typed without None and
-    defaults to None (`title: str = Field(None, …)`): leaving it out keeps the value, `null` is a 422.
+    defaults to NOT_SENT (`title: str = Field(NOT_SENT, …)`): leaving it out keeps the value, `null` is a 422.
     """
 
     @model_validator(mode="before")

@@ -8,9 +8,21 @@ from core.numbers import plain
 from core.validation import INT_MAX, INT_MIN, Problem, integer_problem, number_problem, problem_text, text_problem
 
 
-def add_service_error(form: forms.Form, exc: ServiceError) -> None:
+def add_service_error(form: forms.BaseForm, exc: ServiceError) -> None:
     """Show a refused write on the form: on its field when the form has it, else at the top."""
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def error_text(form: forms.BaseForm) -> str:
+    """The form's error messages in one line (for a flash message or a plain-text response)."""
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's own copy of a model choice field, typed, to narrow its queryset per request."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
 
 
 class PlainDecimalField(forms.DecimalField):
@@ -55,7 +67,8 @@ def add_input_checks(form: forms.BaseForm) -> None:
     NUL; this also refuses the other control characters, with the project's message.
     """
     for name, field in form.fields.items():
-        field.clean = _overflow_refused(field, name)
+        # The form's own copy of the field: wrapping its clean changes no other form.
+        field.clean = _overflow_refused(field, name)  # type: ignore[method-assign]
         if isinstance(field, forms.CharField):
             field.validators.append(_Check(field, name, text_problem))
         elif isinstance(field, forms.DecimalField):
@@ -82,6 +95,7 @@ class InputChecks:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        assert isinstance(self, forms.BaseForm)  # mixed into forms only
         add_input_checks(self)
 
 

@@ -8,6 +8,9 @@ from django.utils import translation
 # The request being served, so the audit service can note the client IP without every
 # service function taking the request as a parameter.
 current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
+# The request attribute naming an object refused as out of scope (core.access.out_of_scope), audited
+# by RequestContextMiddleware when the response is that 404.
+REFUSED_ATTR = "luoshi_refused"
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -39,9 +42,9 @@ def _audit_refusal(request, status: int) -> None:
     Lockouts are audited where they happen (accounts), not again here.
     """
     user = getattr(request, "user", None)
-    if not getattr(user, "is_authenticated", False) or getattr(request, "axes_locked_out", False):
+    if user is None or not user.is_authenticated or getattr(request, "axes_locked_out", False):
         return
-    refused = getattr(request, "luoshi_refused", None)
+    refused = getattr(request, REFUSED_ATTR, None)
     if status == 404 and refused is None:
         return
     from audit.services import audit_access_refused

@@ -41,9 +41,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, partial
 from io import BytesIO
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from asgiref.local import Local
 from django.conf import settings
@@ -144,8 +144,9 @@ def _open(upload: Upload | File | Any) -> tuple[BinaryIO, str, int | None]:
     if isinstance(upload, Upload):
         return BytesIO(upload.data), upload.name, len(upload.data)
     # A Django UploadedFile / File: seekable, on disk when large; its size is declared by the client
-    # (checked first, cheaply) and measured again while hashing.
-    return upload, getattr(upload, "name", "") or "", getattr(upload, "size", None)
+    # (checked first, cheaply) and measured again while hashing. Not an IO subclass, but it proxies
+    # read, seek and tell to the file it wraps.
+    return cast(BinaryIO, upload), getattr(upload, "name", "") or "", getattr(upload, "size", None)
 
 
 def validate_upload(upload: Upload | File, *, kind: UploadKind = EVIDENCE, field: str = "file") -> CheckedUpload:
@@ -251,7 +252,7 @@ def release_upload(*names: str, using: str = DEFAULT_DB_ALIAS) -> None:
     """Delete these stored files once the transaction that deletes their rows commits (never before)."""
     for name in names:
         if name:
-            transaction.on_commit(lambda name=name: _delete(name), using=using, robust=True)
+            transaction.on_commit(partial(_delete, name), using=using, robust=True)
 
 
 def _delete(name: str) -> None:

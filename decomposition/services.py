@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import Perm
 from audit.services import audit_record
 from core.errors import ServiceError
@@ -29,7 +30,7 @@ REPLACED_FIELDS = ["source_name", "source_kind", "text", "commitments", "achieve
                    "updated_by", "state"]  # fmt: skip
 
 
-def _require(actor) -> None:
+def _require(actor: User | None) -> None:
     if actor is not None and not actor.has_luoshi_perm(Perm.PLAN_EDIT):
         raise ServiceError(_("You do not have permission to do this."), code="forbidden")
 
@@ -43,7 +44,7 @@ def _locked(draft: DecompositionDraft) -> DecompositionDraft:
     return DecompositionDraft.objects.select_for_update().select_related("plan").get(pk=draft.pk)
 
 
-def _save(draft: DecompositionDraft, actor, *fields: str) -> None:
+def _save(draft: DecompositionDraft, actor: User | None, *fields: str) -> None:
     draft.version += 1
     draft.updated_by = actor if getattr(actor, "is_authenticated", False) else None
     draft.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
@@ -105,7 +106,7 @@ def _matching_task(row: dict, tasks: list[tuple[str, Task]]) -> Task | None:
 
 @transaction.atomic
 def draft_extract(
-    *, actor, plan: Plan, text: str, source_name: str = "", source_kind: str = "paste"
+    *, actor: User | None, plan: Plan, text: str, source_name: str = "", source_kind: str = "paste"
 ) -> DecompositionDraft:
     """Run the extractor on a document and make it the plan's draft (replacing any earlier draft)."""
     _require(actor)
@@ -171,7 +172,7 @@ def _replace(draft: DecompositionDraft, kind: str, row: dict) -> None:
 
 
 @transaction.atomic
-def draft_row_update(*, actor, draft: DecompositionDraft, row_id: str, changes: dict[str, object]) -> dict:
+def draft_row_update(*, actor: User | None, draft: DecompositionDraft, row_id: str, changes: dict[str, object]) -> dict:
     """Edit cells of one row (any of the row's editable fields); all or none."""
     _require(actor)
     draft = _locked(draft)
@@ -205,7 +206,7 @@ def _active_unit(pk) -> Unit:
 @transaction.atomic
 def draft_assign(
     *,
-    actor,
+    actor: User | None,
     draft: DecompositionDraft,
     row_ids: list[str],
     post: LeaderPost | None = None,
@@ -256,7 +257,7 @@ def draft_assign(
 @transaction.atomic
 def draft_row_assign(
     *,
-    actor,
+    actor: User | None,
     draft: DecompositionDraft,
     row_id: str,
     post: LeaderPost | None,
@@ -294,7 +295,7 @@ def draft_row_assign(
 
 
 @transaction.atomic
-def draft_row_delete(*, actor, draft: DecompositionDraft, row_id: str) -> None:
+def draft_row_delete(*, actor: User | None, draft: DecompositionDraft, row_id: str) -> None:
     """Drop a false positive from the proposal."""
     _require(actor)
     draft = _locked(draft)
@@ -316,7 +317,7 @@ def draft_row_delete(*, actor, draft: DecompositionDraft, row_id: str) -> None:
 
 
 @transaction.atomic
-def draft_row_add(*, actor, draft: DecompositionDraft, kind: str, start: int, end: int) -> dict:
+def draft_row_add(*, actor: User | None, draft: DecompositionDraft, kind: str, start: int, end: int) -> dict:
     """Add an item the extractor missed, from text the office selected in the document."""
     _require(actor)
     draft = _locked(draft)
@@ -390,7 +391,7 @@ def _check_rows(draft: DecompositionDraft) -> list[rows_mod.RowProblem]:
     return problems
 
 
-def _plan_offsets(plan: Plan, draft: DecompositionDraft, actor) -> dict[str, int | None]:
+def _plan_offsets(plan: Plan, draft: DecompositionDraft, actor: User | None) -> dict[str, int | None]:
     """Each row's offset in plan.source_text, which is what Task.source_offset points into.
 
     A plan without a text takes the draft's document as its text. A plan whose text is another
@@ -407,7 +408,7 @@ def _plan_offsets(plan: Plan, draft: DecompositionDraft, actor) -> dict[str, int
     return offsets
 
 
-def _areas(plan: Plan, titles: set[str], actor, outcome: AcceptOutcome) -> dict[str, PlanNode]:
+def _areas(plan: Plan, titles: set[str], actor: User | None, outcome: AcceptOutcome) -> dict[str, PlanNode]:
     """The plan's area nodes by title (the first in tree order); missing ones are created as top-level areas."""
     areas: dict[str, PlanNode] = {}
     for node in plan.nodes.filter(kind=PlanNode.Kind.AREA).order_by("path"):
@@ -419,7 +420,7 @@ def _areas(plan: Plan, titles: set[str], actor, outcome: AcceptOutcome) -> dict[
 
 
 @transaction.atomic
-def draft_accept(*, actor, draft: DecompositionDraft) -> AcceptOutcome:
+def draft_accept(*, actor: User | None, draft: DecompositionDraft) -> AcceptOutcome:
     """Create the tasks (under their areas, with quote and offset) and the indicator values; all or nothing.
 
     Idempotent: an item accepted before (same quote and occurrence, `AcceptedItem`) or a live task
@@ -524,7 +525,7 @@ def draft_accept(*, actor, draft: DecompositionDraft) -> AcceptOutcome:
     return outcome
 
 
-def _indicator_value(row: dict, plan: Plan, offset: int | None, actor, outcome: AcceptOutcome):
+def _indicator_value(row: dict, plan: Plan, offset: int | None, actor: User | None, outcome: AcceptOutcome):
     """The indicator value for an achievement row: created, or the same one found; None on a different value."""
     name, unit = row["indicator"].strip(), row["unit"].strip()
     indicator = Indicator.objects.filter(name=name, unit=unit).first()

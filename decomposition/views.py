@@ -16,6 +16,7 @@ from accounts.roles import Perm
 from audit.services import audit_record
 from core.access import require_perm
 from core.errors import ServiceError
+from core.forms import error_text
 from core.xlsx import XLSX_MIME
 from decomposition import services
 from decomposition.forms import AddRowForm, AssignForm, ExtractForm, RowAssignForm, post_choices, unit_choices
@@ -233,7 +234,7 @@ def assign_view(request, pk: int):
     draft = _draft_or_404(plan)
     form = AssignForm(request.POST, row_ids=[r["id"] for r in draft.commitments])
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, error_text(form))
         return redirect(_page_url(plan, "proposal"))
     d = form.cleaned_data
     try:

@@ -31,6 +31,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
+    # Not columns: set by the inbox views for display (selectors.kind_label, selectors.URGENT_KINDS).
+    kind_label: str
+    is_urgent: bool
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [

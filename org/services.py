@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import Perm
 from audit.services import audit_record, snapshot
 from core.errors import ServiceError
@@ -12,7 +13,7 @@ UNIT_FIELDS = ["code", "name", "full_name", "kind", "parent", "is_active"]
 POST_FIELDS = ["title", "rank", "portfolio", "holder", "is_active"]
 
 
-def _require_manage(actor) -> None:
+def _require_manage(actor: User | None) -> None:
     if actor is not None and not actor.has_luoshi_perm(Perm.ORG_MANAGE):
         raise ServiceError(_("You do not have permission to do this."), code="forbidden")
 
@@ -34,7 +35,7 @@ def _check_unique(model, field: str, value: str, exclude_pk: int | None, message
 @transaction.atomic
 def unit_save(
     *,
-    actor,
+    actor: User | None,
     unit: Unit | None = None,
     code: str,
     name: str,
@@ -71,7 +72,7 @@ def unit_save(
 @transaction.atomic
 def post_save(
     *,
-    actor,
+    actor: User | None,
     post: LeaderPost | None = None,
     title: str,
     rank: int,

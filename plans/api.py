@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Status
 
 from accounts.roles import Perm
 from audit.services import audit_record
-from core.api import In, Out, require_api_perm
+from core.api import NOT_SENT, In, Out, require_api_perm
 from core.errors import ServiceError
 from core.xlsx import XLSX_MIME
 from org.models import LeaderPost, Unit
@@ -177,19 +177,19 @@ class TaskPatch(In):
     """Only the fields sent change. Columns that cannot be empty are typed without None: `null` is a 422."""
 
     version: int = Field(..., description="The version you read; a stale version is refused with 409.")
-    title: str = Field(None, min_length=1, max_length=300)
+    title: str = Field(NOT_SENT, min_length=1, max_length=300)
     target_value: Decimal | None = Field(None, ge=0)
-    target_unit: str = Field(None, max_length=20)
-    object: str = Field(None, max_length=200)
+    target_unit: str = Field(NOT_SENT, max_length=20)
+    object: str = Field(NOT_SENT, max_length=200)
     start_date: date | None = None
-    deadline: date = None
-    modality: Task.Modality = None
+    deadline: date = NOT_SENT
+    modality: Task.Modality = NOT_SENT
     responsible_post_id: int | None = None
     lead_unit_id: int | None = None
-    co_unit_ids: list[int] = None
-    milestones: list[MilestoneIO] = None
-    measures: str = None
-    source_quote: str = None
+    co_unit_ids: list[int] = NOT_SENT
+    milestones: list[MilestoneIO] = NOT_SENT
+    measures: str = NOT_SENT
+    source_quote: str = NOT_SENT
 
 
 class ChangeRequestIn(In):
@@ -327,6 +327,7 @@ def tasks(request, filters: Query[TaskFilterIn]):
     qs = tasks_with_status(task_list(request.user, TaskFilter(**values)), as_of, **wanted)
     paginator = Paginator(qs, page_size)
     page = paginator.get_page(page_number)
+    assert isinstance(page.object_list, QuerySet)  # a page of a queryset is a sliced queryset
     items = task_outs(page.object_list)
     lights = lights_on(as_of, [t["id"] for t in items])
     return {

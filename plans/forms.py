@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import uploads
-from core.forms import CheckedForm, CheckedModelForm
+from core.forms import CheckedForm, CheckedModelForm, choice_field
 from core.validation import INT_MAX
 from org.models import LeaderPost, Unit
 from plans.messages import milestone_error_text
@@ -74,10 +74,17 @@ class TagForm(CheckedForm):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
+class NodeChoiceField(forms.ModelChoiceField):
+    """Plan nodes indented by depth, so the list reads as the tree."""
+
+    def label_from_instance(self, obj: PlanNode) -> str:
+        return "　" * (obj.depth - 1) + obj.title
+
+
 class TaskForm(CheckedForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Task"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
-    parent = forms.ModelChoiceField(label=_("Under"), queryset=PlanNode.objects.none(), required=False)
+    parent = NodeChoiceField(label=_("Under"), queryset=PlanNode.objects.none(), required=False)
     code = forms.CharField(
         label=_("Task code"),
         max_length=30,
@@ -127,14 +134,13 @@ class TaskForm(CheckedForm):
         if task is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(task)
         super().__init__(*args, **kwargs)
-        self.fields["responsible_post"].queryset = LeaderPost.objects.filter(is_active=True)
-        self.fields["lead_unit"].queryset = unit_choices()
-        self.fields["co_units"].queryset = unit_choices()
-        self.fields["tags"].queryset = DimensionTag.objects.filter(is_active=True)
+        choice_field(self, "responsible_post").queryset = LeaderPost.objects.filter(is_active=True)
+        choice_field(self, "lead_unit").queryset = unit_choices()
+        choice_field(self, "co_units").queryset = unit_choices()
+        choice_field(self, "tags").queryset = DimensionTag.objects.filter(is_active=True)
         if task is None:
-            self.fields["parent"].queryset = plan.nodes.exclude(kind__in=["vision", "path"]).order_by("path")
+            choice_field(self, "parent").queryset = plan.nodes.exclude(kind__in=["vision", "path"]).order_by("path")
             self.fields["parent"].required = True
-            self.fields["parent"].label_from_instance = lambda n: "　" * (n.depth - 1) + n.title
             del self.fields["version"]
         else:
             del self.fields["parent"]
@@ -189,7 +195,7 @@ class TaskForm(CheckedForm):
             co_units=list(d.get("co_units") or []),
             milestones=d.get("milestones") or [],
             tags=list(d.get("tags") or []),
-            weight=d.get("weight") if d.get("weight") is not None else Decimal(1),
+            weight=weight if (weight := d.get("weight")) is not None else Decimal(1),
         )
 
 

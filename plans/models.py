@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +7,9 @@ from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
 
 from plans import treepath
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class DimensionTag(models.Model):
@@ -36,7 +41,8 @@ class Cadence(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
 
 
-class Plan(models.Model):
+# django-stubs cannot resolve `nodes` (PlanNode's base, treebeard's MP_Node, is untyped): declared below.
+class Plan(models.Model):  # type: ignore[django-manager-missing]
     """规划/年度计划: a year's plan with its as-published text and a tree of nodes."""
 
     class Status(models.TextChoices):
@@ -60,6 +66,8 @@ class Plan(models.Model):
     lag_red_percent = models.DecimalField(_("red when lag over (%)"), max_digits=5, decimal_places=1, default=25)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    nodes: "RelatedManager[PlanNode]"
 
     class Meta:
         ordering = ["-year", "title"]
@@ -89,10 +97,13 @@ class PlanNode(MP_Node):
         KEY_TASK = "key_task", _("Key task")
         SUB_TASK = "sub_task", _("Sub-task")
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    title = models.CharField(pgettext_lazy("plan", "title"), max_length=300)
-    tags = models.ManyToManyField(DimensionTag, blank=True, related_name="nodes", verbose_name=_("tags"))
+    # Annotated by hand: django-stubs does not treat a subclass of the untyped MP_Node as a model.
+    plan: "models.ForeignKey[Plan, Plan]" = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes")
+    kind: "models.CharField[str, str]" = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title: "models.CharField[str, str]" = models.CharField(pgettext_lazy("plan", "title"), max_length=300)
+    tags: "models.ManyToManyField[DimensionTag, models.Model]" = models.ManyToManyField(
+        DimensionTag, blank=True, related_name="nodes", verbose_name=_("tags")
+    )
 
     steplen = treepath.STEPLEN
     node_order_by: list[str] = []
@@ -109,11 +120,11 @@ class PlanNode(MP_Node):
         return self.kind in (self.Kind.KEY_TASK, self.Kind.SUB_TASK)
 
 
-class TaskQuerySet(models.QuerySet):
-    def alive(self):
+class TaskQuerySet(models.QuerySet["Task"]):
+    def alive(self) -> "TaskQuerySet":
         return self.filter(is_deleted=False)
 
-    def with_plan(self, *related: str):
+    def with_plan(self, *related: str) -> "TaskQuerySet":
         """select_related the plan, without its source text (the whole published plan, tens of KB that
         every task row would otherwise carry), and any other relations."""
         return self.select_related("plan", *related).defer("plan__source_text")

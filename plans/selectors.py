@@ -17,7 +17,7 @@ from org.models import LeaderPost, Unit
 from plans import treepath
 from plans.ledger import LedgerRowOut
 from plans.milestones import MilestoneLine
-from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task, TaskChangeRequest
+from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task, TaskChangeRequest, TaskQuerySet
 
 
 def can_read_business(user) -> bool:
@@ -119,7 +119,7 @@ def task_scope_key(user) -> str:
     return "none"
 
 
-def task_scope(user) -> QuerySet[Task]:
+def task_scope(user) -> TaskQuerySet:
     """Live tasks the user may read: all for office and leaders; lead or co-operating unit for unit roles."""
     qs = Task.objects.alive()
     key = task_scope_key(user)
@@ -187,7 +187,7 @@ def _tag_filter(tag_id: int) -> Q:
     return condition
 
 
-def task_list(user, f: TaskFilter) -> QuerySet[Task]:
+def task_list(user, f: TaskFilter) -> TaskQuerySet:
     qs = task_scope(user)
     if f.plan:
         qs = qs.filter(plan_id=f.plan)
@@ -387,7 +387,8 @@ class HistoryRow:
 def _value_shower(value_dicts: list[dict]):
     """A function showing a snapshot value readably: ids as unit and post names (two queries for all)."""
     # Only the units and posts these values name (a city has a thousand units).
-    unit_ids, post_ids = set(), set()
+    unit_ids: set[int] = set()
+    post_ids: set[int] = set()
     for values in value_dicts:
         unit_ids.update(v for v in [values.get("lead_unit"), *(values.get("co_units") or [])] if isinstance(v, int))
         if isinstance(values.get("responsible_post"), int):

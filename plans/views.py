@@ -115,8 +115,12 @@ def plan_detail_view(request, pk: int):
 @require_perm(Perm.PLAN_EDIT)
 @require_http_methods(["GET", "POST"])
 def node_form_view(request, plan_pk: int | None = None, pk: int | None = None):
-    node = get_object_or_404(PlanNode, pk=pk) if pk else None
-    plan = node.plan if node else plan_get_for_user(request.user, plan_pk, write=True)
+    node = get_object_or_404(PlanNode, pk=pk) if pk is not None else None
+    if node is not None:
+        plan = node.plan
+    else:
+        assert plan_pk is not None  # the URL without a node (node_create) names the plan
+        plan = plan_get_for_user(request.user, plan_pk, write=True)
     parent = None
     if node is None and request.GET.get("parent"):
         parent = get_object_or_404(PlanNode, pk=request.GET["parent"], plan=plan)

@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from pydantic import Field, TypeAdapter
 
 from accounts.roles import Perm
-from core.api import In, Out, require_api_perm
+from core.api import NOT_SENT, In, Out, require_api_perm
 from core.errors import ServiceError
 from plans.selectors import plans_choose, task_get_for_user
 from reports import rollup_cache, services
@@ -129,7 +129,7 @@ def report_out(report: ProgressReport) -> dict:
 
 
 @router.post("/tasks/{task_id}/reports", response={201: ReportOut, 400: ErrorOut, 403: ErrorOut})
-def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File[list[UploadedFile]] = None):
+def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File[list[UploadedFile]] = NOT_SENT):
     """Draft or submit (`submit=true`) my unit's report for a period (default: the period now open), with files.
 
     multipart/form-data: fields as in ReportIn, and any number of `evidence` files. All-or-nothing: a rejected
@@ -141,10 +141,11 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
     if payload.period_end is None:
         period = current_period(periods, timezone.localdate()) or periods[-1]
     else:
-        period = period_ending(periods, payload.period_end)
-        if period is None:
+        ending = period_ending(periods, payload.period_end)
+        if ending is None:
             message = _("%(d)s is not the end of a reporting period of this task.") % {"d": payload.period_end}
             raise ServiceError(message, field="period_end")
+        period = ending
 
     report = services.report_file(
         actor=request.user,

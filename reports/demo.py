@@ -96,6 +96,16 @@ def _demo_user(username: str, display_name: str, unit: Unit, role: Role) -> User
     return user
 
 
+def _lead_unit(task: Task) -> Unit:
+    assert task.lead_unit is not None  # every demo task has a lead unit
+    return task.lead_unit
+
+
+def _target(task: Task) -> float:
+    assert task.target_value is not None  # every demo task has a numeric target
+    return float(task.target_value)
+
+
 def _unit_people(unit: Unit) -> tuple[User, User]:
     """The demo reporter and head of a unit (created for units that lead demo tasks)."""
     reporter = role_holders(Role.UNIT_REPORTER, unit_ids=[unit.pk]).first()
@@ -115,7 +125,7 @@ def _planned(task_input: engine.TaskInput, day: date) -> float:
 
 
 def _value(task: Task, task_input: engine.TaskInput, profile: Profile, end: date, previous: float) -> float:
-    target = float(task.target_value)
+    target = _target(task)
     planned = _planned(task_input, end)
     pace = profile.pace
     if profile.dip and profile.dip[0] <= end <= profile.dip[1]:
@@ -144,10 +154,10 @@ def load_demo_reports(plan: Plan) -> int:
     levels = task_levels(tasks)
     reports: list[ProgressReport] = []
     for task in tasks:
-        profile = PROFILES.get(task.object) if levels[task.pk] == 0 else SUBTASK_PROFILES.get(task.lead_unit.name)
+        profile = PROFILES.get(task.object) if levels[task.pk] == 0 else SUBTASK_PROFILES.get(_lead_unit(task).name)
         if profile is None:
             continue
-        reporter, head = _unit_people(task.lead_unit)
+        reporter, head = _unit_people(_lead_unit(task))
         task_input = engine.TaskInput(
             start=task.start_date,
             deadline=task.deadline,
@@ -193,7 +203,7 @@ def load_demo_reports(plan: Plan) -> int:
                     approved_by=head,
                 )
             )
-            if profile.finish_on and value >= float(task.target_value):
+            if profile.finish_on and value >= _target(task):
                 break
         if profile.verify_on:
             Task.objects.filter(pk=task.pk).update(verified_on=profile.verify_on)
@@ -223,7 +233,7 @@ def _judgements(plan: Plan) -> None:
 def _rebaseline(plan: Plan) -> None:
     obj, new_target, reason = REBASELINE
     task = Task.objects.get(plan=plan, object=obj, node__kind="key_task")
-    reporter, _head = _unit_people(task.lead_unit)
+    reporter, _head = _unit_people(_lead_unit(task))
     TaskChangeRequest.objects.create(
         task=task,
         status=TaskChangeRequest.Status.APPROVED,

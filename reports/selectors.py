@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import (
     Count,
@@ -24,7 +25,7 @@ from core.access import out_of_scope
 from core.workcalendar import work_calendar
 from org.models import LeaderPost, Unit
 from plans import treepath
-from plans.models import Milestone, Plan, PlanNode, Task
+from plans.models import Milestone, Plan, PlanNode, Task, TaskQuerySet
 from plans.selectors import plans_choose, task_scope
 from reports import engine, rollup_cache
 from reports.models import EvidenceFile, ProgressReport
@@ -94,6 +95,7 @@ def report_contexts(reports: list[ProgressReport]) -> dict[int, ReportContext]:
     milestones: dict[int, list[engine.Milestone]] = defaultdict(list)
     rows = Milestone.objects.filter(task_id__in=task_ids, planned_value__isnull=False)
     for task_id, day, value in rows.values_list("task_id", "date", "planned_value"):
+        assert value is not None  # the query excludes milestones without a planned value
         milestones[task_id].append(engine.Milestone(day, value))
     approved: dict[tuple[int, int], list[tuple[date, Decimal | None]]] = defaultdict(list)
     earlier = ProgressReport.objects.filter(
@@ -205,7 +207,7 @@ def filter_by_status(
     ]
 
 
-def tasks_with_status(tasks: QuerySet[Task], as_of: date, *, status: str = "", light: str = "") -> QuerySet[Task]:
+def tasks_with_status(tasks: TaskQuerySet, as_of: date, *, status: str = "", light: str = "") -> TaskQuerySet:
     """The tasks whose status (and/or shown light) as of the date is the one asked for, filtered in SQL.
 
     The day's stored rows of these tasks are filled first where missing, so the filter is exact.
@@ -214,7 +216,7 @@ def tasks_with_status(tasks: QuerySet[Task], as_of: date, *, status: str = "", l
     if not status and not light:
         return tasks
     ensure_stored(tasks, as_of)
-    condition = {"stored_statuses__day": as_of}
+    condition: dict[str, date | str] = {"stored_statuses__day": as_of}
     if status:
         condition["stored_statuses__status"] = status
     if light:
@@ -226,7 +228,10 @@ def tasks_with_status(tasks: QuerySet[Task], as_of: date, *, status: str = "", l
 
 ROLLUP_KINDS = ("unit", "area", "leader", "block", "industry")
 # Rollups grouped in SQL over the stored rows; the others need each task's place in the plan tree.
-SQL_KEYS = {"unit": ("lead_unit_id", Unit, "name"), "leader": ("responsible_post_id", LeaderPost, "title")}
+SQL_KEYS: dict[str, tuple[str, type[Unit] | type[LeaderPost], str]] = {
+    "unit": ("lead_unit_id", Unit, "name"),
+    "leader": ("responsible_post_id", LeaderPost, "title"),
+}
 NO_GROUP = "—"
 
 
@@ -302,16 +307,16 @@ def _plan_ids(user, as_of: date, plans: Iterable[int] | None) -> tuple[int, ...]
     return tuple(sorted(plans)) if plans is not None else tuple(sorted(plans_choose(user, [], as_of).ids))
 
 
-def _rollup_scope(user, plan_ids: tuple[int, ...]) -> QuerySet[Task]:
+def _rollup_scope(user, plan_ids: tuple[int, ...]) -> TaskQuerySet:
     """The tasks rollups count: the user's scope in the chosen plans, one row per task."""
     return task_scope(user).filter(plan_id__in=plan_ids).order_by()
 
 
-def _with_day(tasks: QuerySet[Task], as_of: date) -> QuerySet[Task]:
+def _with_day(tasks: TaskQuerySet, as_of: date) -> TaskQuerySet:
     return tasks.annotate(s=FilteredRelation("stored_statuses", condition=Q(stored_statuses__day=as_of)))
 
 
-def _stored_groups(tasks: QuerySet[Task], key: str, as_of: date) -> list[dict]:
+def _stored_groups(tasks: TaskQuerySet, key: str, as_of: date) -> list[dict]:
     """One SQL GROUP BY over the day's stored rows: per group, counts by status and light, weights, completion.
 
     Grouped by an integer id with conditional counts (one output row per group), so PostgreSQL
@@ -347,7 +352,7 @@ def _rollup_row(group: Group, r: dict) -> RollupRow:
     return RollupRow(group.key, rollup, r["late"], group.ref, group.plan_id)
 
 
-def _sql_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow]:
+def _sql_rollups(tasks: TaskQuerySet, by: str, as_of: date) -> list[RollupRow]:
     key, model, label = SQL_KEYS[by]
     rows = _stored_groups(tasks, key, as_of)
     names = dict(model.objects.filter(pk__in=[r[key] for r in rows if r[key]]).values_list("pk", label))
@@ -356,11 +361,12 @@ def _sql_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow]
     return [_rollup_row(Group(names[r[key]], r[key]) if r[key] in names else Group(NO_GROUP), r) for r in rows]
 
 
-def _tree_rollups(tasks: QuerySet[Task], by: str, as_of: date) -> list[RollupRow]:
+def _tree_rollups(tasks: TaskQuerySet, by: str, as_of: date) -> list[RollupRow]:
     """Area, block and industry: each task's groups come from its place in the plan tree."""
     ensure_stored(tasks, as_of)
+    # django-stubs cannot see the FilteredRelation alias `s` that _with_day annotates.
     rows = list(
-        _with_day(tasks, as_of)
+        _with_day(tasks, as_of)  # type: ignore[misc]
         .order_by("code", "pk")
         .values_list("plan_id", "node__path", "weight", "s__status", "s__light", "s__computed_light", "s__late",
                      "s__completion")
@@ -412,7 +418,11 @@ def rollups(
         return _scope_rollups(user, by, as_of, _plan_ids(user, as_of, plans))
     statuses = statuses if statuses is not None else statuses_on(as_of, tasks)
     keys = group_keys(tasks, by)
-    groups = engine.rollup((key, statuses[t.pk], float(t.weight)) for t in tasks for key in keys[t.pk])
+    # The engine groups by whatever hashable keys it is given: here Groups.
+    groups = cast(
+        dict[Group, engine.GroupRollup],
+        engine.rollup((key, statuses[t.pk], float(t.weight)) for t in tasks for key in keys[t.pk]),
+    )
     late: Counter[Group] = Counter()
     for t in tasks:
         if statuses[t.pk].report_late:
@@ -439,7 +449,7 @@ class Cockpit:
 COCKPIT_LIST_LIMIT = 50
 
 
-def _listed(tasks: QuerySet[Task], as_of: date, **condition) -> list[tuple[Task, engine.StatusResult]]:
+def _listed(tasks: TaskQuerySet, as_of: date, **condition) -> list[tuple[Task, engine.StatusResult]]:
     """Tasks whose stored row for the day matches, earliest deadline first, with their full results."""
     chosen = list(
         tasks.filter(stored_statuses__day=as_of, **{f"stored_statuses__{k}": v for k, v in condition.items()})
@@ -462,7 +472,8 @@ def cockpit(user, as_of: date, *, plans: Iterable[int] | None = None) -> Cockpit
     areas = _scope_rollups(user, "area", as_of, plan_ids)
     # League table: completion first, then fewer lagging tasks, then fewer late reports.
     units.sort(key=lambda r: (-(r.rollup.weighted_completion or 0), r.lagging, r.late_reports, r.key))
-    by_light, by_status = Counter(), Counter()
+    by_light: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
     for r in units:
         by_light.update({k.value: v for k, v in r.rollup.by_light.items()})
         by_status.update({k.value: v for k, v in r.rollup.by_status.items()})

@@ -9,11 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import Perm
 from audit.services import audit_record
 from core import uploads
 from core.errors import ServiceError
 from notifications import services as notifications
+from org.models import Unit
 from plans.models import Plan, Task
 from reports.models import EvidenceFile, Judgement, ProgressReport
 from reports.snapshots import status_refresh
@@ -27,7 +29,7 @@ def _forbidden() -> ServiceError:
     return ServiceError(_("You do not have permission to do this."), code="forbidden")
 
 
-def _reporting_unit(actor, task: Task):
+def _reporting_unit(actor: User, task: Task) -> Unit | None:
     """The actor's unit if it may report on the task (lead or co-operating), else None."""
     if not actor.has_luoshi_perm(Perm.REPORT_DRAFT) or not actor.unit_id:
         return None
@@ -49,12 +51,12 @@ def _snapshot(report: ProgressReport) -> dict:
 
 
 @transaction.atomic
-def report_start(*, actor, task: Task, period_end: date, due_date: date) -> ProgressReport:
+def report_start(*, actor: User, task: Task, period_end: date, due_date: date) -> ProgressReport:
     """The actor's unit's report for the period: the existing one, or a new draft."""
     return _report_start(actor=actor, task=task, period_end=period_end, due_date=due_date)[0]
 
 
-def _report_start(*, actor, task: Task, period_end: date, due_date: date) -> tuple[ProgressReport, bool]:
+def _report_start(*, actor: User, task: Task, period_end: date, due_date: date) -> tuple[ProgressReport, bool]:
     unit = _reporting_unit(actor, task)
     if unit is None:
         raise _forbidden()
@@ -99,7 +101,7 @@ def _lock_editable(report: ProgressReport, expected_version: int | None, *, fres
 @transaction.atomic
 def report_save(
     *,
-    actor,
+    actor: User,
     report: ProgressReport,
     value: Decimal | None,
     narrative: str,
@@ -124,7 +126,7 @@ def report_save(
 @uploads.atomic
 def report_file(
     *,
-    actor,
+    actor: User,
     task: Task,
     period_end: date,
     due_date: date,
@@ -156,7 +158,7 @@ def report_file(
 
 def _report_save(
     *,
-    actor,
+    actor: User,
     report: ProgressReport,
     value: Decimal | None,
     narrative: str,
@@ -206,7 +208,7 @@ def _report_save(
     return report
 
 
-def _lock_for_head(actor, report: ProgressReport) -> ProgressReport:
+def _lock_for_head(actor: User, report: ProgressReport) -> ProgressReport:
     if not actor.has_luoshi_perm(Perm.REPORT_APPROVE) or actor.unit_id != report.unit_id:
         raise _forbidden()
     locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
@@ -220,7 +222,7 @@ def _lock_for_head(actor, report: ProgressReport) -> ProgressReport:
 
 
 @transaction.atomic
-def report_approve(*, actor, report: ProgressReport) -> ProgressReport:
+def report_approve(*, actor: User, report: ProgressReport) -> ProgressReport:
     """The unit head approves (审核通过): from now on the report counts in the status engine."""
     report = _lock_for_head(actor, report)
     before = _snapshot(report)
@@ -238,7 +240,7 @@ def report_approve(*, actor, report: ProgressReport) -> ProgressReport:
 
 
 @transaction.atomic
-def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressReport:
+def report_return(*, actor: User, report: ProgressReport, reason: str) -> ProgressReport:
     """The unit head sends the report back (退回) with a reason; the reporter edits and resubmits."""
     if not reason.strip():
         raise ServiceError(_("Give the reason for returning the report."), field="reason")
@@ -259,13 +261,13 @@ def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressRepo
 
 
 @uploads.atomic
-def evidence_add(*, actor, report: ProgressReport, file: uploads.Upload | File) -> EvidenceFile:
+def evidence_add(*, actor: User, report: ProgressReport, file: uploads.Upload | File) -> EvidenceFile:
     if _reporting_unit(actor, report.task) != report.unit:
         raise _forbidden()
     return _evidence_store(actor=actor, report=report, checked=uploads.validate_upload(file))
 
 
-def _evidence_store(*, actor, report: ProgressReport, checked: uploads.CheckedUpload) -> EvidenceFile:
+def _evidence_store(*, actor: User, report: ProgressReport, checked: uploads.CheckedUpload) -> EvidenceFile:
     """Store one checked file on the report; the caller has checked the actor reports for its unit."""
     report = _lock_editable(report, None)
     stored = uploads.store_upload(checked, folder="evidence", thumbnail=True)
@@ -291,7 +293,7 @@ def _evidence_store(*, actor, report: ProgressReport, checked: uploads.CheckedUp
 
 
 @transaction.atomic
-def evidence_remove(*, actor, evidence: EvidenceFile) -> None:
+def evidence_remove(*, actor: User, evidence: EvidenceFile) -> None:
     report = evidence.report
     if _reporting_unit(actor, report.task) != report.unit:
         raise _forbidden()
@@ -307,7 +309,7 @@ def evidence_remove(*, actor, evidence: EvidenceFile) -> None:
 
 
 @transaction.atomic
-def judgement_record(*, actor, task: Task, likelihood: str, reason: str, recorded_on: date) -> Judgement:
+def judgement_record(*, actor: User, task: Task, likelihood: str, reason: str, recorded_on: date) -> Judgement:
     """The office's likelihood-of-delivery judgement; it overrides the shown light from `recorded_on`."""
     if not actor.has_luoshi_perm(Perm.PLAN_EDIT):
         raise _forbidden()
@@ -330,7 +332,7 @@ def judgement_record(*, actor, task: Task, likelihood: str, reason: str, recorde
 
 
 @transaction.atomic
-def task_verify(*, actor, task: Task, verified_on: date | None) -> Task:
+def task_verify(*, actor: User, task: Task, verified_on: date | None) -> Task:
     """核验: the office confirms the task is complete (or withdraws the confirmation with None)."""
     if not actor.has_luoshi_perm(Perm.PLAN_EDIT):
         raise _forbidden()

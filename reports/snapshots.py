@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from plans.models import Task
+from plans.models import Task, TaskQuerySet
 from reports import engine
 from reports.models import Judgement, StatusGeneration, StatusSnapshot
 from reports.rollup_cache import epoch_touch
@@ -90,7 +90,9 @@ def result_from_row(row: StatusSnapshot, judgement: engine.Judgement | None) -> 
         pace_ratio=row.pace_ratio,
         projected_completion=row.projected_completion,
         projected_slip_days=row.projected_slip_days,
-        current_period=engine.ReportingPeriod(row.period_end, row.period_due) if row.period_end else None,
+        current_period=engine.ReportingPeriod(row.period_end, row.period_due)
+        if row.period_end and row.period_due  # stored together
+        else None,
         missing_periods=row.missing_periods,
         judgement=judgement,
     )
@@ -158,7 +160,7 @@ def _compute_and_store(tasks: list[Task], day: date, *, overwrite: bool = False)
     return results
 
 
-def ensure_stored(tasks: QuerySet[Task], day: date) -> int:
+def ensure_stored(tasks: TaskQuerySet, day: date) -> int:
     """Compute and store the day's rows of the tasks that have none; returns how many were missing."""
     # NOT EXISTS, not NOT IN: PostgreSQL turns NOT IN into a hashed scan of the whole day's rows
     # (17 ms at city scale for any scope), NOT EXISTS into an index probe per task in scope (1 ms).
@@ -187,10 +189,10 @@ def status_refresh(
       rows older than KEEP_DAYS that are not month ends.
     """
     today = timezone.localdate()
-    if tasks is None and not everything:
-        return _sweep(as_of or today)
     if everything:
         ids = None
+    elif tasks is None:
+        return _sweep(as_of or today)
     elif isinstance(tasks, QuerySet):
         ids = list(tasks.values_list("pk", flat=True))
     else:

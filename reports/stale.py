@@ -1,7 +1,15 @@
 """Stale or copied reports (应付式报送): flags stored on the report when it is approved (SPEC §8)."""
 
+from collections.abc import Hashable
+from typing import cast
+
 from reports import engine
 from reports.models import EvidenceFile, ProgressReport
+
+
+def _task_id(task_key: Hashable) -> int:
+    # Snapshots key reports by (task id, unit id) (_snapshot below); the engine keeps keys opaque.
+    return cast(tuple[int, int], task_key)[0]
 
 
 def _snapshot(report: ProgressReport, hashes: frozenset[str]) -> engine.ReportSnapshot:
@@ -52,7 +60,7 @@ def report_flag_stale(*, report: ProgressReport) -> list[dict]:
     flags = [
         {
             "kind": f.kind.value,
-            "earlier_report": f"{f.earlier_task_key[0]}:{f.earlier_period_end.isoformat()}",
+            "earlier_report": f"{_task_id(f.earlier_task_key)}:{f.earlier_period_end.isoformat()}",
             "earlier_period_end": f.earlier_period_end.isoformat(),
             "similarity": round(f.similarity, 2) if f.similarity is not None else None,
             "unchanged_periods": f.unchanged_periods,

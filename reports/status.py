@@ -88,16 +88,21 @@ def engine_inputs(tasks: list[Task], *, calendar: WorkCalendar | None = None) ->
     for task_id, day, value in Milestone.objects.filter(task_id__in=ids, planned_value__isnull=False).values_list(
         "task_id", "date", "planned_value"
     ):
+        assert value is not None  # the query excludes milestones without a planned value
         milestones[task_id].append(engine.Milestone(day, value))
     reports = defaultdict(list)
     rows = ProgressReport.objects.filter(task_id__in=ids, is_lead=True, first_submitted_at__isnull=False).values_list(
         "task_id", "period_end", "value", "first_submitted_at", "approved_at", "state"
     )
     for task_id, period_end, value, first_submitted, approved_at, state in rows:
+        assert first_submitted is not None  # the query keeps submitted reports only
         approved_on = _local_date(approved_at) if state == ProgressReport.State.APPROVED else None
         reports[task_id].append(
             engine.Report(
-                period_end, value if value is not None else Decimal(0), _local_date(first_submitted), approved_on
+                period_end,
+                value if value is not None else Decimal(0),
+                timezone.localtime(first_submitted).date(),
+                approved_on,
             )
         )
     judgements = defaultdict(list)

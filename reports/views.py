@@ -13,7 +13,7 @@ from audit.services import audit_record
 from core.access import require_perm
 from core.errors import ServiceError
 from core.files import serve_upload
-from core.forms import add_service_error
+from core.forms import add_service_error, error_text
 from core.middleware import as_of_date
 from core.models import WorkdayOverride
 from core.redirects import safe_next
@@ -138,7 +138,7 @@ def evidence_upload_view(request, pk: int):
         except ServiceError as exc:
             error = exc.message
     else:
-        error = " ".join(e for errors in form.errors.values() for e in errors)
+        error = error_text(form)
     if error:
         status = 400
     if request.htmx or request.headers.get("X-Requested-With") == "XMLHttpRequest":
@@ -257,7 +257,7 @@ def judgement_view(request, task_pk: int):
         else:
             messages.success(request, _("Judgement recorded."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, error_text(form))
     return redirect("plans:task_detail", pk=task.pk)
 
 

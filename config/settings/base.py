@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from audit.chain import Keyring
 from config.env import email_settings, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -186,7 +187,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "luoshi@localhost")
 
 # The audit log (docs/audit.md). AUDIT_KEYRING (the HMAC keys that seal the chain, read from a file
 # outside the database) is set per configuration: generated into var/ in dev, required in prod.
-AUDIT_KEYRING = None
+AUDIT_KEYRING: Keyring | None = None
 # The append-only file the chain head is anchored to by `audit_anchor` and the nightly sweep
 # ("" switches anchoring off). Copy it off the box: docs/audit.md.
 AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log"))
