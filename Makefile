@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest
 PORT ?= 8000
 
-.PHONY: fuzz-api bench bench-surge vendor run worker test test-office test-browser test-all lint format migrate demo messages collectstatic clean
+.PHONY: probe fuzz-api bench bench-surge vendor run worker test test-office test-browser test-all lint format migrate demo messages collectstatic clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -58,11 +58,12 @@ fuzz-api: $(STAMP)
 	$(PYTEST) -m fuzz -q -p no:randomly tests/fuzz
 
 # Style, formatting and types (mypy with django-stubs over the app code: [tool.mypy] in pyproject.toml);
-# the import contracts (lint-imports) come after mypy. .ci/run runs this first.
+# then the import contracts (lint-imports, [tool.importlinter]). .ci/run runs this first.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

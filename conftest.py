@@ -30,7 +30,7 @@ NAMED = [
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from accounts.services import user_create
-    from core.demo import load_demo_organisation
+    from org.demo import load_demo_organisation
     from plans.demo import load_demo_plan
     from reports.demo import load_demo_reports
 

@@ -69,7 +69,7 @@ def password_change(request):
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password was changed."))
-            return redirect("core:home")
+            return redirect("workbench:home")
     return render(request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password})
 
 

@@ -1,10 +1,10 @@
 from django.urls import include, path
 
-from core.api import api
 from core.views import favicon, healthz
+from workbench.api import api
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include("workbench.urls")),
     path("accounts/", include("accounts.urls")),
     path("org/", include("org.urls")),
     path("audit/", include("audit.urls")),

@@ -1,9 +1,11 @@
-"""The REST API (/api/v1/): authentication and error responses shared by every router.
+"""The REST API (/api/v1/): authentication and error responses shared by every router (the routers
+are mounted by `workbench.api`).
 
 Errors are JSON {"detail": "<message in the request's language>"}; validation
 errors add "errors": [{"loc": [...], "msg": "..."}].
 """
 
+import functools
 import logging
 import types
 import typing
@@ -151,18 +153,6 @@ def require_api_perm(request, *perms: Perm) -> None:
         raise PermissionDenied
 
 
-api = NinjaAPI(
-    title="Luoshi API",
-    version="1",
-    description="Plan-delivery supervision: plans, tasks, reports, supervision. Bearer token from POST /auth/token.",
-    urls_namespace="api",
-    auth=[BearerToken(), LoginSession()],
-    docs_url="/docs",
-    openapi_url="/openapi.json",
-    docs_decorator=_docs_behind_login,
-)
-
-
 _SOURCES = {"body", "query", "path", "form", "header", "cookie", "file"}
 
 
@@ -208,8 +198,7 @@ def _error_text(error: dict) -> str:
     return _("%(field)s is not valid.") % {"field": field}
 
 
-@api.exception_handler(ValidationError)
-def _validation_error(request, exc: ValidationError):
+def _validation_error(api: NinjaAPI, request, exc: ValidationError):
     errors = [{"loc": list(e.get("loc", [])), "msg": _error_text(e), "type": e.get("type", "")} for e in exc.errors]
     detail = _("The request data is not valid.")
     if errors:
@@ -217,8 +206,7 @@ def _validation_error(request, exc: ValidationError):
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
-@api.exception_handler(Exception)
-def _server_error(request, exc: Exception):
+def _server_error(api: NinjaAPI, request, exc: Exception):
     """In production a JSON 500 in the request's language, logged like Django logs a 500 page.
 
     A body Django cannot read (multipart without a boundary, too large) is the client's fault: 400,
@@ -236,49 +224,56 @@ def _server_error(request, exc: Exception):
     )
 
 
-@api.exception_handler(AuthenticationError)
-def _authentication_error(request, exc):
+def _authentication_error(api: NinjaAPI, request, exc):
     return api.create_response(request, {"detail": _("Log in first: send a valid bearer token.")}, status=401)
 
 
-@api.exception_handler(HttpError)
-def _http_error(request, exc: HttpError):
+def _http_error(api: NinjaAPI, request, exc: HttpError):
     detail = str(exc)
     if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
         detail = _("The request body is not valid JSON.")
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
-@api.exception_handler(ServiceError)
-def _service_error(request, exc: ServiceError):
+def _service_error(api: NinjaAPI, request, exc: ServiceError):
     status = 403 if exc.code == "forbidden" else 409 if exc.code == "version_conflict" else 400
     return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=status)
 
 
-@api.exception_handler(PermissionDenied)
-def _forbidden(request, exc):
+def _forbidden(api: NinjaAPI, request, exc):
     return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)
 
 
-@api.exception_handler(Http404)
-def _not_found(request, exc):
+def _not_found(api: NinjaAPI, request, exc):
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 
-def _register_routers() -> None:
-    from accounts.api import router as accounts_router
-    from notifications.api import router as notifications_router
-    from org.api import router as org_router
-    from plans.api import router as plans_router
-    from reports.api import router as reports_router
-    from supervision.api import router as supervision_router
-
-    api.add_router("/", accounts_router)
-    api.add_router("/", org_router)
-    api.add_router("/", plans_router)
-    api.add_router("/", reports_router)
-    api.add_router("/", notifications_router)
-    api.add_router("/", supervision_router)
+_HANDLERS = {
+    ValidationError: _validation_error,
+    Exception: _server_error,
+    AuthenticationError: _authentication_error,
+    HttpError: _http_error,
+    ServiceError: _service_error,
+    PermissionDenied: _forbidden,
+    Http404: _not_found,
+}
 
 
-_register_routers()
+def api_new() -> NinjaAPI:
+    """The API instance with the floor's auth, docs behind login and error format, and no routers:
+    `workbench.api` builds the one instance and mounts every app's router on it."""
+    api = NinjaAPI(
+        title="Luoshi API",
+        version="1",
+        description=(
+            "Plan-delivery supervision: plans, tasks, reports, supervision. Bearer token from POST /auth/token."
+        ),
+        urls_namespace="api",
+        auth=[BearerToken(), LoginSession()],
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        docs_decorator=_docs_behind_login,
+    )
+    for exc_class, handler in _HANDLERS.items():
+        api.add_exception_handler(exc_class, functools.partial(handler, api))
+    return api

@@ -3,35 +3,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.views.decorators.http import require_GET
-
-from core.access import require_perm
-from core.home import personal_cards, suggested_as_of
-
-
-@require_perm()
-def home(request):
-    """工作台: what is due from me, what waits for my approval, and my unit's (or the district's) lights."""
-    from accounts.roles import Perm
-    from notifications.selectors import inbox
-    from reports.selectors import approval_queue, cockpit, reporting_inbox, rollups
-
-    user, today = request.user, timezone.localdate()
-    # The newest unread notifications: reminders, returned reports, orders, and changes of followed tasks.
-    context = {"user_roles": user.role_labels(), "today": today, "news": list(inbox(user, unread_only=True)[:6])}
-    if user.has_luoshi_perm(Perm.REPORT_DRAFT) or user.has_luoshi_perm(Perm.REPORT_APPROVE):
-        rows = reporting_inbox(user, today)
-        due = [r for r in rows if r.to_do]
-        context["due"], context["due_count"] = due[:8], len(due)
-        context["approvals"] = list(approval_queue(user)[:8])
-    if user.has_luoshi_perm(Perm.BUSINESS_READ_ALL):
-        context["district"] = cockpit(user, today)
-    elif user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT) and user.unit_id:
-        mine = [r for r in rollups(user, "unit", today) if r.key == user.unit.name]
-        context["unit_rollup"] = mine[0].rollup if mine else None
-    context.update(personal_cards(user, today), suggested_as_of=suggested_as_of(request, today))
-    return render(request, "core/home.html", context)
 
 
 @require_GET

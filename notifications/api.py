@@ -1,4 +1,4 @@
-"""REST API for the caller's own notifications and task follows: the same services and selectors as the pages."""
+"""REST API for the caller's own notifications, as the pages show them (task follows: plans.api)."""
 
 from datetime import datetime
 
@@ -6,10 +6,9 @@ from django.core.paginator import Paginator
 from ninja import Query, Router, Status
 
 from accounts.roles import Perm
-from core.api import In, Out, require_api_perm
+from core.api import In, Out
 from notifications import selectors, services
 from notifications.models import Notification
-from plans.selectors import task_get_for_user
 
 router = Router(tags=["notifications"])
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -45,12 +44,6 @@ class InboxQuery(In):
 class ReadAllOut(Out):
     marked: int
     unread: int
-
-
-class FollowOut(Out):
-    task_id: int
-    following: bool
-    followers: int
 
 
 class ErrorOut(Out):
@@ -100,32 +93,3 @@ def notification_read_all(request):
     """Mark every unread notification of the caller read."""
     marked = services.notification_mark_all_read(actor=request.user)
     return Status(200, {"marked": marked, "unread": selectors.unread_count(request.user)})
-
-
-@router.get("/tasks/{task_id}/follow", response=FollowOut)
-def follow_state(request, task_id: int):
-    require_api_perm(request, *READ)
-    task = task_get_for_user(request.user, task_id)
-    return {
-        "task_id": task.pk,
-        "following": task.pk in selectors.followed_task_ids(request.user),
-        "followers": selectors.follower_count(task),
-    }
-
-
-@router.post("/tasks/{task_id}/follow", response={201: FollowOut, 403: ErrorOut, 404: ErrorOut})
-def follow_create(request, task_id: int):
-    """Follow the task (idempotent): be notified when its progress, light or judgement changes."""
-    require_api_perm(request, *READ)
-    task = task_get_for_user(request.user, task_id)
-    services.follow_set(actor=request.user, task=task, follow=True)
-    return Status(201, {"task_id": task.pk, "following": True, "followers": selectors.follower_count(task)})
-
-
-@router.delete("/tasks/{task_id}/follow", response={200: FollowOut, 403: ErrorOut, 404: ErrorOut})
-def follow_delete(request, task_id: int):
-    """Stop following the task (idempotent)."""
-    require_api_perm(request, *READ)
-    task = task_get_for_user(request.user, task_id)
-    services.follow_set(actor=request.user, task=task, follow=False)
-    return {"task_id": task.pk, "following": False, "followers": selectors.follower_count(task)}

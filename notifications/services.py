@@ -1,4 +1,4 @@
-"""Writes on notifications: notify people, follow tasks, mark read, configure unit webhooks, deliver.
+"""Writes on notifications: notify people, mark read, configure unit webhooks, deliver.
 
 The contract other apps code against (supervision, reports, the nightly sweep)::
 
@@ -24,13 +24,10 @@ The contract other apps code against (supervision, reports, the nightly sweep)::
   (`transaction.on_commit`), so a rolled-back write notifies nobody outside the app.
 - Call it inside the caller's service transaction, after audit_record.
 
-Also: `follow_toggle(*, actor, task) -> bool` (SPEC §8, follow an item; True when now following) and
-`followers_notify(*, task, kind, title, body="", url="", exclude=(), dedupe_key="") -> list[Notification]`
-(notify everyone following the task who may still read it, except `exclude`).
-
-For the nightly sweep: `notifications.reminders.report_reminders(as_of)` (report due soon / late,
-escalating reporter → unit head → responsible leader), `notifications.reminders.followed_light_changes(as_of)`
-and `deliveries_requeue()` (queue again deliveries whose enqueue was lost); each returns a count.
+Following a task (SPEC §8): `plans.follows` (`follow_toggle`, `followers_notify`): who may read a
+task is a plans rule, so the task-specific part of following lives with tasks; the `Follow` table
+stays here. Report events and the nightly report reminders: `reports.notices`, `reports.reminders`.
+For the nightly sweep here: `deliveries_requeue()` (queue again deliveries whose enqueue was lost).
 """
 
 import logging
@@ -41,19 +38,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Model
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Perm
-from accounts.selectors import role_holders
 from audit.services import audit_record
 from core.errors import ServiceError
-from core.numbers import plain
-from notifications.models import Delivery, Follow, Notification, UnitWebhook
+from notifications.models import Delivery, Notification, UnitWebhook
 from notifications.robots import redact_url
-from plans.models import Task
 
 logger = logging.getLogger(__name__)
 
@@ -309,84 +302,6 @@ def notification_mark_all_read(*, actor) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
-# --- follows (SPEC §8) ----------------------------------------------------------------------------
-
-
-def _check_can_read(actor: User, task: Task) -> None:
-    from plans.selectors import task_scope
-
-    if not task_scope(actor).filter(pk=task.pk).exists():
-        raise ServiceError(_("You do not have permission to do this."), code="forbidden")
-
-
-@transaction.atomic
-def follow_toggle(*, actor: User, task: Task) -> bool:
-    """Follow the task, or stop following it; True when the actor follows it afterwards.
-
-    Anyone who may read the task may follow it (the caller found it through task_get_for_user);
-    checked again here so the API and pages cannot differ. Not audited: a follow is a personal
-    reading preference, like a bookmark, not a change to the record.
-    """
-    _check_can_read(actor, task)
-    deleted, _rows = Follow.objects.filter(user=actor, task=task).delete()
-    if deleted:
-        return False
-    Follow.objects.get_or_create(user=actor, task=task)
-    return True
-
-
-@transaction.atomic
-def follow_set(*, actor: User, task: Task, follow: bool) -> bool:
-    """Follow (True) or unfollow (False) explicitly, idempotent; returns whether anything changed."""
-    if follow:
-        _check_can_read(actor, task)
-        return Follow.objects.get_or_create(user=actor, task=task)[1]
-    return Follow.objects.filter(user=actor, task=task).delete()[0] > 0
-
-
-def is_following(*, user, task) -> bool:
-    return Follow.objects.filter(user=user, task=task).exists()
-
-
-@transaction.atomic
-def followers_notify(
-    *,
-    task: Task,
-    kind: str,
-    title: str,
-    body: str = "",
-    url: str = "",
-    exclude: Iterable[User] = (),
-    dedupe_key: str = "",
-) -> list[Notification]:
-    """Notify everyone following the task (who may still read it), except the people in `exclude`."""
-    from plans.selectors import task_scope
-
-    excluded = {getattr(p, "pk", p) for p in exclude}
-    followers = [
-        f.user
-        for f in Follow.objects.filter(task=task, user__is_active=True).select_related("user").order_by("pk")
-        if f.user_id not in excluded
-    ]
-    # A follower who moved unit or lost a role no longer reads the task: no news about it either.
-    readers = [u for u in followers if task_scope(u).filter(pk=task.pk).exists()]
-    return notify(
-        recipients=readers,
-        kind=kind,
-        title=title,
-        body=body,
-        url=url or task_url(task),
-        obj=task,
-        dedupe_key=dedupe_key,
-    )
-
-
-def task_url(task) -> str:
-    from django.urls import reverse
-
-    return reverse("plans:task_detail", kwargs={"pk": task.pk})
-
-
 # --- unit webhooks (configured by the system admin) -----------------------------------------------
 
 
@@ -519,128 +434,3 @@ def webhook_test(*, actor, hook: UnitWebhook) -> Delivery:
     pk = delivery.pk
     transaction.on_commit(lambda: deliveries_enqueue([pk]), robust=True)
     return delivery
-
-
-# --- report events (called from reports.services inside their transactions) --------------------------
-
-
-def _people_with_role(unit_id: int | None, role: str) -> list[User]:
-    if not unit_id:
-        return []
-    return list(role_holders(role, unit_ids=[unit_id]))
-
-
-def _report_url(report, *, edit: bool = False) -> str:
-    from django.urls import reverse
-
-    return reverse("reports:report_edit" if edit else "reports:report_detail", kwargs={"pk": report.pk})
-
-
-def _light_line(task) -> str:
-    """ "Now: Red · Overdue" for the task as of today, as the follower will see it on the task page."""
-    from reports.labels import LIGHT_LABELS, STATUS_LABELS
-    from reports.status import task_statuses
-
-    task = Task.objects.with_plan("node").get(pk=task.pk)
-    result = task_statuses([task], timezone.localdate())[task.pk]
-    return _("Now: %(light)s light · %(status)s") % {
-        "light": LIGHT_LABELS[result.light],
-        "status": STATUS_LABELS[result.status],
-    }
-
-
-def report_submitted_notify(*, report) -> list[Notification]:
-    """报送待审核: the unit heads of the reporting unit hear that a report waits for them."""
-    from django.urls import reverse
-
-    from accounts.roles import Role
-
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("Report to approve: %(task)s") % {"task": report.task}
-        body = _("%(person)s submitted the report for the period ending %(period)s.") % {
-            "person": report.created_by,
-            "period": date_format(report.period_end, "DATE_FORMAT"),
-        }
-    return notify(
-        recipients=_people_with_role(report.unit_id, Role.UNIT_HEAD),
-        kind="report.submitted",
-        title=title,
-        body=body,
-        url=reverse("reports:approvals"),
-        obj=report,
-    )
-
-
-def report_returned_notify(*, report, actor) -> list[Notification]:
-    """报送被退回: the report's creator hears why, with a link to edit it."""
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("Report returned: %(task)s") % {"task": report.task}
-        body = _("%(person)s returned the report for the period ending %(period)s. Reason: %(reason)s") % {
-            "person": actor,
-            "period": date_format(report.period_end, "DATE_FORMAT"),
-            "reason": report.returned_reason,
-        }
-    return notify(
-        recipients=[report.created_by],
-        kind="report.returned",
-        title=title,
-        body=body,
-        url=_report_url(report, edit=True),
-        obj=report,
-    )
-
-
-def report_approved_notify(*, report, actor) -> list[Notification]:
-    """报送通过: the creator hears it; followers of the task hear of new progress (lead unit's report only)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("Report approved: %(task)s") % {"task": report.task}
-        body = _("%(person)s approved the report for the period ending %(period)s.") % {
-            "person": actor,
-            "period": date_format(report.period_end, "DATE_FORMAT"),
-        }
-    created = notify(
-        recipients=[report.created_by],
-        kind="report.approved",
-        title=title,
-        body=body,
-        url=_report_url(report),
-        obj=report,
-    )
-    if report.is_lead and Follow.objects.filter(task_id=report.task_id).exists():
-        task = report.task
-        with translation.override(settings.LANGUAGE_CODE):
-            value = "" if report.value is None else plain(report.value)
-            follow_title = _("Progress reported: %(task)s") % {"task": task}
-            follow_body = "\n".join(
-                [
-                    _("%(unit)s reports %(value)s %(measure)s for the period ending %(period)s.")
-                    % {
-                        "unit": report.unit,
-                        "value": value,
-                        "measure": task.target_unit,
-                        "period": date_format(report.period_end, "DATE_FORMAT"),
-                    },
-                    _light_line(task),
-                ]
-            )
-        created += followers_notify(
-            task=task, kind="task.changed", title=follow_title, body=follow_body, exclude=[actor, report.created_by]
-        )
-    return created
-
-
-def judgement_recorded_notify(*, judgement, actor) -> list[Notification]:
-    """研判: followers of the task hear the office's new likelihood-of-delivery judgement."""
-    task = judgement.task
-    if not Follow.objects.filter(task=task).exists():
-        return []
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("New judgement: %(task)s") % {"task": task}
-        body = "\n".join(
-            [
-                _("The office judges delivery %(likelihood)s. Reason: %(reason)s")
-                % {"likelihood": judgement.get_likelihood_display(), "reason": judgement.reason},
-                _light_line(task),
-            ]
-        )
-    return followers_notify(task=task, kind="task.changed", title=title, body=body, exclude=[actor])

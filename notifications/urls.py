@@ -7,7 +7,6 @@ urlpatterns = [
     path("notifications/", views.inbox_view, name="inbox"),
     path("notifications/<int:pk>/read/", views.read_view, name="read"),
     path("notifications/read-all/", views.read_all_view, name="read_all"),
-    path("notifications/follow/<int:task_pk>/", views.follow_view, name="follow"),
     path("notifications/webhooks/", views.webhook_list_view, name="webhook_list"),
     path("notifications/webhooks/new/", views.webhook_form_view, name="webhook_create"),
     path("notifications/webhooks/<int:pk>/edit/", views.webhook_form_view, name="webhook_edit"),

@@ -12,7 +12,6 @@ from core.redirects import safe_next
 from notifications import selectors, services
 from notifications.forms import WebhookForm
 from notifications.models import Delivery, UnitWebhook
-from plans.selectors import task_get_for_user
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 PAGE_SIZE = 30
@@ -64,29 +63,6 @@ def read_all_view(request):
     if count:
         messages.success(request, _("%(count)s notifications marked read.") % {"count": count})
     return redirect(safe_next(request, "notifications:inbox"))
-
-
-@require_perm(*READ)
-@require_POST
-def follow_view(request, task_pk: int):
-    """Follow or stop following a task (SPEC §8); anyone who may read the task may follow it."""
-    task = task_get_for_user(request.user, task_pk)
-    try:
-        following = services.follow_toggle(actor=request.user, task=task)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("plans:task_detail", pk=task.pk)
-    if request.htmx:
-        return render(
-            request,
-            "notifications/_follow_button.html",
-            {"task": task, "following": following, "follower_count": selectors.follower_count(task)},
-        )
-    if following:
-        messages.success(request, _("You follow this task: you will be notified when its progress or light changes."))
-    else:
-        messages.success(request, _("You no longer follow this task."))
-    return redirect("plans:task_detail", pk=task.pk)
 
 
 # --- system admin: unit robots and the delivery log ---------------------------------------------------

@@ -17,8 +17,9 @@ from audit.services import audit_record
 from core.api import NOT_SENT, In, Out, require_api_perm
 from core.errors import ServiceError
 from core.xlsx import XLSX_MIME
+from notifications.selectors import followed_task_ids, follower_count
 from org.models import LeaderPost, Unit
-from plans import services, treepath
+from plans import follows, services, treepath
 from plans.ledger import build_task_ledger_xlsx
 from plans.milestones import MilestoneLine
 from plans.models import Plan, PlanNode, Task
@@ -477,3 +478,54 @@ def change_request_create(request, task_id: int, payload: ChangeRequestIn):
             "reason": cr.reason,
         },
     )
+
+
+class FollowOut(Out):
+    task_id: int
+    following: bool
+    followers: int
+
+
+# Following a task: tagged and named as when notifications served it, so the API reads the same.
+@router.get(
+    "/tasks/{task_id}/follow",
+    response=FollowOut,
+    tags=["notifications"],
+    operation_id="notifications_api_follow_state",
+)
+def follow_state(request, task_id: int):
+    require_api_perm(request, *READ)
+    task = task_get_for_user(request.user, task_id)
+    return {
+        "task_id": task.pk,
+        "following": task.pk in followed_task_ids(request.user),
+        "followers": follower_count(task),
+    }
+
+
+@router.post(
+    "/tasks/{task_id}/follow",
+    response={201: FollowOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["notifications"],
+    operation_id="notifications_api_follow_create",
+)
+def follow_create(request, task_id: int):
+    """Follow the task (idempotent): be notified when its progress, light or judgement changes."""
+    require_api_perm(request, *READ)
+    task = task_get_for_user(request.user, task_id)
+    follows.follow_set(actor=request.user, task=task, follow=True)
+    return Status(201, {"task_id": task.pk, "following": True, "followers": follower_count(task)})
+
+
+@router.delete(
+    "/tasks/{task_id}/follow",
+    response={200: FollowOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["notifications"],
+    operation_id="notifications_api_follow_delete",
+)
+def follow_delete(request, task_id: int):
+    """Stop following the task (idempotent)."""
+    require_api_perm(request, *READ)
+    task = task_get_for_user(request.user, task_id)
+    follows.follow_set(actor=request.user, task=task, follow=False)
+    return {"task_id": task.pk, "following": False, "followers": follower_count(task)}

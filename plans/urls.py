@@ -27,4 +27,6 @@ urlpatterns = [
     path("change-requests/", views.change_request_list_view, name="change_request_list"),
     path("change-requests/<int:pk>/decide/", views.change_request_decide_view, name="change_request_decide"),
     path("change-requests/<int:pk>/evidence/", views.change_request_evidence_view, name="change_request_evidence"),
+    # Following lives with tasks (plans.follows); the address kept its /notifications/ prefix.
+    path("notifications/follow/<int:task_pk>/", views.follow_view, name="follow"),
 ]

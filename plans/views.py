@@ -18,7 +18,8 @@ from core.forms import add_service_error
 from core.middleware import as_of_date
 from core.redirects import safe_next
 from core.xlsx import XLSX_MIME
-from plans import services
+from notifications.selectors import follower_count
+from plans import follows, services
 from plans.forms import (
     ChangeRequestForm,
     DecisionForm,
@@ -530,3 +531,26 @@ def change_request_evidence_view(request, pk: int):
         raise Http404
     audit_record(actor=request.user, verb="taskchangerequest.download", obj=change)
     return FileResponse(change.evidence.open("rb"), as_attachment=True, filename=change.evidence.name.rsplit("/")[-1])
+
+
+@require_perm(*READ)
+@require_POST
+def follow_view(request, task_pk: int):
+    """Follow or stop following a task (SPEC §8); anyone who may read the task may follow it."""
+    task = task_get_for_user(request.user, task_pk)
+    try:
+        following = follows.follow_toggle(actor=request.user, task=task)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("plans:task_detail", pk=task.pk)
+    if request.htmx:
+        return render(
+            request,
+            "notifications/_follow_button.html",
+            {"task": task, "following": following, "follower_count": follower_count(task)},
+        )
+    if following:
+        messages.success(request, _("You follow this task: you will be notified when its progress or light changes."))
+    else:
+        messages.success(request, _("You no longer follow this task."))
+    return redirect("plans:task_detail", pk=task.pk)

@@ -21,8 +21,8 @@ from accounts.roles import Role
 from accounts.selectors import role_holders
 from accounts.services import role_grant, user_create
 from audit.services import audit_record
-from core.demo import DEMO_PASSWORD
 from core.workcalendar import work_calendar
+from org.demo import DEMO_PASSWORD
 from org.models import Unit
 from plans.models import Plan, Task, TaskChangeRequest
 from reports import engine

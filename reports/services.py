@@ -14,9 +14,9 @@ from accounts.roles import Perm
 from audit.services import audit_record
 from core import uploads
 from core.errors import ServiceError
-from notifications import services as notifications
 from org.models import Unit
 from plans.models import Plan, Task
+from reports import notices
 from reports.models import EvidenceFile, Judgement, ProgressReport
 from reports.snapshots import status_refresh
 
@@ -204,7 +204,7 @@ def _report_save(
 
         # Flagged now, so the head sees a copied narrative or a reused photo before approving.
         report_flag_stale(report=report)
-        notifications.report_submitted_notify(report=report)
+        notices.report_submitted_notify(report=report)
     return report
 
 
@@ -235,7 +235,7 @@ def report_approve(*, actor: User, report: ProgressReport) -> ProgressReport:
     report_flag_stale(report=report)
     if report.is_lead:
         status_refresh(tasks=[report.task], since=timezone.localdate(report.approved_at))
-    notifications.report_approved_notify(report=report, actor=actor)
+    notices.report_approved_notify(report=report, actor=actor)
     return report
 
 
@@ -256,7 +256,7 @@ def report_return(*, actor: User, report: ProgressReport, reason: str) -> Progre
         before=before,
         after={**_snapshot(report), "reason": report.returned_reason},
     )
-    notifications.report_returned_notify(report=report, actor=actor)
+    notices.report_returned_notify(report=report, actor=actor)
     return report
 
 
@@ -327,7 +327,7 @@ def judgement_record(*, actor: User, task: Task, likelihood: str, reason: str, r
         after={"likelihood": likelihood, "reason": judgement.reason, "recorded_on": recorded_on},
     )
     status_refresh(tasks=[task], since=recorded_on)
-    notifications.judgement_recorded_notify(judgement=judgement, actor=actor)
+    notices.judgement_recorded_notify(judgement=judgement, actor=actor)
     return judgement
 
 

@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import NAMED
-from core.api import api
 from org.models import LeaderPost, Unit
+from workbench.api import api
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def _change_request_with_evidence() -> int:
 # name → (who gets 200, kwargs builder, query string, {role: status} overrides).
 # Everyone else: 302 to login when anonymous, else 403.
 PAGES = {
-    "core:home": (LOGGED_IN, None, "", {}),
+    "workbench:home": (LOGGED_IN, None, "", {}),
     "accounts:password_change": (LOGGED_IN, None, "", {}),
     "org:unit_list": (ORG_READERS, None, "", {}),
     "org:unit_create": ({"sysadmin"}, None, "", {}),

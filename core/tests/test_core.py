@@ -74,7 +74,7 @@ def test_production_settings_refuse_to_start_without_a_secret(monkeypatch):
 
 def test_demo_loader_is_idempotent_and_flags_demo_accounts():
     from accounts.models import User
-    from core.demo import load_demo_organisation
+    from org.demo import load_demo_organisation
     from org.models import LeaderPost, Unit
 
     assert load_demo_organisation() == {"units": 0, "posts": 0, "users": 0, "roles": 0}
@@ -110,7 +110,7 @@ def test_home_shows_what_is_due_approvals_and_lights(client_as):
 
 
 def test_home_lists_my_unread_notifications_including_followed_task_changes(client_as, users, task_by_object):
-    from notifications.services import follow_toggle, followers_notify
+    from plans.follows import follow_toggle, followers_notify
 
     task = task_by_object("老旧小区改造提升")
     follow_toggle(actor=users["leader"], task=task)

@@ -18,9 +18,9 @@ from django.db.models.functions import Length
 from django.urls import reverse
 
 from accounts.services import token_issue
-from core.api import api
 from core.forms import InputChecks
 from core.validation import decimal_limit
+from workbench.api import api
 
 pytestmark = pytest.mark.django_db
 

@@ -38,14 +38,14 @@ PAGES = {
 POST_ONLY = {
     "notifications:read",
     "notifications:read_all",
-    "notifications:follow",
+    "plans:follow",
     "notifications:webhook_delete",
     "notifications:webhook_test",
     "notifications:delivery_retry",
 }
 POST_ONLY_KWARGS = {
     "notifications:read": "pk",
-    "notifications:follow": "task_pk",
+    "plans:follow": "task_pk",
     "notifications:webhook_delete": "pk",
     "notifications:webhook_test": "pk",
     "notifications:delivery_retry": "pk",
@@ -54,7 +54,7 @@ POST_WRITERS = {
     # Anyone logged in may mark their own notifications read (someone else's is 404: test_pages.py).
     "notifications:read": LOGGED_IN,
     "notifications:read_all": LOGGED_IN,
-    "notifications:follow": BUSINESS,
+    "plans:follow": BUSINESS,
     "notifications:webhook_delete": SYSADMIN,
     "notifications:webhook_test": SYSADMIN,
     "notifications:delivery_retry": SYSADMIN,

@@ -192,7 +192,7 @@ def test_the_worker_retries_a_failing_robot_with_exponential_back_off(robot_rece
     it may not do inside a test's wrapping transaction on PostgreSQL.
     """
     from accounts.models import User
-    from core.demo import load_demo_organisation
+    from org.demo import load_demo_organisation
 
     load_demo_organisation()  # transactional tests start from the committed demo data, or recreate it
     reporter = User.objects.get(username="zjj_reporter")

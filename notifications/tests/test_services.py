@@ -9,10 +9,11 @@ from django.db import IntegrityError
 from core.errors import ServiceError
 from notifications import services
 from notifications.models import Delivery, Follow, Notification, UnitWebhook
-from notifications.reminders import followed_light_changes, report_reminders
 from org.models import Unit
+from plans import follows
 from reports import services as reports
 from reports.models import ProgressReport
+from reports.reminders import followed_light_changes, report_reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -133,26 +134,24 @@ def test_mark_all_read_touches_only_mine(users):
 
 
 def test_following_needs_read_access_to_the_task(users, old_compounds):
-    assert services.follow_toggle(actor=users["leader"], task=old_compounds) is True
-    assert services.follow_toggle(actor=users["leader"], task=old_compounds) is False
+    assert follows.follow_toggle(actor=users["leader"], task=old_compounds) is True
+    assert follows.follow_toggle(actor=users["leader"], task=old_compounds) is False
     with pytest.raises(ServiceError):
-        services.follow_toggle(actor=users["fgw_reporter"], task=old_compounds)  # 区发改委 has no part in T005
+        follows.follow_toggle(actor=users["fgw_reporter"], task=old_compounds)  # 区发改委 has no part in T005
     with pytest.raises(ServiceError):
-        services.follow_set(actor=users["sysadmin"], task=old_compounds, follow=True)
-    assert services.follow_set(actor=users["office"], task=old_compounds, follow=True) is True
-    assert services.follow_set(actor=users["office"], task=old_compounds, follow=True) is False
+        follows.follow_set(actor=users["sysadmin"], task=old_compounds, follow=True)
+    assert follows.follow_set(actor=users["office"], task=old_compounds, follow=True) is True
+    assert follows.follow_set(actor=users["office"], task=old_compounds, follow=True) is False
     assert list(Follow.objects.values_list("user__username", flat=True)) == ["office"]
 
 
 def test_followers_who_lost_access_hear_nothing(users, old_compounds):
     for name in ("leader", "zjj_reporter", "office"):
-        services.follow_set(actor=users[name], task=old_compounds, follow=True)
+        follows.follow_set(actor=users[name], task=old_compounds, follow=True)
     reporter = users["zjj_reporter"]
     reporter.unit = Unit.objects.get(code="fgw")  # moved to another unit: T005 is out of scope now
     reporter.save(update_fields=["unit"])
-    created = services.followers_notify(
-        task=old_compounds, kind="task.changed", title="变化", exclude=[users["office"]]
-    )
+    created = follows.followers_notify(task=old_compounds, kind="task.changed", title="变化", exclude=[users["office"]])
     assert [n.recipient.username for n in created] == ["leader"]
     assert created[0].url == f"/tasks/{old_compounds.pk}/"
 
@@ -190,8 +189,8 @@ def test_returning_notifies_the_creator_with_the_reason(users, old_compounds):
 
 
 def test_approving_notifies_the_creator_and_the_followers_with_the_light(users, old_compounds):
-    services.follow_set(actor=users["leader"], task=old_compounds, follow=True)
-    services.follow_set(actor=users["zjj_head"], task=old_compounds, follow=True)  # the approver: not told
+    follows.follow_set(actor=users["leader"], task=old_compounds, follow=True)
+    follows.follow_set(actor=users["zjj_head"], task=old_compounds, follow=True)  # the approver: not told
     report = _submitted(users, old_compounds)
     reports.report_approve(actor=users["zjj_head"], report=report)
     assert mine(users["zjj_reporter"]).get(kind="report.approved").url == f"/reports/{report.pk}/"
@@ -210,7 +209,7 @@ def test_a_failed_approval_notifies_nobody(users, old_compounds):
 
 
 def test_a_judgement_notifies_the_followers(users, old_compounds):
-    services.follow_set(actor=users["zjj_reporter"], task=old_compounds, follow=True)
+    follows.follow_set(actor=users["zjj_reporter"], task=old_compounds, follow=True)
     reports.judgement_record(
         actor=users["office"], task=old_compounds, likelihood="unlikely", reason="冬季停工", recorded_on=dt.date.today()
     )
@@ -301,7 +300,7 @@ def test_followers_hear_when_the_light_changes_overnight(users, old_compounds):
     from plans.models import Task
     from reports.status import task_statuses
 
-    services.follow_set(actor=users["leader"], task=old_compounds, follow=True)
+    follows.follow_set(actor=users["leader"], task=old_compounds, follow=True)
     task = Task.objects.select_related("plan", "node").get(pk=old_compounds.pk)
 
     def changed(day: dt.date) -> bool:

@@ -44,7 +44,7 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def demo(transactional_db):
     # live_server tests run in real transactions that are flushed afterwards: load the demo org each time.
-    from core.demo import load_demo_organisation
+    from org.demo import load_demo_organisation
     from plans.demo import TITLE, load_demo_plan
     from plans.models import Plan
     from reports.demo import load_demo_reports

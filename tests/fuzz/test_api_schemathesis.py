@@ -13,7 +13,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from core.api import api
+from workbench.api import api
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 

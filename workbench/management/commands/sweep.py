@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from audit.services import audit_anchor
 from reports.snapshots import status_refresh
-from supervision.sweep import sweep_run
+from workbench.sweep import sweep_run
 
 
 class Command(BaseCommand):

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from core.workcalendar import work_calendar
-from notifications.reminders import followed_light_changes, report_reminders
 from plans.models import Plan, Task
+from reports.reminders import followed_light_changes, report_reminders
 from reports.snapshots import status_refresh, statuses_on
 from supervision.models import Rectification, SupervisionOrder
 from supervision.services import (

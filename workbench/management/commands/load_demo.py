@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from core.demo import load_demo_organisation
+from org.demo import load_demo_organisation
 from plans.demo import TITLE, load_demo_plan
 from plans.models import Plan
 from reports.demo import load_demo_reports

@@ -6,7 +6,7 @@ from accounts.roles import Perm
 # Left navigation by job (SPEC §10). Each entry shows only to users holding one of its permissions;
 # None means every logged-in user.
 NAV = [
-    ("core:home", _("Home"), None, "home"),
+    ("workbench:home", _("Home"), None, "home"),
     ("plans:plan_list", _("Plans"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "plans"),
     ("plans:task_list", _("Task list"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "plans"),
     ("plans:change_request_list", _("Change requests"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "plans"),

@@ -1,4 +1,4 @@
-"""Reminders the nightly sweep sends (`supervision`'s `sweep` command calls these; each returns a count).
+"""Report reminders the nightly sweep sends (`workbench`'s `sweep` command calls these; each returns a count).
 
     report_reminders(as_of: date) -> int        # report due soon / late, escalating up the chain
     followed_light_changes(as_of: date) -> int  # followers hear when a task's light changed since the day before
@@ -29,7 +29,9 @@ from accounts.selectors import role_holders
 from core.workcalendar import work_calendar
 from notifications.models import Follow
 from notifications.services import notify
+from plans.follows import followers_notify, task_url
 from plans.models import Plan, Task
+from reports.labels import LIGHT_LABELS, STATUS_LABELS
 from reports.models import ProgressReport
 from reports.status import DueDates, task_levels, task_periods, task_statuses
 
@@ -135,7 +137,6 @@ def _remind(task, unit, period, as_of, calendar, thresholds, reporters, heads) -
 def followed_light_changes(as_of: date) -> int:
     """Followers hear when a followed task's light on `as_of` differs from the day before (a deadline passed,
     a report went missing, a judgement took effect): changes that no single write announces."""
-    from reports.labels import LIGHT_LABELS, STATUS_LABELS
 
     tasks = list(
         Task.objects.alive()
@@ -148,7 +149,6 @@ def followed_light_changes(as_of: date) -> int:
     today = task_statuses(tasks, as_of)
     before = task_statuses(tasks, as_of - timedelta(days=1))
     count = 0
-    from notifications.services import followers_notify, task_url
 
     with translation.override(settings.LANGUAGE_CODE):
         for task in tasks:

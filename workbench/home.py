@@ -2,7 +2,7 @@
 
 The office sees what waits for its verification; a leader the tasks under his posts and his
 instructions; a unit head or reporter the unit's open orders and instructions. Each card reads
-one app's selectors; core only arranges them.
+one app's selectors; the workbench only arranges them.
 """
 
 from dataclasses import dataclass
