@@ -159,8 +159,8 @@ def make_thumbnail(stream: BinaryIO, *, size: int = 320) -> bytes | None:
 
     stream.seek(0)
     try:
-        with Image.open(stream) as image:
-            image = ImageOps.exif_transpose(image)
+        with Image.open(stream) as opened:
+            image = ImageOps.exif_transpose(opened)
             image.thumbnail((size, size))
             out = io.BytesIO()
             image.convert("RGB").save(out, format="JPEG", quality=80)

@@ -17,7 +17,7 @@ _STEPS = ((Decimal(10) ** 12, "万亿"), (Decimal(100_000_000), "亿"), (Decimal
 _UNIT_MAGNITUDES = {"亿": Decimal(100_000_000), "万": Decimal(10_000)}
 
 
-def as_decimal(value) -> Decimal | None:
+def as_decimal(value: object) -> Decimal | None:
     """The value as a finite Decimal (a float through its shortest repr), None if it is not a number."""
     if value is None or isinstance(value, bool):
         return None
@@ -28,7 +28,7 @@ def as_decimal(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def plain(value, places: int | None = PLACES) -> str:
+def plain(value: object, places: int | None = PLACES) -> str:
     """226.0000 → 226, 3.50 → 3.5, 30.499999999 → 30.5 (at most `places` decimals; None: exact), 1E+3 → 1000.
 
     None or "" → —; a value that is not a number (text in an audit diff) is shown unchanged.
@@ -43,7 +43,7 @@ def plain(value, places: int | None = PLACES) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def cn_amount(value, unit: str = "", places: int | None = 2) -> str:
+def cn_amount(value: object, unit: str = "", places: int | None = 2) -> str:
     """A quantity with its unit, in 万 or 亿 from ten thousand on: 12000 个 → 1.2万个, 35000 万元 → 3.5亿元.
 
     A unit that already starts with 万 or 亿 (万元, 万人, 亿元) is read as that magnitude. Below ten

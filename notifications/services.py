@@ -73,7 +73,7 @@ def notify(
     dedupe_key: str = "",
 ) -> list[Notification]:
     """One in-app notification per active recipient, deliveries queued on commit (see the module docstring)."""
-    people = {}
+    people: dict[int, User] = {}
     for person in recipients:
         if person is not None and person.pk and person.is_active:
             people.setdefault(person.pk, person)

@@ -91,7 +91,7 @@ class LedgerRowOut(LedgerRow):
 
 
 def build_task_ledger_xlsx(rows: Iterable[LedgerRowOut], *, title: str = "任务分解表") -> bytes:
-    def cells(seq: int, r: LedgerRowOut) -> list:
+    def cells(seq: int, r: LedgerRowOut) -> list[object]:
         rebased_target = r.baseline_target_value is not None and r.baseline_target_value != r.target_value
         rebased_deadline = r.baseline_deadline is not None and r.baseline_deadline != r.deadline
         return [
@@ -186,7 +186,7 @@ def parse_task_ledger(data: bytes, vocabulary: Vocabulary) -> LedgerParse:
         return result
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
-    header: tuple | None = None
+    header: tuple[object, ...] | None = None
     for _ in range(HEADER_ROW):
         header = next(rows, None)
     columns, header_errors = _map_header(header or ())
@@ -226,14 +226,14 @@ def _text(value: object) -> str:
     return normalise(str(value))
 
 
-def _header_of(key: str, columns: dict[str, int], header: tuple | None) -> str:
+def _header_of(key: str, columns: dict[str, int], header: tuple[object, ...] | None) -> str:
     index = columns.get(key)
     if header is None or index is None:
         return dict((k, h) for k, h, _ in COLUMNS)[key]
     return _text(header[index])
 
 
-def _map_header(header: tuple) -> tuple[dict[str, int], list[LedgerError]]:
+def _map_header(header: tuple[object, ...]) -> tuple[dict[str, int], list[LedgerError]]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         name = _text(cell).replace(" ", "")
@@ -246,7 +246,7 @@ def _map_header(header: tuple) -> tuple[dict[str, int], list[LedgerError]]:
 
 
 def _parse_row(
-    row: int, cells: dict[str, object], vocab: Vocabulary, errors: list[LedgerError], header: tuple
+    row: int, cells: dict[str, object], vocab: Vocabulary, errors: list[LedgerError], header: tuple[object, ...]
 ) -> LedgerRowIn | None:
     start = len(errors)
     labels = {k: h for k, h, _ in COLUMNS}

@@ -3,6 +3,8 @@
 Pure: no Django import. Every ancestor lookup slices a path here, so the step length lives in one place.
 """
 
+from collections.abc import Container
+
 STEPLEN = 4  # PlanNode.steplen: the characters one tree level adds to a path
 
 
@@ -21,7 +23,7 @@ def parent_path(path: str) -> str:
     return path[:-STEPLEN]
 
 
-def nearest(path: str, wanted) -> str | None:
+def nearest(path: str, wanted: Container[str]) -> str | None:
     """The closest ancestor of `path` (not itself) whose path is in `wanted` (a set or dict), or None."""
     for above in reversed(ancestor_paths(path)):
         if above in wanted:

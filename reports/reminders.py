@@ -44,7 +44,8 @@ LOOK_BACK_DAYS = 31
 def _people_by_unit(unit_ids: set[int], role: str) -> dict[int, list[User]]:
     people: dict[int, list[User]] = defaultdict(list)
     for person in role_holders(role, unit_ids=unit_ids):
-        people[person.unit_id].append(person)
+        if person.unit_id is not None:  # filtered by unit: always set; the check is for the type
+            people[person.unit_id].append(person)
     return people
 
 

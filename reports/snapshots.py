@@ -260,7 +260,7 @@ def statuses_on(day: date, tasks: Iterable[Task]) -> dict[int, engine.StatusResu
     present = [pk for pk in ids if pk in rows]
     judgements = _judgements(present) if present else {}
     for pk in present:
-        results[pk] = result_from_row(rows[pk], engine._applicable_judgement(judgements.get(pk, ()), day))
+        results[pk] = result_from_row(rows[pk], engine.applicable_judgement(judgements.get(pk, ()), day))
     return results
 
 

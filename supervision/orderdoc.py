@@ -21,6 +21,14 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # python-docx is imported lazily: only building a notice needs it
+    from docx.document import Document
+    from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
 MAX_CONTENT = 300  # characters of 督办内容 (forms refuse more)
 MAX_REQUIREMENTS = 150  # characters of 办理要求
@@ -132,7 +140,7 @@ def fit_layout(rows: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], floa
 # --- python-docx helpers -------------------------------------------------------------------------------
 
 
-def _set_fonts(run, font: str) -> None:
+def _set_fonts(run: Run, font: str) -> None:
     from docx.oxml.ns import qn
 
     run.font.name = font
@@ -142,7 +150,9 @@ def _set_fonts(run, font: str) -> None:
         fonts.set(qn(slot), font)
 
 
-def _run(paragraph, text: str, *, font: str, size: float, bold: bool = False, color: str | None = None):
+def _run(
+    paragraph: Paragraph, text: str, *, font: str, size: float, bold: bool = False, color: str | None = None
+) -> Run:
     from docx.shared import Pt, RGBColor
 
     run = paragraph.add_run(text)
@@ -154,7 +164,14 @@ def _run(paragraph, text: str, *, font: str, size: float, bold: bool = False, co
     return run
 
 
-def _paragraph(container, *, align=None, before: float = 0, after: float = 0, line_pt: float | None = None):
+def _paragraph(
+    container: Document | _Cell,
+    *,
+    align: WD_PARAGRAPH_ALIGNMENT | None = None,
+    before: float = 0,
+    after: float = 0,
+    line_pt: float | None = None,
+) -> Paragraph:
     from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt
 
@@ -169,7 +186,7 @@ def _paragraph(container, *, align=None, before: float = 0, after: float = 0, li
     return paragraph
 
 
-def _red_rule(paragraph, *, eighths_of_a_point: int = 18) -> None:
+def _red_rule(paragraph: Paragraph, *, eighths_of_a_point: int = 18) -> None:
     """A red line under the paragraph across the type area (版头分隔线)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -184,7 +201,7 @@ def _red_rule(paragraph, *, eighths_of_a_point: int = 18) -> None:
     paragraph._p.get_or_add_pPr().append(borders)
 
 
-def _document_defaults(document) -> None:
+def _document_defaults(document: Document) -> None:
     """Chinese as the East Asian language and 仿宋_GB2312 as the default font of the whole document."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -207,7 +224,9 @@ def _document_defaults(document) -> None:
         fonts.attrib.pop(qn(theme), None)
 
 
-def _cell_text(cell, text: str, *, font: str, size: float, align=None, bold: bool = False) -> None:
+def _cell_text(
+    cell: _Cell, text: str, *, font: str, size: float, align: WD_PARAGRAPH_ALIGNMENT | None = None, bold: bool = False
+) -> None:
     cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
     lines = text.split("\n")
     for i, line in enumerate(lines):
@@ -222,7 +241,7 @@ def _cell_text(cell, text: str, *, font: str, size: float, align=None, bold: boo
         _run(paragraph, line, font=font, size=size, bold=bold)
 
 
-def _fix_table_width(table, widths_mm: list[float]) -> None:
+def _fix_table_width(table: Table, widths_mm: list[float]) -> None:
     """Fixed layout with explicit grid columns: LibreOffice ignores cell widths without them."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn

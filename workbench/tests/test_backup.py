@@ -20,8 +20,8 @@ from django.test import override_settings
 
 from accounts.models import User
 from audit.models import AuditChainHead, AuditEvent
-from core.backup import FILES_DIR, MANIFEST
 from reports.models import EvidenceFile, ProgressReport
+from workbench.backup import FILES_DIR, MANIFEST
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,10 +1,10 @@
-"""`manage.py restore DIR`: a backup into an empty database and storage, then checked (core/backup.py)."""
+"""`manage.py restore DIR`: a backup into an empty database and storage, then checked (workbench/backup.py)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.backup import BackupError, restore
+from workbench.backup import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -1,10 +1,10 @@
-"""`manage.py backup -o DIR`: the database and the stored files, with a manifest (core/backup.py)."""
+"""`manage.py backup -o DIR`: the database and the stored files, with a manifest (workbench/backup.py)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.backup import BackupError, backup
+from workbench.backup import BackupError, backup
 
 
 class Command(BaseCommand):
