@@ -8,7 +8,7 @@ from core.numbers import plain
 from core.validation import INT_MAX, INT_MIN, Problem, integer_problem, number_problem, problem_text, text_problem
 
 
-def add_service_error(form: forms.Form, exc: ServiceError) -> None:
+def add_service_error(form: forms.BaseForm, exc: ServiceError) -> None:
     """Show a refused write on the form: on its field when the form has it, else at the top."""
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 

@@ -1,6 +1,7 @@
 """API of 领导批示: instructions and the owning unit's follow-up answers."""
 
 from datetime import date, datetime
+from typing import Any
 
 from ninja import Status
 
@@ -130,7 +131,7 @@ def instruction_detail(request, instruction_id: int):
 def instruction_create(request, payload: InstructionIn):
     """领导批示 on one of task_id, report_id, order_id, finding_id; the owning unit answers by `due_date`."""
     require_api_perm(request, Perm.INSTRUCTION_WRITE)
-    targets = {}
+    targets: dict[str, Any] = {}  # one of task, report, order, finding
     if payload.task_id is not None:
         targets["task"] = task_get_for_user(request.user, payload.task_id)
     if payload.report_id is not None:

@@ -166,7 +166,7 @@ def rectification_open(
     *,
     actor: User,
     finding: Finding,
-    unit: Unit,
+    unit: Unit | None,
     deadline: date | None,
     requirement: str,
     photos: Sequence[Upload] = (),

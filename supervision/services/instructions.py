@@ -67,7 +67,7 @@ def instruction_create(
     *,
     actor: User,
     text: str,
-    due_date: date,
+    due_date: date | None,
     task: Task | None = None,
     report: ProgressReport | None = None,
     order: SupervisionOrder | None = None,

@@ -127,7 +127,7 @@ def order_issue(
     *,
     actor: User,
     tasks: Sequence[Task],
-    unit: Unit,
+    unit: Unit | None,
     kind: str,
     content: str,
     requirements: str = "",

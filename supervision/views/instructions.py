@@ -1,5 +1,8 @@
 """Pages of 领导批示: instructions and the unit's follow-up answers. Thin: parse, check, call, render."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -63,7 +66,7 @@ def instruction_list_view(request):
     )
 
 
-INSTRUCTION_TARGETS = {
+INSTRUCTION_TARGETS: dict[str, Callable[[Any, int], Any]] = {
     "task": task_get_for_user,
     "report": report_get_for_user,
     "order": order_get_for_user,
