@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -25,6 +26,7 @@ from core.access import require_perm
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.middleware import client_ip
+from core.views_helpers import button_post, form_post
 
 
 def lockout_message() -> str:
@@ -98,17 +100,20 @@ def user_list_view(request):
 @require_http_methods(["GET", "POST"])
 def user_create_view(request):
     form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_create(actor=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request, _("User %(name)s was created. A security admin grants the roles.") % {"name": user}
-            )
-            return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
+
+    def page(form):
+        return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
+
+    if request.method != "POST":
+        return page(form)
+    return form_post(
+        request,
+        form,
+        lambda d: services.user_create(actor=request.user, **d),
+        success=lambda user: _("User %(name)s was created. A security admin grants the roles.") % {"name": user},
+        redirect_to="accounts:user_list",
+        invalid=page,
+    )
 
 
 @require_perm(Perm.USER_MANAGE)
@@ -185,13 +190,12 @@ def admin_request_decide_view(request, pk: int):
     if decision not in ("approve", "reject"):
         messages.error(request, _("Choose approve or reject."))
         return redirect("accounts:admin_request_list")
-    try:
-        services.admin_request_decide(actor=request.user, request=admin_request, approve=decision == "approve")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Approved: it took effect.") if decision == "approve" else _("Rejected."))
-    return redirect("accounts:admin_request_list")
+    return button_post(
+        request,
+        lambda: services.admin_request_decide(actor=request.user, request=admin_request, approve=decision == "approve"),
+        success=_("Approved: it took effect.") if decision == "approve" else _("Rejected."),
+        redirect_to="accounts:admin_request_list",
+    )
 
 
 @require_perm(Perm.LOCKOUT_MANAGE)
@@ -202,17 +206,16 @@ def lockout_list_view(request):
 @require_perm(Perm.LOCKOUT_MANAGE)
 @require_http_methods(["POST"])
 def lockout_unlock_view(request):
-    try:
-        services.lockout_lift(
+    return button_post(
+        request,
+        lambda: services.lockout_lift(
             actor=request.user,
             username=request.POST.get("username", "")[:150],
             ip_address=request.POST.get("ip_address", "")[:45],
-        )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Unlocked."))
-    return redirect("accounts:lockout_list")
+        ),
+        success=_("Unlocked."),
+        redirect_to="accounts:lockout_list",
+    )
 
 
 @require_perm(Perm.ROLE_GRANT)
@@ -220,21 +223,26 @@ def lockout_unlock_view(request):
 def user_roles_view(request, pk: int):
     user = user_get_for_admin(request.user, pk, perm=Perm.ROLE_GRANT)
     form = RoleForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            action, role = form.cleaned_data["action"], form.cleaned_data["role"]
-            try:
-                if action == "grant":
-                    services.role_grant(actor=request.user, user=user, role=role)
-                else:
-                    services.role_revoke(actor=request.user, user=user, role=role)
-            except ServiceError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("Roles updated."))
-                return redirect("accounts:user_roles", pk=user.pk)
-        status = 400
-    held = set(user.role_grants.values_list("role", flat=True))
-    roles = [{"code": code, "label": label, "held": code in held} for code, label in ROLE_CHOICES]
-    return render(request, "accounts/user_roles.html", {"form": form, "target": user, "roles": roles}, status=status)
+
+    def save(d: dict) -> None:
+        if d["action"] == "grant":
+            services.role_grant(actor=request.user, user=user, role=d["role"])
+        else:
+            services.role_revoke(actor=request.user, user=user, role=d["role"])
+
+    def page(form, status=200):
+        held = set(user.role_grants.values_list("role", flat=True))
+        roles = [{"code": code, "label": label, "held": code in held} for code, label in ROLE_CHOICES]
+        context = {"form": form, "target": user, "roles": roles}
+        return render(request, "accounts/user_roles.html", context, status=status)
+
+    if request.method != "POST":
+        return page(form)
+    return form_post(
+        request,
+        form,
+        save,
+        success=_("Roles updated."),
+        redirect_to=reverse("accounts:user_roles", args=[user.pk]),
+        invalid=lambda form: page(form, status=400),
+    )

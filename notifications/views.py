@@ -6,9 +6,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Perm
 from core.access import require_perm
-from core.errors import ServiceError
-from core.forms import add_service_error
 from core.redirects import safe_next
+from core.views_helpers import button_post, form_post
 from notifications import selectors, services
 from notifications.forms import WebhookForm
 from notifications.models import Delivery, UnitWebhook
@@ -89,26 +88,27 @@ def webhook_form_view(request, pk: int | None = None):
         else None
     )
     form = WebhookForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                if hook:
-                    services.webhook_update(actor=request.user, hook=hook, **form.cleaned_data)
-                else:
-                    services.webhook_create(actor=request.user, **form.cleaned_data)
-            except ServiceError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("notifications:webhook_list")
-        status = 400
-    title = str(hook) if hook else _("New unit robot")
-    return render(
+
+    def save(d: dict) -> None:
+        if hook:
+            services.webhook_update(actor=request.user, hook=hook, **d)
+        else:
+            services.webhook_create(actor=request.user, **d)
+
+    def page(form, status=200):
+        title = str(hook) if hook else _("New unit robot")
+        context = {"form": form, "title": title, "back": "notifications:webhook_list"}
+        return render(request, "core/form_page.html", context, status=status)
+
+    if request.method != "POST":
+        return page(form)
+    return form_post(
         request,
-        "core/form_page.html",
-        {"form": form, "title": title, "back": "notifications:webhook_list"},
-        status=status,
+        form,
+        save,
+        success=_("Saved."),
+        redirect_to="notifications:webhook_list",
+        invalid=lambda form: page(form, status=400),
     )
 
 
@@ -160,10 +160,9 @@ def delivery_list_view(request):
 @require_POST
 def delivery_retry_view(request, pk: int):
     delivery = selectors.delivery_get(pk)
-    try:
-        services.delivery_retry(actor=request.user, delivery=delivery)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Queued again."))
-    return redirect(safe_next(request, "notifications:delivery_list"))
+    return button_post(
+        request,
+        lambda: services.delivery_retry(actor=request.user, delivery=delivery),
+        success=_("Queued again."),
+        redirect_to=safe_next(request, "notifications:delivery_list"),
+    )

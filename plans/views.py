@@ -17,6 +17,7 @@ from core.errors import ServiceError
 from core.forms import add_service_error
 from core.middleware import as_of_date
 from core.redirects import safe_next
+from core.views_helpers import button_post, form_post
 from core.xlsx import XLSX_MIME
 from notifications.selectors import follower_count
 from plans import follows, services
@@ -127,27 +128,29 @@ def node_form_view(request, plan_pk: int | None = None, pk: int | None = None):
         parent = get_object_or_404(PlanNode, pk=request.GET["parent"], plan=plan)
     initial = {"title": node.title, "kind": node.kind, "tags": list(node.tags.all())} if node else None
     form = NodeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            if node is None:
-                services.node_add(
-                    actor=request.user,
-                    plan=plan,
-                    parent=parent,
-                    title=d["title"],
-                    kind=d.get("kind") or None,
-                    tags=d["tags"],
-                )
-            else:
-                services.node_update(actor=request.user, node=node, title=d["title"], tags=d["tags"])
-        except ServiceError as exc:
-            add_service_error(form, exc)
+
+    def save(d: dict) -> None:
+        if node is None:
+            services.node_add(
+                actor=request.user,
+                plan=plan,
+                parent=parent,
+                title=d["title"],
+                kind=d.get("kind") or None,
+                tags=d["tags"],
+            )
         else:
-            messages.success(request, _("Saved."))
-            return redirect("plans:plan_detail", pk=plan.pk)
-    title = node.title if node else (_("New node under “%(p)s”") % {"p": parent.title} if parent else _("New node"))
-    return render(request, "plans/node_form.html", {"form": form, "title": title, "plan": plan})
+            services.node_update(actor=request.user, node=node, title=d["title"], tags=d["tags"])
+
+    def page(form):
+        title = node.title if node else (_("New node under “%(p)s”") % {"p": parent.title} if parent else _("New node"))
+        return render(request, "plans/node_form.html", {"form": form, "title": title, "plan": plan})
+
+    if request.method != "POST":
+        return page(form)
+    return form_post(
+        request, form, save, success=_("Saved."), redirect_to=reverse("plans:plan_detail", args=[plan.pk]), invalid=page
+    )
 
 
 @require_perm(Perm.PLAN_EDIT)
@@ -165,14 +168,12 @@ def node_move_view(request, pk: int):
 @require_POST
 def node_delete_view(request, pk: int):
     node = get_object_or_404(PlanNode, pk=pk)
-    plan_id = node.plan_id
-    try:
-        services.node_delete(actor=request.user, node=node)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Deleted."))
-    return redirect("plans:plan_detail", pk=plan_id)
+    return button_post(
+        request,
+        lambda: services.node_delete(actor=request.user, node=node),
+        success=_("Deleted."),
+        redirect_to=reverse("plans:plan_detail", args=[node.plan_id]),
+    )
 
 
 @require_perm(*READ)
@@ -186,16 +187,21 @@ def tag_form_view(request, pk: int | None = None):
     tag = get_object_or_404(DimensionTag, pk=pk) if pk else None
     initial = {"kind": tag.kind, "name": tag.name, "rank": tag.rank, "is_active": tag.is_active} if tag else None
     form = TagForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tag_save(actor=request.user, tag=tag, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("plans:tag_list")
-    title = tag.name if tag else _("New tag")
-    return render(request, "core/form_page.html", {"form": form, "title": title, "back": "plans:tag_list"})
+
+    def page(form):
+        title = tag.name if tag else _("New tag")
+        return render(request, "core/form_page.html", {"form": form, "title": title, "back": "plans:tag_list"})
+
+    if request.method != "POST":
+        return page(form)
+    return form_post(
+        request,
+        form,
+        lambda d: services.tag_save(actor=request.user, tag=tag, **d),
+        success=_("Saved."),
+        redirect_to="plans:tag_list",
+        invalid=page,
+    )
 
 
 # --- tasks -----------------------------------------------------------------------------------------
@@ -380,21 +386,22 @@ def task_create_view(request):
     plan = plan_get_for_user(request.user, request.GET.get("plan") or request.POST.get("plan") or 0, write=True)
     initial = {"parent": request.GET.get("parent")} if request.GET.get("parent") else None
     form = TaskForm(request.POST or None, plan=plan, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            task = services.task_create(
-                actor=request.user,
-                plan=plan,
-                parent=form.cleaned_data["parent"],
-                data=form.to_data(),
-                code=form.cleaned_data.get("code", ""),
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Task %(code)s created.") % {"code": task.code})
-            return redirect("plans:task_detail", pk=task.pk)
-    return render(request, "plans/task_form.html", {"form": form, "plan": plan, "title": _("New task")})
+
+    def page(form):
+        return render(request, "plans/task_form.html", {"form": form, "plan": plan, "title": _("New task")})
+
+    if request.method != "POST":
+        return page(form)
+    return form_post(
+        request,
+        form,
+        lambda d: services.task_create(
+            actor=request.user, plan=plan, parent=d["parent"], data=form.to_data(), code=d.get("code", "")
+        ),
+        success=lambda task: _("Task %(code)s created.") % {"code": task.code},
+        redirect_to=lambda task: reverse("plans:task_detail", args=[task.pk]),
+        invalid=page,
+    )
 
 
 @require_perm(Perm.PLAN_EDIT)
@@ -459,23 +466,27 @@ def change_request_create_view(request, pk: int):
         raise Http404
     initial = {"new_target_value": task.target_value, "new_deadline": task.deadline}
     form = ChangeRequestForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.change_request_create(
-                actor=request.user,
-                task=task,
-                new_target_value=d["new_target_value"],
-                new_deadline=d["new_deadline"],
-                reason=d["reason"],
-                evidence=d.get("evidence"),
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The change request was sent to the supervision office."))
-            return redirect("plans:task_detail", pk=task.pk)
-    return render(request, "plans/change_request_form.html", {"form": form, "task": task})
+
+    def page(form):
+        return render(request, "plans/change_request_form.html", {"form": form, "task": task})
+
+    if request.method != "POST":
+        return page(form)
+    return form_post(
+        request,
+        form,
+        lambda d: services.change_request_create(
+            actor=request.user,
+            task=task,
+            new_target_value=d["new_target_value"],
+            new_deadline=d["new_deadline"],
+            reason=d["reason"],
+            evidence=d.get("evidence"),
+        ),
+        success=_("The change request was sent to the supervision office."),
+        redirect_to=reverse("plans:task_detail", args=[task.pk]),
+        invalid=page,
+    )
 
 
 @require_perm(*READ)
@@ -508,19 +519,18 @@ def change_request_decide_view(request, pk: int):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
-    else:
-        try:
-            services.change_request_decide(
-                actor=request.user,
-                request=change,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["note"],
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Decision recorded."))
-    return redirect(safe_next(request, reverse("plans:change_request_list")))
+        return redirect(safe_next(request, reverse("plans:change_request_list")))
+    return button_post(
+        request,
+        lambda: services.change_request_decide(
+            actor=request.user,
+            request=change,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        ),
+        success=_("Decision recorded."),
+        redirect_to=safe_next(request, reverse("plans:change_request_list")),
+    )
 
 
 @require_perm(*READ)

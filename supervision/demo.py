@@ -237,7 +237,7 @@ def load_demo_supervision() -> int:
     )
     # The answer's history row: the office or 分管城建副区长 can accept it or send it back.
     FollowUpAnswer.objects.create(
-        followup=answered, text=answered.answer, submitted_by=zjj_head, submitted_at=answered.answered_at
+        followup=answered, text=answered.answer, submitted_by=zjj_head, submitted_at=_at(date(2021, 10, 26), 17)
     )
     on_order = Instruction.objects.create(
         author=users["leader"],

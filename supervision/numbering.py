@@ -3,7 +3,7 @@
 The official form (GB/T 9704-2012 §7.2.4): the issuer's short prefix, the year
 in hexagonal brackets 〔〕 (U+3014/U+3015, not 【】 or []), the sequence number
 with no leading zeros, then 号. The sequence restarts at 1 each year and has no
-gaps; `supervision.services._next_sequence` allocates it under a row lock.
+gaps; `supervision.services.orders._next_sequence` allocates it under a row lock.
 """
 
 import re

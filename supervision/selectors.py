@@ -95,7 +95,7 @@ def order_counts(user) -> dict[str, int]:
     from django.utils import timezone
 
     today = timezone.localdate()
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for state, due in rows:
         if state in SupervisionOrder.OPEN_STATES:
             counts["open"] += 1

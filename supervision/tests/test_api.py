@@ -223,6 +223,6 @@ def test_returning_an_order_in_the_wrong_state_is_refused_before_any_date_is_com
     def no_calendar():
         raise AssertionError("the calendar was built for an order that cannot be sent back")
 
-    monkeypatch.setattr("supervision.services.work_calendar", no_calendar)
+    monkeypatch.setattr("supervision.services.orders.work_calendar", no_calendar)
     refused = api.post(f"/orders/{oid}/return", {"reason": "请补充", "due_date": "9999-12-31"})
     assert refused.status_code == 400 and "超出工作日历" not in refused.json()["detail"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.services import token_issue
+from core.errors import ServiceError
 from core.workcalendar import work_calendar
 from notifications.models import Notification
 from supervision import services
@@ -94,7 +95,7 @@ def test_the_office_sends_an_answer_back_and_the_leader_accepts_the_second_one(c
 def test_an_accepted_answer_cannot_be_sent_back(users, instruction):
     services.followup_answer(actor=users["zjj_head"], followup=instruction.followup, answer="已办")
     services.followup_accept(actor=users["office"], followup=instruction.followup)
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ServiceError):
         services.followup_return(actor=users["office"], followup=instruction.followup, reason="再看看")
 
 

@@ -89,7 +89,7 @@ def test_numbers_run_per_year_without_gaps_even_after_a_failed_issue(users, comp
     def broken(**kwargs):
         raise RuntimeError("audit store down")
 
-    monkeypatch.setattr(services, "audit_record", broken)
+    monkeypatch.setattr(services.orders, "audit_record", broken)
     with pytest.raises(RuntimeError):
         issue(users, compounds)
     monkeypatch.undo()
@@ -312,7 +312,7 @@ def test_concurrent_issues_get_distinct_gap_free_numbers():
             barrier.wait()
             for _ in range(5):
                 with transaction.atomic():
-                    numbers.append(services._next_sequence(2030))
+                    numbers.append(services.orders._next_sequence(2030))
         except Exception as exc:  # noqa: BLE001  (collected and asserted below)
             errors.append(exc)
         finally:
