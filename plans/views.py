@@ -450,7 +450,10 @@ def task_edit_view(request, pk: int):
 def task_delete_view(request, pk: int):
     task = task_get_for_user(request.user, pk, write=True)
     try:
-        services.task_delete(actor=request.user, task=task, expected_version=int(request.POST.get("version") or 0))
+        version = request.POST.get("version", "")
+        # The version the page was showing; anything else (a stale or forged field) is a conflict, not a 500.
+        expected = int(version) if version.isdigit() and len(version) < 10 else 0
+        services.task_delete(actor=request.user, task=task, expected_version=expected)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("plans:task_detail", pk=task.pk)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Status
+from ninja import Field, File, Form, Status
 from ninja.files import UploadedFile
 
 from accounts.roles import Perm
@@ -61,8 +61,8 @@ class InspectionOut(Out):
 
 class InspectionIn(In):
     inspected_on: date | None = None
-    inspectors: str = ""
-    place: str = ""
+    inspectors: str = Field("", max_length=Inspection._meta.get_field("inspectors").max_length)
+    place: str = Field("", max_length=Inspection._meta.get_field("place").max_length)
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     task_ids: list[int] = []
