@@ -81,3 +81,18 @@ def client_as(users):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _stored_files_of_a_rolled_back_test():
+    """A test's database transaction is rolled back without running on-commit hooks, so files stored in
+    it stay pending in core.uploads' per-thread registry; production ends each request with
+    discard_rolled_back(). Delete them here, or the next test's first request would look them up."""
+    yield
+    from core import uploads
+
+    for pending in getattr(uploads._registry, "pending", {}).values():
+        for entry in pending:
+            if not entry.committed:
+                uploads._delete(entry.name)
+        pending.clear()
