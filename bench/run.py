@@ -273,8 +273,8 @@ SQL_SUBMIT = [
     # One audit event on the hash chain (the hash itself is computed in Python by Luoshi; here a digest).
     "SELECT last_hash, count FROM audit_auditchainhead WHERE id = 1 FOR UPDATE",
     """INSERT INTO audit_auditevent (at, actor_username, verb, object_type, object_id, object_repr, before, after, ip,
-       prev_hash, hash) VALUES (now(), 'floor', 'report.submit', 'reports.progressreport', %(task_str)s, '', '{}',
-       '{"state": "submitted"}', '127.0.0.1', (SELECT last_hash FROM audit_auditchainhead WHERE id = 1),
+       key_id, prev_hash, hash) VALUES (now(), 'floor', 'report.submit', 'reports.progressreport', %(task_str)s, '',
+       '{}', '{"state": "submitted"}', '127.0.0.1', 'floor', (SELECT last_hash FROM audit_auditchainhead WHERE id = 1),
        md5(random()::text))""",
     "UPDATE audit_auditchainhead SET count = count + 1 WHERE id = 1",
     # The task's stored status: invalidate, read the engine's inputs, store today's row.
