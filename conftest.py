@@ -91,8 +91,4 @@ def _stored_files_of_a_rolled_back_test():
     yield
     from core import uploads
 
-    for pending in getattr(uploads._registry, "pending", {}).values():
-        for entry in pending:
-            if not entry.committed:
-                uploads._delete(entry.name)
-        pending.clear()
+    uploads.discard_uncommitted()

@@ -282,6 +282,20 @@ def discard_rolled_back(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     return deleted
 
 
+def discard_uncommitted() -> list[str]:
+    """Delete every stored file whose transaction never committed, on every connection, without asking
+    the database; return their names. For a test's teardown: pytest-django rolls the test's transaction
+    back without running on-commit hooks, and the database is already out of reach."""
+    deleted = []
+    for pending in getattr(_registry, "pending", {}).values():
+        for entry in pending:
+            if not entry.committed:
+                _delete(entry.name)
+                deleted.append(entry.name)
+        pending.clear()
+    return deleted
+
+
 def _still_referenced(name: str, using: str) -> bool:
     try:
         return any(

@@ -68,6 +68,8 @@ def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, max_rows: int) -> t
                     if rows > max_rows:
                         return ("too_many_rows", max_rows)
                 tail = window[-16:]
+    # A damaged member (BadZipFile, EOFError, a failed CRC), an encrypted one (ValueError) or a compression
+    # method zipfile does not support (NotImplementedError): not a workbook Excel wrote, so not one we read.
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return ("not_xlsx", 0)
     return None
