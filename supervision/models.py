@@ -120,7 +120,24 @@ class SupervisionOrder(models.Model):
         return done_after(self.first_responded_at, self.due_date)
 
 
-class OrderResponse(models.Model):
+class DecidedAnswer(models.Model):
+    """A unit's answer the office (or a leader) then accepts or sends back: who sent it when, and the
+    decision on it. OrderResponse and FollowUpAnswer differ only in what they answer."""
+
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["submitted_at", "id"]
+
+
+class OrderResponse(DecidedAnswer):
     """反馈: the unit's answer to an order, with evidence; the office accepts it or sends it back."""
 
     class Decision(models.TextChoices):
@@ -130,17 +147,9 @@ class OrderResponse(models.Model):
 
     order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="responses")
     text = models.TextField(_("response"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField()
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["submitted_at", "id"]
+    class Meta(DecidedAnswer.Meta):
         verbose_name = _("order response")
         verbose_name_plural = _("order responses")
 
@@ -258,7 +267,7 @@ class FollowUp(models.Model):
         return self.state in self.OPEN_STATES
 
 
-class FollowUpAnswer(models.Model):
+class FollowUpAnswer(DecidedAnswer):
     """One answer of the unit to an instruction, with evidence; the office or the leader accepts or returns it."""
 
     class Decision(models.TextChoices):
@@ -268,17 +277,9 @@ class FollowUpAnswer(models.Model):
 
     followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="answers")
     text = models.TextField(_("answer"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField()
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["submitted_at", "id"]
+    class Meta(DecidedAnswer.Meta):
         verbose_name = _("instruction answer")
         verbose_name_plural = _("instruction answers")
 
