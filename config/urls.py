@@ -13,6 +13,12 @@ urlpatterns = [
     path("", include("decomposition.urls")),
     path("", include("notifications.urls")),
     path("", include("supervision.urls")),
+    path("", include("indicators.urls")),
+    path("", include("projects.urls")),
+    path("", include("enterprises.urls")),
+    path("", include("evaluation.urls")),
+    path("", include("portal.urls")),
+    path("", include("maps.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says; the icon itself is a static file.

@@ -41,6 +41,12 @@ INSTALLED_APPS = [
     "decomposition",
     "notifications",
     "supervision",
+    "indicators",
+    "projects",
+    "enterprises",
+    "evaluation",
+    "portal",
+    "maps",
     "scale",
     "workbench",
 ]

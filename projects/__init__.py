@@ -1,0 +1,1 @@
+"""重大项目 (三定四推五落实): register, monthly investment reports, stages, problem lists."""
