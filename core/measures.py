@@ -5,9 +5,13 @@ enterprises a query finds, and it links to them. Each app that owns records regi
 measures here (a small registry of named queries, not a formula language); a computed indicator
 names one measure by its key and takes its values from it.
 
+The registry lives on the floor (`core`) so that any layer can consume a measure without importing
+the app that owns the records: a task bound to a measure takes its actual value from it (plans and
+reports), a computed indicator its values (indicators), a score component its input (evaluation).
+
 An app registers in its `AppConfig.ready()`::
 
-    from indicators.measures import Measure, register_measure
+    from core.measures import Measure, register_measure
 
     register_measure(Measure(key="projects.started", label=_("开工项目数"), unit="个",
                              value=started_count, rows=started_rows, row_url=project_url))
@@ -30,6 +34,8 @@ class MeasureScope:
 
     `plan_id`, `unit_id` and `tag_id` (a dimension tag: core block, industry) narrow the records when
     the measure's records carry them; a measure ignores a narrowing that does not apply to its rows.
+    `params` are the measure's own narrowing (e.g. (("type", "小微企业园"), ("stage", "started")));
+    a measure declares the names it accepts in `Measure.params`.
     """
 
     start: date
@@ -37,6 +43,10 @@ class MeasureScope:
     plan_id: int | None = None
     unit_id: int | None = None
     tag_id: int | None = None
+    params: tuple[tuple[str, str], ...] = ()
+
+    def param(self, name: str, default: str = "") -> str:
+        return dict(self.params).get(name, default)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,8 @@ class Measure:
     row_url: Callable[[Any], str]
     row_label: Callable[[Any], str] = str
     description: str = ""
+    # Names of the params this measure understands (a binding naming any other is refused).
+    params: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, Measure] = {}
