@@ -64,10 +64,16 @@ class TargetRefsField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 2000)
         super().__init__(**kwargs)
 
-    def to_python(self, value):
-        return [ref for ref in (super().to_python(value) or "").replace(",", " ").split() if ref]
+    def clean(self, value):
+        # The text is checked as text (control characters, length), then split into refs.
+        return self.split(super().clean(value))
+
+    @staticmethod
+    def split(value) -> list[str]:
+        return [ref for ref in str(value or "").replace(",", " ").split() if ref]
 
 
 class OrderForm(CheckedForm):
@@ -105,7 +111,7 @@ class OrderForm(CheckedForm):
 
     def target_refs(self) -> list[str]:
         """The raw "<kind>:<id>" refs posted (before validation), to show the objects again on an error."""
-        return TargetRefsField().to_python(self.data.get("targets", "")) if self.is_bound else []
+        return TargetRefsField.split(self.data.get("targets", "")) if self.is_bound else []
 
     def clean(self):
         data = super().clean()

@@ -17,6 +17,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The old "exactly one of task, report, order, finding" goes first, so the steps also run backwards:
+        # 0005 adds the new one once the task columns are gone.
+        migrations.RemoveConstraint(
+            model_name="instruction",
+            name="instruction_exactly_one_target",
+        ),
         migrations.CreateModel(
             name="InspectionTarget",
             fields=[

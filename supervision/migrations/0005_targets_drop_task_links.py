@@ -10,10 +10,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveConstraint(
-            model_name="instruction",
-            name="instruction_exactly_one_target",
-        ),
         migrations.RemoveField(
             model_name="finding",
             name="task",

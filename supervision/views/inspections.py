@@ -56,7 +56,7 @@ def inspection_create_view(request):
         initial["targets"] = " ".join(refs)
     form = InspectionForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
-        refs = TargetRefsField().to_python(request.POST.get("targets", ""))
+        refs = TargetRefsField.split(request.POST.get("targets", ""))
     try:
         # ?target=<kind>:<id>: a visit to that object (validated and access-checked like any target).
         targets = [target_view(target_resolve(request.user, ref, field="targets")) for ref in refs]
