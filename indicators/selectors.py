@@ -1,0 +1,306 @@
+"""Reads on indicators shared by pages, API, ledger and cockpit: scope, catalogue, series, derived figures.
+
+A series shows, for each period, the best value known: final (年报) over preliminary (快报) over
+estimate (预计); the others stay visible in the history. As of a past day, only values entered and
+approved by then count, and a value superseded later is the one shown (what the office knew then).
+"""
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.roles import Perm
+from core.access import out_of_scope
+from indicators import derive
+from indicators.models import CockpitIndicator, Indicator, IndicatorTarget, IndicatorValue
+from plans.models import Plan
+from reports.engine.vocabulary import Light
+
+KIND_RANK = {IndicatorValue.Kind.ESTIMATE: 0, IndicatorValue.Kind.PRELIMINARY: 1, IndicatorValue.Kind.FINAL: 2}
+PAGE_SIZE = 50
+SPARK_POINTS = 12
+
+
+def can_read(user) -> bool:
+    return user.has_luoshi_perm(Perm.BUSINESS_READ_ALL) or user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT)
+
+
+def indicator_scope(user) -> QuerySet[Indicator]:
+    """The indicators a user reads: all for the office and leaders, its own unit's for a unit's people."""
+    if user.has_luoshi_perm(Perm.BUSINESS_READ_ALL):
+        return Indicator.objects.all()
+    if user.has_luoshi_perm(Perm.BUSINESS_READ_UNIT) and user.unit_id:
+        return Indicator.objects.filter(source_unit_id=user.unit_id)
+    return Indicator.objects.none()
+
+
+def indicator_get_for_user(user, pk: int) -> Indicator:
+    indicator = indicator_scope(user).select_related("source_unit").filter(pk=pk).first()
+    if indicator is None:
+        raise out_of_scope(Indicator, pk)
+    return indicator
+
+
+def value_get_for_user(user, pk: int) -> IndicatorValue:
+    value = IndicatorValue.objects.select_related("indicator").filter(pk=pk).first()
+    if value is None or not indicator_scope(user).filter(pk=value.indicator_id).exists():
+        raise out_of_scope(IndicatorValue, pk)
+    return value
+
+
+def _known_on(as_of: dt.date | None) -> Q:
+    """Approved values current on the day (or now)."""
+    q = Q(state=IndicatorValue.State.APPROVED)
+    if as_of is None:
+        return q & Q(superseded_at__isnull=True)
+    end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+    return q & Q(created_at__lt=end, approved_at__lt=end) & (Q(superseded_at__isnull=True) | Q(superseded_at__gte=end))
+
+
+@dataclass
+class Point:
+    period: str
+    kind: str
+    value: Decimal
+    derived: bool = False
+    growth_yoy: float | None = None
+    growth_prev: float | None = None
+    cagr: float | None = None
+    multiple: float | None = None
+
+
+def _best(rows: Iterable[tuple]) -> dict[int, list[Point]]:
+    """(indicator_id, period, period_key, kind, value, derived) rows → per indicator, the best value per period."""
+    best: dict[int, dict[str, tuple[str, Point]]] = defaultdict(dict)
+    for indicator_id, period, key, kind, value, derived in rows:
+        seen = best[indicator_id].get(period)
+        if seen is None or KIND_RANK[kind] > KIND_RANK[seen[1].kind]:
+            best[indicator_id][period] = (key, Point(period, kind, value, derived))
+    return {pk: [p for _, p in sorted(points.values(), key=lambda kp: kp[0])] for pk, points in best.items()}
+
+
+def series_for(ids: list[int], as_of: dt.date | None = None) -> dict[int, list[Point]]:
+    """The best known value per period of each indicator, in period order: one query."""
+    rows = IndicatorValue.objects.filter(_known_on(as_of), indicator_id__in=ids).values_list(
+        "indicator_id", "period", "period_key", "kind", "value", "derived"
+    )
+    return _best(rows)
+
+
+def targets_for(ids: list[int]) -> dict[int, dict[int, IndicatorTarget]]:
+    """Per indicator and year, the binding target (确保 before 力争; an annual one before the plan end's)."""
+    found: dict[int, dict[int, IndicatorTarget]] = defaultdict(dict)
+    order = ("indicator_id", "year", "-horizon", "-modality")  # year before plan_end, strive before must
+    for target in IndicatorTarget.objects.filter(indicator_id__in=ids).order_by(*order):
+        found[target.indicator_id][target.year] = target  # the last one wins: annual 确保
+    return found
+
+
+def derive_points(indicator: Indicator, points: list[Point]) -> list[Point]:
+    """Fill growth on the same period last year, on the previous period (period values only), and for
+    annual values the CAGR and multiple over the base year (the first annual value, or the stated base)."""
+    by_period = {p.period: p for p in points}
+    years = [p for p in points if derive.parse_period(p.period).kind == "year"]
+    base = years[0] if years else None
+    cumulative = indicator.accumulation == Indicator.Accumulation.CUMULATIVE
+    for point in points:
+        period = derive.parse_period(point.period)
+        last_year = by_period.get(str(derive.same_period_last_year(period)))
+        point.growth_yoy = derive.growth(point.value, last_year.value if last_year else None)
+        if not cumulative and period.kind != "span":
+            previous = by_period.get(str(derive.previous_period(period)))
+            point.growth_prev = derive.growth(point.value, previous.value if previous else None)
+        if base is not None and period.kind == "year" and point is not base:
+            span = period.year - derive.parse_period(base.period).year
+            point.cagr = derive.cagr(base.value, point.value, span)
+            point.multiple = derive.multiple(point.value, base.value)
+    return points
+
+
+def shown(indicator: Indicator, value: Decimal | None) -> Decimal | None:
+    """A base-unit value in the indicator's display unit (77 300 000 000 元 → 773 亿元)."""
+    if value is None or not indicator.display_unit:
+        return value
+    return derive.from_base(value, indicator.unit, indicator.display_unit)
+
+
+@dataclass
+class Summary:
+    """An indicator with its latest value, its year's target, completion, light and a sparkline."""
+
+    indicator: Indicator
+    latest: Point | None = None
+    target: IndicatorTarget | None = None
+    completion: float | None = None
+    light: Light | None = None
+    spark: list[float] = field(default_factory=list)
+
+    @property
+    def latest_shown(self) -> Decimal | None:
+        return shown(self.indicator, self.latest.value) if self.latest else None
+
+    @property
+    def target_shown(self) -> Decimal | None:
+        return shown(self.indicator, self.target.value) if self.target else None
+
+
+def summarise(indicators: list[Indicator], as_of: dt.date | None = None) -> list[Summary]:
+    """Summaries of a page of indicators in two queries (values, targets) beyond the indicators'."""
+    ids = [i.pk for i in indicators]
+    series, targets = series_for(ids, as_of), targets_for(ids)
+    out = []
+    for indicator in indicators:
+        points = derive_points(indicator, series.get(indicator.pk, []))
+        row = Summary(indicator, spark=[float(shown(indicator, p.value) or 0) for p in points[-SPARK_POINTS:]])
+        if points:
+            row.latest = points[-1]
+            period = derive.parse_period(row.latest.period)
+            year = period.end_year if period.kind == "span" else period.year
+            row.target = targets.get(indicator.pk, {}).get(year)
+        if row.latest and row.target:
+            cumulative = indicator.accumulation == Indicator.Accumulation.CUMULATIVE
+            row.completion = derive.completion(row.latest.value, row.target.value, indicator.direction)
+            row.light = derive.judge(
+                row.latest.value,
+                row.target.value,
+                direction=indicator.direction,
+                cumulative=cumulative,
+                fraction=derive.elapsed_fraction(period) if cumulative else 1.0,
+            )
+        out.append(row)
+    return out
+
+
+@dataclass
+class CatalogueFilter:
+    tag: int | None = None
+    unit: int | None = None
+    frequency: str = ""
+    q: str = ""
+    page: int = 1
+    as_of: dt.date | None = None
+
+
+def catalogue(user, f: CatalogueFilter):
+    """One page of the catalogue: (page, summaries). Bounded: indicators, tags, values, targets."""
+    qs = indicator_scope(user).select_related("source_unit").prefetch_related("tags").order_by("name", "pk")
+    if f.tag:
+        qs = qs.filter(tags__id=f.tag)
+    if f.unit:
+        qs = qs.filter(source_unit_id=f.unit)
+    if f.frequency in Indicator.Frequency.values:
+        qs = qs.filter(frequency=f.frequency)
+    if f.q:
+        qs = qs.filter(name__icontains=f.q)
+    page = Paginator(qs, PAGE_SIZE).get_page(f.page)
+    return page, summarise(list(page.object_list), f.as_of)
+
+
+def cockpit_panel(user, as_of: dt.date | None = None) -> list[Summary]:
+    """The office's chosen indicators for the cockpit (those the user may read), summarised."""
+    chosen = CockpitIndicator.objects.select_related("indicator").order_by("rank", "indicator__name")
+    scope = set(indicator_scope(user).filter(pk__in=chosen.values("indicator_id")).values_list("pk", flat=True))
+    return summarise([c.indicator for c in chosen if c.indicator_id in scope], as_of)
+
+
+@dataclass
+class Contradiction:
+    value: IndicatorValue
+    base_value: Decimal
+
+
+@dataclass
+class Detail:
+    indicator: Indicator
+    points: list[Point]
+    history: list[IndicatorValue]
+    targets: list[IndicatorTarget]
+    contradictions: list[Contradiction]
+    sentences: list[tuple[Plan, str]]
+
+
+def history(indicator: Indicator, as_of: dt.date | None = None) -> list[IndicatorValue]:
+    """Every value ever entered (revisions, returned ones), newest period first; as of a day, those entered by then."""
+    qs = indicator.values.select_related("created_by", "approved_by", "plan").order_by("-period_key", "-created_at")
+    if as_of is not None:
+        end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+        qs = qs.filter(created_at__lt=end)
+    return list(qs[:500])
+
+
+def contradictions(indicator: Indicator, points: list[Point]) -> list[Contradiction]:
+    """Stated multiples (是2015年的1.67倍) that two stated levels of the same series contradict."""
+    stated = {p.period: p for p in points if not p.derived}
+    found = []
+    for value in indicator.values.filter(_known_on(None), stated_multiple__isnull=False):
+        base = stated.get(value.multiple_base)
+        if base and derive.multiple_contradicts(value.stated_multiple, value.value, base.value):
+            found.append(Contradiction(value, base.value))
+    return found
+
+
+_SENTENCE_END = re.compile(r"[。；;!！?？\n]")
+
+
+def plan_sentences(indicator: Indicator, limit: int = 10) -> list[tuple[Plan, str]]:
+    """The sentences of plan texts that name the indicator (the sentence each value came from first)."""
+    found: list[tuple[Plan, str]] = []
+    for plan in Plan.objects.filter(source_text__contains=indicator.name).only("pk", "title", "source_text")[:20]:
+        text = plan.source_text
+        start = text.find(indicator.name)
+        while start >= 0 and len(found) < limit:
+            left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+            right_match = _SENTENCE_END.search(text, start)
+            right = right_match.end() if right_match else len(text)
+            found.append((plan, text[left:right].strip()))
+            start = text.find(indicator.name, right)
+    return found
+
+
+def indicator_detail(indicator: Indicator, as_of: dt.date | None = None) -> Detail:
+    points = derive_points(indicator, series_for([indicator.pk], as_of).get(indicator.pk, []))
+    return Detail(
+        indicator=indicator,
+        points=points,
+        history=history(indicator, as_of),
+        targets=list(indicator.targets.order_by("year", "horizon", "modality")),
+        contradictions=contradictions(indicator, points),
+        sentences=plan_sentences(indicator),
+    )
+
+
+def chart_data(detail: Detail) -> dict:
+    """ECharts series: approved values by kind (estimates drawn apart from finals) and targets, in display units."""
+    ind = detail.indicator
+    periods = [p.period for p in detail.points]
+    by_kind: dict[str, dict[str, float]] = {k: {} for k in KIND_RANK}
+    for value in detail.history:
+        if value.state == IndicatorValue.State.APPROVED and value.superseded_at is None and value.period in periods:
+            by_kind[value.kind][value.period] = float(shown(ind, value.value) or 0)
+    targets: dict[str, float] = {}
+    for target in detail.targets:
+        if str(target.year) in periods:
+            targets[str(target.year)] = float(shown(ind, target.value) or 0)
+    return {
+        "periods": periods,
+        "unit": ind.shown_unit,
+        "kinds": {k: [v.get(p) for p in periods] for k, v in by_kind.items()},
+        "target": [targets.get(p) for p in periods],
+    }
+
+
+def pending_for(user) -> QuerySet[IndicatorValue]:
+    """Values awaiting this head's approval (or the office's, for indicators without a unit)."""
+    pending = IndicatorValue.objects.filter(state=IndicatorValue.State.PENDING, superseded_at__isnull=True)
+    if user.has_luoshi_perm(Perm.REPORT_APPROVE) and user.unit_id:
+        return pending.filter(indicator__source_unit_id=user.unit_id)
+    if user.has_luoshi_perm(Perm.PLAN_EDIT):
+        return pending.filter(indicator__source_unit__isnull=True)
+    return pending.none()
