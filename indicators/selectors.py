@@ -23,7 +23,7 @@ from indicators.models import CockpitIndicator, Indicator, IndicatorTarget, Indi
 from plans.models import Plan
 from reports.engine.vocabulary import Light
 
-KIND_RANK = {IndicatorValue.Kind.ESTIMATE: 0, IndicatorValue.Kind.PRELIMINARY: 1, IndicatorValue.Kind.FINAL: 2}
+KIND_RANK: dict[str, int] = {"estimate": 0, "preliminary": 1, "final": 2}
 PAGE_SIZE = 50
 SPARK_POINTS = 12
 
@@ -241,7 +241,11 @@ def contradictions(indicator: Indicator, points: list[Point]) -> list[Contradict
     found = []
     for value in indicator.values.filter(_known_on(None), stated_multiple__isnull=False):
         base = stated.get(value.multiple_base)
-        if base and derive.multiple_contradicts(value.stated_multiple, value.value, base.value):
+        if (
+            base
+            and value.stated_multiple
+            and derive.multiple_contradicts(value.stated_multiple, value.value, base.value)
+        ):
             found.append(Contradiction(value, base.value))
     return found
 
