@@ -163,10 +163,13 @@ def summarise(indicators: list[Indicator], as_of: dt.date | None = None) -> list
             row.latest = points[-1]
             period = derive.parse_period(row.latest.period)
             year = period.end_year if period.kind == "span" else period.year
-            row.target = targets.get(indicator.pk, {}).get(year)
+            by_year = targets.get(indicator.pk, {})
+            # The target of the latest value's year, else the next one the series is heading for.
+            row.target = by_year.get(year) or next((by_year[y] for y in sorted(by_year) if y > year), None)
         if row.latest and row.target:
-            cumulative = indicator.accumulation == Indicator.Accumulation.CUMULATIVE
             row.completion = derive.completion(row.latest.value, row.target.value, indicator.direction)
+        if row.latest and row.target and row.target.year == year:
+            cumulative = indicator.accumulation == Indicator.Accumulation.CUMULATIVE
             row.light = derive.judge(
                 row.latest.value,
                 row.target.value,
