@@ -50,6 +50,9 @@ class IndicatorForm(CheckedForm):
     source_unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=Unit.objects.all(), required=False)
     definition = forms.CharField(label=_("Definition"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     measure_key = forms.CharField(label=_("Measure (computed indicator)"), max_length=80, required=False)
+    measure_params = forms.CharField(
+        label=_("Measure parameters"), max_length=200, required=False, help_text=_("object=老旧小区")
+    )
     tags = forms.ModelMultipleChoiceField(
         label=_("Tags"), queryset=DimensionTag.objects.filter(is_active=True), required=False
     )

@@ -54,6 +54,8 @@ class Indicator(models.Model):
     tags = models.ManyToManyField("plans.DimensionTag", blank=True, related_name="+", verbose_name=_("tags"))
     # A computed indicator (计算指标) takes its values from a registered measure (core.measures), not typing.
     measure_key = models.CharField(_("measure"), max_length=80, blank=True)
+    # The measure's own narrowing, "object=老旧小区;…" (names the measure declares in Measure.params).
+    measure_params = models.CharField(_("measure parameters"), max_length=200, blank=True)
     # A name first met in a decomposition waits for the office to confirm it is a new indicator.
     reviewed = models.BooleanField(_("reviewed"), default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)

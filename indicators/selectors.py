@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.roles import Perm
 from core.access import out_of_scope
-from indicators import derive
+from indicators import computed, derive
 from indicators.models import CockpitIndicator, Indicator, IndicatorTarget, IndicatorValue
 from plans.models import Plan
 from reports.engine.vocabulary import Light
@@ -74,6 +74,7 @@ class Point:
     growth_prev: float | None = None
     cagr: float | None = None
     multiple: float | None = None
+    computed: bool = False  # taken from a registered measure (computed indicator)
 
 
 def _best(rows: Iterable[tuple]) -> dict[int, list[Point]]:
@@ -124,6 +125,21 @@ def derive_points(indicator: Indicator, points: list[Point]) -> list[Point]:
     return points
 
 
+def _computed_points(indicator: Indicator, as_of: dt.date | None, *, brief: bool) -> list[Point]:
+    """A computed indicator's points: in brief (catalogue, cockpit) the latest period and the same period a
+    year before, for its growth (two measure calls); else its recent periods."""
+    day = as_of or timezone.localdate()
+    if brief:
+        (latest,) = computed.recent_periods(indicator, day, 1)
+        periods = [derive.same_period_last_year(latest), latest]
+        measure = computed.measure_of(indicator)
+        if measure is None:
+            return []
+        values = [(p, measure.value(computed.scope_for(indicator, p, day))) for p in periods]
+        return [Point(str(p), "final", v, computed=True) for p, v in values]
+    return [Point(c.period, "final", c.value, computed=True) for c in computed.computed_series(indicator, as_of)]
+
+
 def shown(indicator: Indicator, value: Decimal | None) -> Decimal | None:
     """A base-unit value in the indicator's display unit (77 300 000 000 元 → 773 亿元)."""
     if value is None or not indicator.display_unit:
@@ -157,7 +173,8 @@ def summarise(indicators: list[Indicator], as_of: dt.date | None = None) -> list
     series, targets = series_for(ids, as_of), targets_for(ids)
     out = []
     for indicator in indicators:
-        points = derive_points(indicator, series.get(indicator.pk, []))
+        raw = _computed_points(indicator, as_of, brief=True) if indicator.measure_key else series.get(indicator.pk, [])
+        points = derive_points(indicator, raw)
         row = Summary(indicator, spark=[float(shown(indicator, p.value) or 0) for p in points[-SPARK_POINTS:]])
         if points:
             row.latest = points[-1]
@@ -227,6 +244,7 @@ class Detail:
     targets: list[IndicatorTarget]
     contradictions: list[Contradiction]
     sentences: list[tuple[Plan, str]]
+    rows: list[computed.Row] = field(default_factory=list)  # the records behind a computed latest value
 
 
 def history(indicator: Indicator, as_of: dt.date | None = None) -> list[IndicatorValue]:
@@ -272,7 +290,11 @@ def plan_sentences(indicator: Indicator, limit: int = 10) -> list[tuple[Plan, st
 
 
 def indicator_detail(indicator: Indicator, as_of: dt.date | None = None) -> Detail:
-    points = derive_points(indicator, series_for([indicator.pk], as_of).get(indicator.pk, []))
+    if indicator.measure_key:
+        raw = _computed_points(indicator, as_of, brief=False)
+    else:
+        raw = series_for([indicator.pk], as_of).get(indicator.pk, [])
+    points = derive_points(indicator, raw)
     return Detail(
         indicator=indicator,
         points=points,
@@ -280,6 +302,7 @@ def indicator_detail(indicator: Indicator, as_of: dt.date | None = None) -> Deta
         targets=list(indicator.targets.order_by("year", "horizon", "modality")),
         contradictions=contradictions(indicator, points),
         sentences=plan_sentences(indicator),
+        rows=computed.computed_rows(indicator, points[-1].period, as_of) if indicator.measure_key and points else [],
     )
 
 
@@ -288,6 +311,9 @@ def chart_data(detail: Detail) -> dict:
     ind = detail.indicator
     periods = [p.period for p in detail.points]
     by_kind: dict[str, dict[str, float]] = {k: {} for k in KIND_RANK}
+    for point in detail.points:
+        if point.computed:
+            by_kind["final"][point.period] = float(shown(ind, point.value) or 0)
     for value in detail.history:
         if value.state == IndicatorValue.State.APPROVED and value.superseded_at is None and value.period in periods:
             by_kind[value.kind][value.period] = float(shown(ind, value.value) or 0)

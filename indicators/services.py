@@ -19,6 +19,7 @@ from core.errors import ServiceError
 from core.measures import get_measure
 from core.validation import number_problem, problem_text
 from indicators import derive
+from indicators.computed import parse_params
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue
 from org.models import Unit
 from plans.models import DimensionTag, Plan
@@ -268,12 +269,13 @@ class IndicatorData:
     source_unit: Unit | None = None
     definition: str = ""
     measure_key: str = ""
+    measure_params: str = ""
     tags: list[DimensionTag] = field(default_factory=list)
     reviewed: bool = True
     is_demo: bool = False
 
     FIELDS = ("name", "unit", "display_unit", "frequency", "accumulation", "direction", "price_basis",
-              "source_unit", "definition", "measure_key", "reviewed", "is_demo")  # fmt: skip
+              "source_unit", "definition", "measure_key", "measure_params", "reviewed", "is_demo")  # fmt: skip
 
 
 def _check(data: IndicatorData, pk: int | None) -> None:
@@ -291,10 +293,14 @@ def _check(data: IndicatorData, pk: int | None) -> None:
         )
     if data.measure_key:
         try:
-            get_measure(data.measure_key)
+            measure = get_measure(data.measure_key)
         except LookupError:
             raise ServiceError(_("No measure %(key)s is registered.") % {"key": data.measure_key},
                                field="measure_key") from None  # fmt: skip
+        unknown = [name for name, _value in parse_params(data.measure_params) if name not in measure.params]
+        if unknown:
+            raise ServiceError(_("The measure does not take the parameter %(name)s.") % {"name": unknown[0]},
+                               field="measure_params")  # fmt: skip
     same = Indicator.objects.filter(name=data.name, unit=data.unit)
     if (same.exclude(pk=pk) if pk else same).exists():
         raise ServiceError(_("An indicator with this name and unit already exists."), field="name")

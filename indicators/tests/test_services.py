@@ -153,3 +153,29 @@ def test_the_catalogue_page_is_bounded_in_queries(users):
     with CaptureQueriesContext(connection) as many:
         page, rows = selectors.catalogue(users["office"], selectors.CatalogueFilter())
     assert len(many) == len(few) and len(rows) == 30 + Indicator.objects.exclude(name__startswith="指标").count()
+
+
+def test_a_computed_indicator_counts_verified_tasks_and_links_to_them(users, task_by_object):
+    task = task_by_object("老旧小区改造提升")
+    type(task).objects.filter(pk=task.pk).update(verified_on=dt.date(2021, 6, 30))
+    ind = indicator_create(
+        actor=users["office"],
+        data=IndicatorData(
+            name="老旧小区改造完成",
+            unit="个",
+            frequency="year",
+            measure_key="tasks.done",
+            measure_params="object=老旧小区",
+        ),  # fmt: skip
+    )
+    detail = selectors.indicator_detail(ind, as_of=dt.date(2021, 12, 31))
+    assert detail.points[-1].period == "2021" and detail.points[-1].value == 1 and detail.points[-2].value == 0
+    assert [r.url for r in detail.rows] == [f"/tasks/{task.pk}/"]
+    (row,) = selectors.summarise([ind], as_of=dt.date(2021, 12, 31))
+    assert row.latest.value == 1 and row.latest.computed
+    with pytest.raises(ServiceError):
+        value_enter(actor=users["office"], indicator=ind, period="2021", value="5")
+    with pytest.raises(ServiceError) as refused:
+        indicator_create(actor=users["office"], data=IndicatorData(name="y", unit="个", measure_key="tasks.done",
+                                                                   measure_params="colour=red"))  # fmt: skip
+    assert refused.value.field == "measure_params"
