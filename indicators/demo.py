@@ -148,11 +148,12 @@ def _generated(rng: random.Random, units: dict[str, Unit], seed: dict[str, Indic
         made.append(indicator)
     gdp = made[0]
     # The annual figures: an estimate at the year's end, the final (年报) the next spring supersedes it.
-    for year, total, estimate in ((2020, "771.9", None), (2021, "812.4", "815")):
+    annuals: list[tuple[int, str, str | None]] = [(2020, "771.9", None), (2021, "812.4", "815")]
+    for year, total_text, estimate in annuals:
         annual = derive.Period(year, "year")
         if estimate:
             _value(gdp, annual, "estimate", Decimal(estimate), date(year, 12, 28))
-        _value(gdp, annual, "final", Decimal(total), date(year + 1, 3, 15))
+        _value(gdp, annual, "final", Decimal(total_text), date(year + 1, 3, 15))
     IndicatorTarget.objects.update_or_create(
         indicator=gdp,
         year=2021,
