@@ -149,10 +149,10 @@ def _generated(rng: random.Random, units: dict[str, Unit], seed: dict[str, Indic
     gdp = made[0]
     # The annual figures: an estimate at the year's end, the final (年报) the next spring supersedes it.
     annuals: list[tuple[int, str, str | None]] = [(2020, "771.9", None), (2021, "812.4", "815")]
-    for year, total_text, estimate in annuals:
+    for year, total_text, estimate_text in annuals:
         annual = derive.Period(year, "year")
-        if estimate:
-            _value(gdp, annual, "estimate", Decimal(estimate), date(year, 12, 28))
+        if estimate_text:
+            _value(gdp, annual, "estimate", Decimal(estimate_text), date(year, 12, 28))
         _value(gdp, annual, "final", Decimal(total_text), date(year + 1, 3, 15))
     IndicatorTarget.objects.update_or_create(
         indicator=gdp,
