@@ -92,9 +92,10 @@ def _derive_2015(gdp: Indicator) -> None:
     )  # fmt: skip
 
 
-def _cumulative(total: Decimal, periods: int, rng: random.Random) -> list[Decimal]:
-    """A plausible cumulative-to-date path ending at the total (a slow first quarter, a strong December)."""
-    weights = [1.0 + (0.25 if i == periods - 1 else 0) - (0.2 if i < periods // 4 else 0) for i in range(periods)]
+def _cumulative(total: Decimal, periods: int, rng: random.Random, *, dip: float = 0.2) -> list[Decimal]:
+    """A plausible cumulative-to-date path ending at the total: a slow first quarter (deeper in 2020, the
+    epidemic's), a strong year end."""
+    weights = [1.0 + (0.25 if i == periods - 1 else 0) - (dip if i < periods // 4 else 0) for i in range(periods)]
     weights = [w * rng.uniform(0.92, 1.08) for w in weights]
     scale = float(total) / sum(weights)
     out, running = [], 0.0
@@ -130,7 +131,7 @@ def _generated(rng: random.Random, units: dict[str, Unit], seed: dict[str, Indic
         indicator.save()
         per_year = 4 if frequency == "quarter" else 12
         for year, total in ((2020, Decimal(total_2020)), (2021, Decimal(total_2021))):
-            finals = _cumulative(total, per_year, rng)
+            finals = _cumulative(total, per_year, rng, dip=0.45 if year == 2020 else 0.15)
             for i, final in enumerate(finals, start=1):
                 kind = "quarter" if frequency == "quarter" else "month"
                 period = derive.Period(year, kind, i)

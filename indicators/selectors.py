@@ -26,6 +26,7 @@ from reports.engine.vocabulary import Light
 KIND_RANK: dict[str, int] = {"estimate": 0, "preliminary": 1, "final": 2}
 PAGE_SIZE = 50
 SPARK_POINTS = 12
+OWN_KIND = {"month": "month", "quarter": "quarter", "year": "year"}  # the periods a sparkline draws
 
 
 def can_read(user) -> bool:
@@ -175,7 +176,8 @@ def summarise(indicators: list[Indicator], as_of: dt.date | None = None) -> list
     for indicator in indicators:
         raw = _computed_points(indicator, as_of, brief=True) if indicator.measure_key else series.get(indicator.pk, [])
         points = derive_points(indicator, raw)
-        row = Summary(indicator, spark=[float(shown(indicator, p.value) or 0) for p in points[-SPARK_POINTS:]])
+        own = [p for p in points if derive.parse_period(p.period).kind == OWN_KIND[indicator.frequency]]
+        row = Summary(indicator, spark=[float(shown(indicator, p.value) or 0) for p in own[-SPARK_POINTS:]])
         if points:
             row.latest = points[-1]
             period = derive.parse_period(row.latest.period)
@@ -311,11 +313,15 @@ def chart_data(detail: Detail) -> dict:
     ind = detail.indicator
     periods = [p.period for p in detail.points]
     by_kind: dict[str, dict[str, float]] = {k: {} for k in KIND_RANK}
+    derived: dict[str, float] = {}
     for point in detail.points:
         if point.computed:
             by_kind["final"][point.period] = float(shown(ind, point.value) or 0)
+        if point.derived:
+            derived[point.period] = float(shown(ind, point.value) or 0)
     for value in detail.history:
-        if value.state == IndicatorValue.State.APPROVED and value.superseded_at is None and value.period in periods:
+        current = value.state == IndicatorValue.State.APPROVED and value.superseded_at is None
+        if current and value.period in periods and not value.derived:
             by_kind[value.kind][value.period] = float(shown(ind, value.value) or 0)
     targets: dict[str, float] = {}
     for target in detail.targets:
@@ -326,6 +332,7 @@ def chart_data(detail: Detail) -> dict:
         "unit": ind.shown_unit,
         "kinds": {k: [v.get(p) for p in periods] for k, v in by_kind.items()},
         "target": [targets.get(p) for p in periods],
+        "derived": [derived.get(p) for p in periods],
     }
 
 

@@ -12,6 +12,8 @@ window.LuoshiIndicators = {
         itemStyle: { color: "rgba(31,95,168,.35)", borderColor: "#1f5fa8", borderType: "dotted", borderWidth: 1 } },
       { name: labels.estimate, type: "line", data: data.kinds.estimate, connectNulls: true, symbol: "emptyCircle",
         symbolSize: 9, lineStyle: { type: "dashed" }, itemStyle: { color: "#c99a00" } },
+      { name: labels.derived, type: "bar", data: data.derived || [],
+        itemStyle: { color: "#fff", borderColor: "#1f5fa8", borderType: "dashed", borderWidth: 1.5 } },
       { name: labels.target, type: "line", step: "middle", data: data.target, connectNulls: false,
         symbol: "diamond", lineStyle: { color: "#c62828" }, itemStyle: { color: "#c62828" } },
     ];
