@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import uploads
 from core.forms import CheckedForm
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue
 from org.models import Unit
@@ -57,3 +58,16 @@ class IndicatorForm(CheckedForm):
         label=_("Tags"), queryset=DimensionTag.objects.filter(is_active=True), required=False
     )
     reviewed = forms.BooleanField(label=_("Reviewed"), required=False, initial=True)
+
+
+class IndicatorLedgerImportForm(CheckedForm):
+    file = forms.FileField(
+        label=_("Indicator ledger (.xlsx)"),
+        error_messages={"required": _("Choose the .xlsx file to import."), "empty": _("The file is empty.")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > uploads.max_bytes():
+            raise forms.ValidationError(uploads.refusal_message("too_large"))
+        return upload

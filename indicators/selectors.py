@@ -336,6 +336,43 @@ def chart_data(detail: Detail) -> dict:
     }
 
 
+def ledger_periods_and_rows(user, f: CatalogueFilter, year: int, limit: int = 5000):
+    """The ledger of a year: its periods (in order) and one row per indicator and kind, values in the
+    display unit. Three queries, whatever the number of indicators (values stream in chunks)."""
+    from indicators.ledger import LedgerRowOut
+
+    qs = indicator_scope(user).select_related("source_unit").order_by("name", "pk")
+    if f.tag:
+        qs = qs.filter(tags__id=f.tag)
+    if f.unit:
+        qs = qs.filter(source_unit_id=f.unit)
+    if f.frequency in Indicator.Frequency.values:
+        qs = qs.filter(frequency=f.frequency)
+    if f.q:
+        qs = qs.filter(name__icontains=f.q)
+    indicators = {i.pk: i for i in qs.exclude(measure_key__gt="")[:limit]}
+    values = (
+        IndicatorValue.objects.filter(
+            _known_on(f.as_of), indicator_id__in=list(indicators), period_key__startswith=f"{year:04d}-"
+        )
+        .order_by()
+        .values_list("indicator_id", "kind", "period", "period_key", "value")
+    )
+    keys: dict[str, str] = {}
+    cells: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(dict)
+    for indicator_id, kind, period, key, value in values.iterator(chunk_size=5000):
+        keys[period] = key
+        cells[(indicator_id, kind)][period] = shown(indicators[indicator_id], value) or value
+    periods = sorted(keys, key=lambda p: keys[p])
+    rows = [
+        LedgerRowOut(ind.name, ind.shown_unit, kind, ind.source_unit.name if ind.source_unit else "", cells[(pk, kind)])
+        for pk, ind in indicators.items()
+        for kind in KIND_RANK
+        if (pk, kind) in cells
+    ]
+    return periods, rows
+
+
 def pending_for(user) -> QuerySet[IndicatorValue]:
     """Values awaiting this head's approval (or the office's, for indicators without a unit)."""
     pending = IndicatorValue.objects.filter(state=IndicatorValue.State.PENDING, superseded_at__isnull=True)

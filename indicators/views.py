@@ -1,16 +1,29 @@
 """Indicator pages (指标): the catalogue, an indicator's detail (chart, history, derived figures), the writes."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Perm
+from audit.services import audit_record
 from core.access import require_perm
 from core.views_helpers import button_post, form_post
+from core.xlsx import XLSX_MIME
 from indicators import selectors, services
-from indicators.forms import CatalogueFilterForm, IndicatorForm, ReturnForm, TargetForm, ValueForm
+from indicators.forms import (
+    CatalogueFilterForm,
+    IndicatorForm,
+    IndicatorLedgerImportForm,
+    ReturnForm,
+    TargetForm,
+    ValueForm,
+)
+from indicators.ledger import build_indicator_ledger_xlsx
+from indicators.ledger_import import ledger_import
 from indicators.models import Indicator
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -20,9 +33,7 @@ def _page(raw: str) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
-@require_perm(*READ)
-def catalogue_view(request):
-    """指标目录: latest value, target, completion, light and a sparkline per indicator; filters."""
+def _filter(request) -> tuple[CatalogueFilterForm, selectors.CatalogueFilter]:
     form = CatalogueFilterForm(request.GET or None)
     f = selectors.CatalogueFilter(page=_page(request.GET.get("page", "")), as_of=getattr(request, "as_of", None))
     if form.is_valid():
@@ -30,6 +41,13 @@ def catalogue_view(request):
         f.q, f.frequency = data["q"], data["frequency"]
         f.tag = data["tag"].pk if data["tag"] else None
         f.unit = data["unit"].pk if data["unit"] else None
+    return form, f
+
+
+@require_perm(*READ)
+def catalogue_view(request):
+    """指标目录: latest value, target, completion, light and a sparkline per indicator; filters."""
+    form, f = _filter(request)
     page, rows = selectors.catalogue(request.user, f)
     query = request.GET.copy()
     query.pop("page", None)
@@ -42,7 +60,10 @@ def catalogue_view(request):
             "rows": rows,
             "query": query.urlencode(),
             "can_edit": request.user.has_luoshi_perm(Perm.PLAN_EDIT),
-        },  # fmt: skip
+            "can_import": request.user.has_luoshi_perm(Perm.PLAN_EDIT)
+            or request.user.has_luoshi_perm(Perm.REPORT_DRAFT),
+            "year": _year(request),
+        },
     )
 
 
@@ -164,3 +185,41 @@ def indicator_form_view(request, pk: int | None = None):
             invalid=lambda f: render(request, "core/form_page.html", {**page, "form": f}, status=400),
         )
     return render(request, "core/form_page.html", {**page, "form": form})
+
+
+def _year(request) -> int:
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and 1949 <= int(raw) <= 2100:
+        return int(raw)
+    as_of = getattr(request, "as_of", None) or timezone.localdate()
+    return as_of.year
+
+
+@require_perm(*READ)
+def ledger_export_view(request):
+    """指标台账 of a year (?year=2021, the catalogue's filters): indicators × periods, one row per kind."""
+    _form, f = _filter(request)
+    year = _year(request)
+    periods, rows = selectors.ledger_periods_and_rows(request.user, f, year)
+    content = build_indicator_ledger_xlsx(periods, rows, title=_("Indicator ledger %(year)s") % {"year": year})
+    audit_record(actor=request.user, verb="indicator.export", object_type="indicators", after=request.GET.dict())
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="indicator-ledger-{year}.xlsx"'
+    return response
+
+
+@require_perm(Perm.PLAN_EDIT, Perm.REPORT_DRAFT)
+@require_http_methods(["GET", "POST"])
+def ledger_import_view(request):
+    """Import the ledger back: all values or none, errors by row and column."""
+    form = IndicatorLedgerImportForm(request.POST or None, request.FILES or None)
+    outcome, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            outcome = ledger_import(actor=request.user, data=form.cleaned_data["file"].read())
+            if outcome.ok:
+                counts = {"c": outcome.created, "n": outcome.unchanged}
+                messages.success(request, _("Imported: %(c)d values recorded, %(n)d unchanged.") % counts)
+                return redirect("indicators:catalogue")
+        status = 400
+    return render(request, "indicators/import.html", {"form": form, "outcome": outcome}, status=status)

@@ -38,6 +38,8 @@ PAGES = {
     "indicators:catalogue": (BUSINESS, None, "", {}),
     "indicators:detail": (ZJJ_READERS, lambda: {"pk": zjj_indicator()}, "", NOT_IN_SCOPE),
     "indicators:create": (OFFICE, None, "", {}),
+    "indicators:ledger_export": (BUSINESS, None, "year=2021", {}),
+    "indicators:ledger_import": ({"office", "zjj_reporter", "fgw_reporter"}, None, "", {}),
     "indicators:edit": (OFFICE, lambda: {"pk": zjj_indicator()}, "", {}),
 }
 POST_ONLY = {"indicators:value_enter", "indicators:target_set", "indicators:value_approve", "indicators:value_return"}
