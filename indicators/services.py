@@ -20,7 +20,7 @@ from core.measures import get_measure
 from core.validation import number_problem, problem_text
 from indicators import derive
 from indicators.computed import parse_params
-from indicators.models import Indicator, IndicatorTarget, IndicatorValue
+from indicators.models import CockpitIndicator, Indicator, IndicatorTarget, IndicatorValue
 from org.models import Unit
 from plans.models import DimensionTag, Plan
 
@@ -409,3 +409,18 @@ def figure_accept(*, actor: User | None, figure: DocumentFigure) -> FigureOutcom
     created.source_quote, created.plan, created.source_offset = figure.quote, figure.plan, figure.offset
     created.save(update_fields=["source_quote", "plan", "source_offset"])
     return FigureOutcome(created, created=True, new_indicator=new_indicator)
+
+
+@transaction.atomic
+def cockpit_choose(*, actor: User | None, indicator: Indicator, shown: bool) -> bool:
+    """Put the indicator on the cockpit panel (last in order) or take it off; the office's list."""
+    if not _is_office(actor):
+        raise _forbidden()
+    if shown:
+        last = CockpitIndicator.objects.order_by("-rank").values_list("rank", flat=True).first() or 0
+        _row, created = CockpitIndicator.objects.get_or_create(indicator=indicator, defaults={"rank": last + 1})
+    else:
+        created = bool(CockpitIndicator.objects.filter(indicator=indicator).delete()[0])
+    if created:
+        audit_record(actor=actor, verb="indicator.cockpit", obj=indicator, after={"shown": shown})
+    return shown

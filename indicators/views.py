@@ -24,7 +24,7 @@ from indicators.forms import (
 )
 from indicators.ledger import build_indicator_ledger_xlsx
 from indicators.ledger_import import ledger_import
-from indicators.models import Indicator
+from indicators.models import CockpitIndicator, Indicator
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
@@ -78,6 +78,7 @@ def _detail_context(request, indicator: Indicator, **forms) -> dict:
         "chart": selectors.chart_data(detail),
         "can_enter": services.can_enter(user, indicator) and not indicator.measure_key,
         "can_edit": user.has_luoshi_perm(Perm.PLAN_EDIT),
+        "on_cockpit": CockpitIndicator.objects.filter(indicator=indicator).exists(),
         "approvable": {
             v.pk
             for v in detail.history
@@ -223,3 +224,17 @@ def ledger_import_view(request):
                 return redirect("indicators:catalogue")
         status = 400
     return render(request, "indicators/import.html", {"form": form, "outcome": outcome}, status=status)
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_POST
+def cockpit_choose_view(request, pk: int):
+    """Show the indicator on the cockpit panel, or take it off (the office's list)."""
+    indicator = selectors.indicator_get_for_user(request.user, pk)
+    shown = request.POST.get("shown") == "1"
+    return button_post(
+        request,
+        lambda: services.cockpit_choose(actor=request.user, indicator=indicator, shown=shown),
+        success=_("Shown on the cockpit.") if shown else _("Taken off the cockpit."),
+        redirect_to=reverse("indicators:detail", args=[pk]),
+    )

@@ -42,12 +42,19 @@ PAGES = {
     "indicators:ledger_import": ({"office", "zjj_reporter", "fgw_reporter"}, None, "", {}),
     "indicators:edit": (OFFICE, lambda: {"pk": zjj_indicator()}, "", {}),
 }
-POST_ONLY = {"indicators:value_enter", "indicators:target_set", "indicators:value_approve", "indicators:value_return"}
+POST_ONLY = {
+    "indicators:value_enter",
+    "indicators:target_set",
+    "indicators:value_approve",
+    "indicators:value_return",
+    "indicators:cockpit_choose",
+}
 POST_ONLY_KWARGS = {name: "pk" for name in POST_ONLY}
 POST_WRITERS = {
     # Reporters may enter values (the service keeps each to its own unit's indicators).
     "indicators:value_enter": {"office", "zjj_reporter", "fgw_reporter"},
     "indicators:target_set": OFFICE,
+    "indicators:cockpit_choose": OFFICE,
     # Heads approve their own unit's values; the office approves those of indicators without a unit.
     "indicators:value_approve": {"office", "zjj_head"},
     "indicators:value_return": {"office", "zjj_head"},

@@ -56,7 +56,9 @@ def test_reporter_enters_through_the_page_and_head_approves(client_as, area):
 
 
 def test_the_cockpit_panel_shows_the_chosen_indicators(client_as, area):
-    CockpitIndicator.objects.create(indicator=area, rank=1)
+    office = client_as("office")
+    office.post(reverse("indicators:cockpit_choose", args=[area.pk]), {"shown": "1"})
+    assert CockpitIndicator.objects.filter(indicator=area).exists()
     page = client_as("office").get(reverse("reports:cockpit")).content.decode()
     assert 'data-testid="indicator-panel"' in page and f'data-testid="panel-{area.pk}"' in page
     assert reverse("indicators:detail", args=[area.pk]) in page
@@ -87,3 +89,11 @@ def test_api_detail_and_post(client, users, area):
     assert IndicatorValue.objects.filter(indicator=area).count() == 2
     listed = client.get("/api/v1/indicators", headers=_api(users, "office")).json()
     assert any(i["id"] == area.pk and i["target"] == 3000.0 for i in listed)
+
+
+def test_the_office_takes_an_indicator_off_the_cockpit(client_as, area):
+    CockpitIndicator.objects.create(indicator=area, rank=1)
+    client_as("office").post(reverse("indicators:cockpit_choose", args=[area.pk]), {"shown": "0"})
+    assert not CockpitIndicator.objects.filter(indicator=area).exists()
+    page = client_as("office").get(reverse("reports:cockpit")).content.decode()
+    assert f"panel-{area.pk}" not in page
