@@ -353,8 +353,11 @@ def chart_data(detail: Detail) -> dict:
             by_kind[value.kind][value.period] = float(shown(ind, value.value) or 0)
     targets: dict[str, float] = {}
     for target in detail.targets:
-        if str(target.year) in periods:
-            targets[str(target.year)] = float(shown(ind, target.value) or 0)
+        # The annual target sits on the year, and on the year's last month or quarter (a cumulative
+        # series reaches it there); 确保 wins where both exist.
+        for period in (str(target.year), f"{target.year}-12", f"{target.year}Q4"):
+            if period in periods and (target.modality == "must" or period not in targets):
+                targets[period] = float(shown(ind, target.value) or 0)
     return {
         "periods": periods,
         "unit": ind.shown_unit,

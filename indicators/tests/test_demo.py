@@ -34,3 +34,11 @@ def test_demo_series(demo_plan, users):
     assert CockpitIndicator.objects.count() == 6
     panel = selectors.cockpit_panel(users["office"])
     assert [r.indicator.name for r in panel][0] == "地区生产总值" and all(r.latest for r in panel)
+
+
+def test_a_monthly_cumulative_chart_meets_its_target_in_december(demo_plan):
+    load_demo_indicators(plan_figures(demo_plan))
+    fai = Indicator.objects.get(name="固定资产投资", unit="元")
+    chart = selectors.chart_data(selectors.indicator_detail(fai))
+    assert chart["target"][chart["periods"].index("2021-12")] == 440.0
+    assert chart["kinds"]["estimate"][chart["periods"].index("2021-06")] is not None
