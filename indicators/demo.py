@@ -27,6 +27,7 @@ from indicators.services import DocumentFigure, figure_accept
 from org.models import Unit
 
 DEMO_NOTE = "演示数据（生成）"
+REPORTED_ON = date(2021, 1, 20)
 YI = Decimal(10) ** 8
 MULTIPLE_NAME = "相对2015年倍数"  # the extractor's row for "是2015年的1.67倍": kept on the GDP value instead
 
@@ -67,6 +68,10 @@ def _seed_series(figures: list[DocumentFigure]) -> dict[str, Indicator]:
         outcome = figure_accept(actor=None, figure=figure)
         if outcome.value is not None:
             found[figure.name] = outcome.value.indicator
+    # The work report was read out in January 2021: date the figures then, so the as-of views know them
+    # from that day on (and not before).
+    reported = _at(REPORTED_ON)
+    IndicatorValue.objects.filter(indicator__in=list(found.values())).update(created_at=reported, approved_at=reported)
     for ind in found.values():
         ind.reviewed = True
         ind.save(update_fields=["reviewed", "updated_at"])
@@ -84,12 +89,13 @@ def _derive_2015(gdp: Indicator) -> None:
     value.stated_multiple, value.multiple_base = Decimal("1.67"), "2015"
     value.save(update_fields=["stated_multiple", "multiple_base"])
     base = derive.level_from_multiple(value.value, Decimal("1.67"))
-    IndicatorValue.objects.create(
+    derived = IndicatorValue.objects.create(
         indicator=gdp, period="2015", period_key=derive.period_key(derive.parse_period("2015")), kind="final",
         value=base, entered_unit="亿元", state="approved", derived=True, approved_at=value.approved_at,
         note="由2020年预计值773亿元 ÷ 1.67倍推算（文中未直接给出2015年数值）",
         source_quote=value.source_quote, plan=value.plan, source_offset=value.source_offset,
     )  # fmt: skip
+    IndicatorValue.objects.filter(pk=derived.pk).update(created_at=value.created_at)
 
 
 def _cumulative(total: Decimal, periods: int, rng: random.Random, *, dip: float = 0.2) -> list[Decimal]:

@@ -23,7 +23,7 @@ window.LuoshiIndicators = {
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       xAxis: { type: "category", data: data.periods },
-      yAxis: { type: "value", name: data.unit || "", scale: true },
+      yAxis: { type: "value", name: data.unit || "" },
       series: series,
     });
     window.addEventListener("resize", function () { chart.resize(); });
