@@ -404,6 +404,12 @@ def ledger_periods_and_rows(user, f: CatalogueFilter, year: int, limit: int = 50
     return periods, rows
 
 
+def latest_value_year(user) -> int | None:
+    """The year of the latest period any readable indicator has a value for."""
+    key = IndicatorValue.objects.filter(indicator__in=indicator_scope(user)).aggregate(m=Max("period_key"))["m"]
+    return int(key[:4]) if key else None
+
+
 def pending_for(user) -> QuerySet[IndicatorValue]:
     """Values awaiting this head's approval (or the office's, for indicators without a unit)."""
     pending = IndicatorValue.objects.filter(state=IndicatorValue.State.PENDING, superseded_at__isnull=True)

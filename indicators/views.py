@@ -192,8 +192,10 @@ def _year(request) -> int:
     raw = request.GET.get("year", "")
     if raw.isdigit() and 1949 <= int(raw) <= 2100:
         return int(raw)
+    # The latest year with values (a statistics ledger is usually last year's), capped by the as-of day.
     as_of = getattr(request, "as_of", None) or timezone.localdate()
-    return as_of.year
+    latest = selectors.latest_value_year(request.user)
+    return min(latest, as_of.year) if latest else as_of.year
 
 
 @require_perm(*READ)
