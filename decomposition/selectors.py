@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 from decomposition import proposal as rows_mod
-from decomposition.models import DecompositionDraft, IndicatorValue
+from decomposition.models import DecompositionDraft
+from indicators.models import IndicatorValue
 from org.models import LeaderPost, Unit
 from plans.ledger import LedgerRowOut
 from plans.models import Plan, PlanNode, Task

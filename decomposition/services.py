@@ -19,7 +19,8 @@ from core.errors import ServiceError
 from decomposition import proposal as rows_mod
 from decomposition.extractor import extract
 from decomposition.messages import row_error
-from decomposition.models import AcceptedItem, DecompositionDraft, Indicator, IndicatorValue
+from decomposition.models import AcceptedItem, DecompositionDraft
+from indicators.services import DocumentFigure, figure_accept
 from org.models import LeaderPost, Unit
 from plans.models import Plan, PlanNode, Task
 from plans.services import TaskData, node_add, plan_update, task_create
@@ -526,36 +527,22 @@ def draft_accept(*, actor: User | None, draft: DecompositionDraft) -> AcceptOutc
 
 
 def _indicator_value(row: dict, plan: Plan, offset: int | None, actor: User | None, outcome: AcceptOutcome):
-    """The indicator value for an achievement row: created, or the same one found; None on a different value."""
-    name, unit = row["indicator"].strip(), row["unit"].strip()
-    indicator = Indicator.objects.filter(name=name, unit=unit).first()
-    if indicator is None:
-        indicator = Indicator.objects.create(name=name, unit=unit)
-        audit_record(actor=actor, verb="indicator.create", obj=indicator, after={"name": name, "unit": unit})
-    value = Decimal(row["value"]).quantize(Decimal("0.000001"))  # as the column stores it
-    existing = IndicatorValue.objects.filter(
-        indicator=indicator, period=row["period"], is_estimate=bool(row["estimate"])
-    ).first()
-    if existing is not None:
-        if existing.value != value:
-            return None
-        outcome.values_existing += 1
-        return existing
-    created = IndicatorValue.objects.create(
-        indicator=indicator,
+    """The indicator value for an achievement row (the series is extended by indicators.figure_accept):
+    created, or the same one found; None on a different value."""
+    figure = DocumentFigure(
+        name=row["indicator"],
+        unit=row["unit"],
+        value=Decimal(row["value"]),
         period=row["period"],
-        value=value,
-        is_estimate=bool(row["estimate"]),
-        source_quote=row["quote"],
+        estimate=bool(row["estimate"]),
+        quote=row["quote"],
         plan=plan,
-        source_offset=offset,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        offset=offset,
     )
-    audit_record(
-        actor=actor,
-        verb="indicator_value.create",
-        obj=created,
-        after={"indicator": str(indicator), "period": created.period, "value": value, "estimate": created.is_estimate},
-    )
-    outcome.values_created += 1
-    return created
+    result = figure_accept(actor=actor, figure=figure)
+    if result.value is not None:
+        if result.created:
+            outcome.values_created += 1
+        else:
+            outcome.values_existing += 1
+    return result.value

@@ -14,9 +14,10 @@ from audit.models import AuditEvent
 from decomposition.documents import MAX_DOCUMENT_BYTES
 from decomposition.extractor import extract
 from decomposition.messages import document_error
-from decomposition.models import AcceptedItem, DecompositionDraft, Indicator, IndicatorValue
+from decomposition.models import AcceptedItem, DecompositionDraft
 from decomposition.tests.pdfs import make_pdf
 from decomposition.tests.test_documents import docx_bytes
+from indicators.models import Indicator, IndicatorValue
 from org.models import LeaderPost, Unit
 from plans.ledger import COLUMNS
 from plans.models import Plan, PlanNode, Task
