@@ -47,6 +47,7 @@ from .layout import (
 from .models import Achievement, Commitment, Proposal
 from .normalise import NormalisedText, normalise_document
 from .quantities import Quantity, find_quantities, is_counted_item, label_spans
+from .tense import heading_states_outcome, paragraph_evidence, sentence_evidence, zone_opened_by
 
 _LEAD_IN_MAX_CHARS = 12
 _ENUMERATOR = re.compile(r"(?:[一二三四五六七八九十]+是|其中|同时|此外)")
@@ -60,6 +61,11 @@ _TRAILING_WORDS = re.compile(
     r"(?:达到|达|为|约|接近|近|超过|超|突破|逾|不少于|不低于|不超过|控制在|提高到|提高至|增至|降至|到|至)$"
 )
 _WHITESPACE = re.compile(r"\s+")
+_ANY_BREAK = re.compile(r"[,;:、]")
+_FIGURE = re.compile(r"\d")
+_TRAILING_VERBS = re.compile(
+    r"(?:同比|分别|均|比上年|较上年)*(?:增长|提升|提高|下降|降低|减少|增加|达到|达|为|占|超过|突破|控制在|保持在|稳定在)*$"
+)
 _QUOTE_MARKS = str.maketrans("", "", "“”‘’")
 _CLAUSE_BREAK = re.compile(r"[,:]")
 _PUNCTUATION = " ,;:。!?、“”‘’()《》"
@@ -74,6 +80,8 @@ class _SentenceContext:
     markers: list[Marker]
     lead_ins: list[Span]
     carry: Frame | None  # the last date word of the paragraph's earlier sentences
+    evidence: Frame | None = None  # the sentence's own tense (建成了, 获批 / 力争, 计划), see tense.py
+    sentence_start: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,9 @@ class _Extractor:
         self.plan_year = plan_year
         self.area: str | None = None
         self.section_frame: Frame | None = None
+        self.paragraph_frame: Frame | None = None  # an outcome run-in heading (「——经济发展迈上新台阶。」)
+        self.paragraph_evidence: Frame | None = None  # what the paragraph's sentences say, see tense.py
+        self.zone: Frame | None = None  # review or plan part of the document (tense.zone_opened_by)
         self.proposal = Proposal(plan_year=plan_year, normalised_text=document.text)
 
     def run(self) -> Proposal:
@@ -113,16 +124,27 @@ class _Extractor:
             return
         parts = sentences(self.text, paragraph)
         if is_heading_line(line):
+            self.paragraph_frame = self.paragraph_evidence = None
             self._items(paragraph, parts, self.area)
             self._enter_section(paragraph)
             return
+        opened = zone_opened_by(line, self.plan_year)
+        if opened is not None:
+            # a paragraph that opens the review or the plan outranks what an earlier heading said
+            self.zone, self.section_frame = opened, None
         area = self.area
+        body = parts
+        self.paragraph_frame = None
         run_in = run_in_heading(self.text, paragraph, parts[0]) if len(parts) > 1 else None
         if run_in and not self._has_items(Span(run_in.start, run_in.end)):
             heading = Span(run_in.start, run_in.end)
             if run_in.section:
                 self._enter_section(heading)
+            elif heading_states_outcome(self.text[heading.start : heading.end]):
+                self.paragraph_frame = Frame("past")
             area = self._area_text(heading)
+            body = parts[1:]
+        self.paragraph_evidence = paragraph_evidence([self.text[part.start : part.end] for part in body])
         self._items(paragraph, parts, area)
 
     def _enter_section(self, heading: Span) -> None:
@@ -131,8 +153,11 @@ class _Extractor:
         normalised = heading_text(self.text[heading.start : heading.end])
         frame = frame_of_heading(normalised, self.plan_year)
         if frame is not None:
-            self.section_frame = frame
-        elif is_top_level(normalised):
+            self.section_frame = self.zone = frame
+        elif heading_states_outcome(normalised):
+            self.section_frame = Frame("past")
+        elif is_top_level(normalised) or self.section_frame == Frame("past"):
+            # an action heading (一、…, 加快…) ends an outcome-headed part; a dated part goes on in self.zone
             self.section_frame = None
 
     def _has_items(self, span: Span) -> bool:
@@ -177,7 +202,8 @@ class _Extractor:
         deadlines = find_deadlines(self.text, sentence.start, sentence.end, self.plan_year)
         lead_ins = [clause for clause in sentence.clauses if self._is_lead_in(clause, cues, deadlines)]
         markers = find_markers(self.text, sentence.start, sentence.end)
-        return _SentenceContext(cues, deadlines, markers, lead_ins, carry)
+        evidence = sentence_evidence(self.text[sentence.start : sentence.end])
+        return _SentenceContext(cues, deadlines, markers, lead_ins, carry, evidence, sentence.start)
 
     def _is_lead_in(self, clause: Span, cues: list[TimeCue], deadlines: list[Deadline]) -> bool:
         """A short clause that only dates what follows: 「2020年,」 「今年,」 「“十三五”期间,」."""
@@ -239,7 +265,7 @@ class _Extractor:
             quote=located.quote,
             target_value=_as_written(quantity),
             unit=quantity.unit,
-            object=_object(before, after),
+            object=_object(before, after) or self._shared_object(quantity, context),
             deadline=self._deadline(quantity, clause, context),
             modality="strive" if strive else "must",
             area=area,
@@ -248,6 +274,20 @@ class _Extractor:
             original_start=located.original_start,
             original_end=located.original_end,
         )
+
+    def _shared_object(self, quantity: Quantity, context: _SentenceContext) -> str:
+        """The object a bare figure shares with the words before it in its sentence.
+
+        「比重同比提升0.8个百分点,达到81.1%」 and 「占比分别达60%、58%以上」: the later figure measures the
+        same thing as the earlier one, so it takes the earlier clause's subject.
+        """
+        before = self.text[context.sentence_start : quantity.start]
+        for clause in reversed(_ANY_BREAK.split(before)):
+            subject = _clean(_TRAILING_VERBS.sub("", _clean(_FIGURE.split(clause)[0])))
+            subject = _LEADING_WORDS.sub("", subject)
+            if len(subject) >= 2:
+                return subject
+        return _clean(self.text[quantity.start : quantity.end])
 
     def _around(self, quantity: Quantity, segment: Span) -> tuple[str, str]:
         """The quote's words before the number and after the unit."""
@@ -268,10 +308,18 @@ class _Extractor:
             return explicit[-1].frame
         if context.carry is not None:
             return context.carry
-        if self.section_frame is not None:
-            return self.section_frame
+        # the paragraph's sentences only speak where the document part is not known (an excerpt)
+        for frame in (context.evidence, self.section_frame, self.paragraph_frame, self.zone, self.paragraph_evidence):
+            if frame is not None:
+                return frame if frame.period or frame.tense == "future" else self._with_period(frame)
         weak = [cue for cue in in_scope if cue.start >= group.start]
         return weak[-1].frame if weak else Frame("future")
+
+    def _with_period(self, frame: Frame) -> Frame:
+        """A past frame without its own period reports on the zone's period, else the year before the plan."""
+        if self.zone is not None and self.zone.tense == "past" and self.zone.period:
+            return self.zone
+        return Frame("past", str(self.plan_year - 1))
 
     def _deadline(self, quantity: Quantity, clause: Span, context: _SentenceContext) -> date:
         """A deadline phrase of the item's own clause, else of a lead-in clause, else the plan year's end."""
