@@ -28,7 +28,7 @@ COUNT_UNITS = (
 ).split()
 # Measure words for amounts (money, area, length, weight, energy, volume); a value class before a noun.
 MEASURE_UNITS = (
-    "元 美元 欧元 港元 平方米 平方公里 平方千米 公顷 亩 公里 千米 延米 米 吨 千克 公斤 立方米 千瓦时 千瓦 兆瓦时 兆瓦 "
+    "元 美元 欧元 港元 平方米 平方公里 平方千米 公顷 亩 公里 千米 延米 米 蒸吨 吨 千克 公斤 立方米 千瓦时 千瓦 兆瓦时 兆瓦 "
     "标准箱 标箱 微克/立方米 天 km kWh kW MWh MW GW TEU"
 ).split()
 PERCENT_UNITS = ["%", "‰", "个百分点", "百分点"]
@@ -173,6 +173,7 @@ def is_counted_item(
         # 三个一批, 五个一: slogans (but 2家三甲医院 counts hospitals of a grade)
         quantity.base_unit in COUNT_UNITS and after[:1] in CHINESE_DIGITS and after[1:2] not in _GRADE_MARKS,
         quantity.base_unit == "次" and after.startswith("产业"),  # 三次产业: the three sectors
+        after.startswith("见"),  # 三百米见绿、五百米见园: a slogan of distances
         _is_size_class(quantity, after),
         after.startswith(_LABEL_NOUNS),
         _is_qualifier(text, quantity, clause_end),
