@@ -28,7 +28,8 @@ COUNT_UNITS = (
 ).split()
 # Measure words for amounts (money, area, length, weight, energy, volume); a value class before a noun.
 MEASURE_UNITS = (
-    "元 美元 欧元 港元 平方米 平方公里 平方千米 公顷 亩 公里 千米 延米 米 蒸吨 吨 千克 公斤 立方米 千瓦时 千瓦 兆瓦时 兆瓦 "
+    "元 美元 欧元 港元 平方米 平方公里 平方千米 公顷 亩 公里 千米 延米 米 蒸吨 吨 千克 公斤 立方米 "
+    "千瓦时 千瓦 兆瓦时 兆瓦 "
     "标准箱 标箱 微克/立方米 天 km kWh kW MWh MW GW TEU"
 ).split()
 PERCENT_UNITS = ["%", "‰", "个百分点", "百分点"]

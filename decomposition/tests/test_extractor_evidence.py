@@ -161,3 +161,65 @@ def test_whole_real_reports_give_verbatim_quotes_sane_deadlines_and_objects(path
     for item in proposal.commitments:
         assert plan_year <= item.deadline.year <= plan_year + 5, item
         assert item.object.strip(), item
+
+
+# --- qualitative milestones and the heading hierarchy -------------------------------------------------
+
+MILESTONE_PLAN = """二、2021年重点工作
+
+（一）扩大有效投资
+
+1.抓好重大项目。加快市民中心建设,3月底前挂牌运营;上半年完成干熄焦改造;加快推进东区污水处理厂前期工作,力争年内开工。
+
+（5）确保6月底前出台老旧小区改造实施方案。
+
+5)新建口袋公园12个。
+
+（二）保障民生
+
+新建幼儿园3所。
+"""
+
+
+def test_dated_commitments_without_a_number_are_milestones_with_an_object():
+    proposal = extract(MILESTONE_PLAN, 2021)
+    milestones = [(m.title, m.deadline, m.modality) for m in proposal.milestones]
+    assert milestones == [
+        ("加快市民中心建设,3月底前挂牌运营", date(2021, 3, 31), "must"),
+        ("上半年完成干熄焦改造", date(2021, 6, 30), "must"),
+        ("加快推进东区污水处理厂前期工作,力争年内开工", date(2021, 12, 31), "strive"),
+        ("确保6月底前出台老旧小区改造实施方案", date(2021, 6, 30), "must"),  # the (5) enumerator goes
+    ]
+    # the quantified commitments are unchanged by them
+    assert [c.quote for c in proposal.commitments] == ["新建口袋公园12个", "新建幼儿园3所"]
+    gold = proposal_to_gold_dict(proposal)
+    assert [m["title"] for m in gold["milestones"]][1] == "上半年完成干熄焦改造"
+
+
+def test_review_dates_and_year_descriptions_are_not_milestones():
+    text = (
+        "一、2020年工作回顾\n上半年完成了干熄焦改造。\n"
+        "二、2021年工作安排\n2021年是“十四五”开局之年。力争到2025年,建成学校8所。\n"
+    )
+    assert extract(text, 2021).milestones == []
+
+
+def test_the_heading_levels_become_the_path_in_document_order():
+    proposal = extract(MILESTONE_PLAN, 2021)
+    first, kindergarten = proposal.commitments
+    assert first.areas == ("二、2021年重点工作", "（一）扩大有效投资", "1.抓好重大项目")
+    assert kindergarten.areas == ("二、2021年重点工作", "（二）保障民生")
+    assert proposal.areas == [
+        ("二、2021年重点工作",),
+        ("二、2021年重点工作", "（一）扩大有效投资"),
+        ("二、2021年重点工作", "（一）扩大有效投资", "1.抓好重大项目"),
+        ("二、2021年重点工作", "（二）保障民生"),
+    ]
+    assert first.object == "新建口袋公园"  # no 5) in the object or the quote
+
+
+def test_a_plain_run_in_heading_is_the_lowest_level_for_its_paragraph_only():
+    text = "二、2021年重点工作\n\n积极扩大有效投资。实施重点项目450个。\n\n新建学校5所。\n"
+    first, second = extract(text, 2021).commitments
+    assert first.areas == ("二、2021年重点工作", "积极扩大有效投资")
+    assert second.areas == ("二、2021年重点工作",)
