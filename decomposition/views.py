@@ -281,6 +281,12 @@ def accept_view(request, pk: int):
     )
     if outcome.areas_created:
         messages.info(request, _("New areas added to the plan: %(a)s.") % {"a": "、".join(outcome.areas_created)})
+    if outcome.rows_remaining:
+        messages.warning(
+            request,
+            _("%(n)d rows remain in the draft: they still miss what is marked on them (三定, target, area …).")
+            % {"n": outcome.rows_remaining},
+        )
     return redirect(_page_url(plan))
 
 
