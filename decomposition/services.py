@@ -440,15 +440,16 @@ def _areas(plan: Plan, rows: list[dict], actor: User | None, outcome: AcceptOutc
             path = [title]
         parent: PlanNode | None = None
         for level in path:
-            node = children.get((parent.path if parent else "", level))
-            node = node or (by_title.get(level) if parent is None else None)
-            if node is None:
-                node = node_add(actor=actor, plan=plan, parent=parent, title=level, kind=PlanNode.Kind.AREA)
-                children[(parent.path if parent else "", level)] = node
-                by_title.setdefault(level, node)
+            found = children.get((parent.path if parent else "", level))
+            found = found or (by_title.get(level) if parent is None else None)
+            if found is None:
+                found = node_add(actor=actor, plan=plan, parent=parent, title=level, kind=PlanNode.Kind.AREA)
+                children[(parent.path if parent else "", level)] = found
+                by_title.setdefault(level, found)
                 outcome.areas_created.append(level)
-            parent = node
-        result[row["id"]] = parent  # type: ignore[assignment]
+            parent = found
+        assert parent is not None  # the path has at least the row's own area
+        result[row["id"]] = parent
     return result
 
 
