@@ -43,6 +43,21 @@ def main() -> None:
         else:
             hits, total = suggest.leave_one_out(decided, pool_duties, units)
         print(f"{name:22s} {hits}/{total} = {hits / total:.2f}" if total else f"{name}: no tasks")
+    timing(decided, duties, units)
+
+
+def timing(decided: list[suggest.Decided], duties: list[suggest.Duty], units: dict[int, str]) -> None:
+    """How long one page's suggestions take: 100 rows against a pool of 3 000 tasks (the demo's, repeated)."""
+    import time
+
+    big = [suggest.Decided(f"{t.text} {i}", t.label, t.post, t.lead, t.co_units) for i in range(231) for t in decided]
+    big = big[:3000]
+    rows = [t.text for t in decided] * 8
+    started = time.perf_counter()
+    pool = suggest.Pool.of(big, duties, units)
+    for text in rows[:100]:
+        suggest.suggest_from(text, pool, big)
+    print(f"100 rows against {len(big)} tasks: {time.perf_counter() - started:.2f} s")
 
 
 if __name__ == "__main__":

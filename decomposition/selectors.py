@@ -224,10 +224,11 @@ def row_suggestions(draft: DecompositionDraft, rows: list[dict]) -> dict[str, di
     posts = {p.pk: p.title for p in LeaderPost.objects.all()}
     units = {u.pk: u.name for u in Unit.objects.filter(is_active=True)}
     result: dict[str, dict] = {}
+    pool = suggest_mod.Pool.of(decided, duties, units)
     for row in rows:
         if row.get("task") or row.get("accepted"):
             continue
-        found = suggest_mod.suggest(f"{row.get('object', '')} {row.get('title', '')}", decided, duties, units)
+        found = suggest_mod.suggest_from(f"{row.get('object', '')} {row.get('title', '')}", pool, decided)
         if found is None or found.lead is None:
             continue
         result[row["id"]] = {

@@ -66,6 +66,40 @@ def similarity(a: Counter[str], b: Counter[str]) -> float:
     return 2 * sum((a & b).values()) / total if total else 0.0
 
 
+@dataclass
+class Pool:
+    """The decided tasks and duties prepared once (bigrams, unit names), for many rows of one page."""
+
+    decided: list[Decided]
+    duties: list[Duty]
+    units: dict[int, str]
+    grams: list[Counter[str]]
+    index: dict[str, list[int]]  # bigram → the tasks that have it, so a row is compared with few
+    sizes: list[int]
+
+    @classmethod
+    def of(cls, decided: list[Decided], duties: list[Duty], units: dict[int, str] | None = None) -> Pool:
+        units = units or {}
+        # a task decided for the unit it names (a street's share) is no precedent for other rows
+        kept = [t for t in decided if t.lead and units.get(t.lead, "\0") not in t.text]
+        grams = [bigrams(_without_names(t.text, units)) for t in kept]
+        index: dict[str, list[int]] = {}
+        for number, task_grams in enumerate(grams):
+            for gram in task_grams:
+                index.setdefault(gram, []).append(number)
+        return cls(kept, duties, units, grams, index, [sum(g.values()) for g in grams])
+
+    def alike(self, grams: Counter[str]) -> list[tuple[float, int]]:
+        """(similarity, task number) for the tasks sharing a bigram with ``grams``, most alike first."""
+        shared: Counter[int] = Counter()
+        for gram, count in grams.items():
+            for number in self.index.get(gram, ()):
+                shared[number] += min(count, self.grams[number][gram])
+        size = sum(grams.values())
+        scored = [(2 * n / (size + self.sizes[i]), i) for i, n in shared.items()]
+        return sorted(scored, key=lambda pair: (-pair[0], pair[1]))
+
+
 def suggest(
     row_text: str, decided: list[Decided], duties: list[Duty], units: dict[int, str] | None = None
 ) -> Suggestion | None:
@@ -73,28 +107,25 @@ def suggest(
 
     ``units`` (id → name) lets a row that names a unit get it, and keeps names out of the comparison.
     """
-    units = units or {}
+    return suggest_from(row_text, Pool.of(decided, duties, units), decided)
+
+
+def suggest_from(row_text: str, pool: Pool, decided: list[Decided] | None = None) -> Suggestion | None:
+    """`suggest` against a prepared pool (``decided``: all tasks, for the leader most often decided)."""
+    units, duties = pool.units, pool.duties
+    everyone = pool.decided if decided is None else decided
     named = sorted((pk for pk, name in units.items() if name and name in row_text), key=lambda pk: -len(units[pk]))
     if named:
-        same_unit = [task for task in decided if task.lead == named[0]]
-        post = Counter(t.post for t in same_unit if t.post).most_common(1)
+        post = Counter(t.post for t in everyone if t.lead == named[0] and t.post).most_common(1)
         return Suggestion(post[0][0] if post else None, named[0], (), "named", units[named[0]], 1.0)
-    grams = bigrams(_without_names(row_text, units))
-    scored = sorted(
-        (
-            (similarity(grams, bigrams(_without_names(task.text, units))), index)
-            for index, task in enumerate(decided)
-            if task.lead and units.get(task.lead, "\0") not in task.text
-        ),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
-    best = (decided[scored[0][1]], scored[0][0]) if scored else None
+    scored = pool.alike(bigrams(_without_names(row_text, units)))
+    best = (pool.decided[scored[0][1]], scored[0][0]) if scored else None
     if best and best[1] >= SIMILAR:
         return _from_task(*best)
     matches = sorted((d for d in duties if d.keyword and d.keyword in row_text), key=lambda d: -len(d.keyword))
     if matches:
         duty = matches[0]
-        same_unit = [task for task in decided if task.lead == duty.unit]
+        same_unit = [task for task in everyone if task.lead == duty.unit]
         post = Counter(t.post for t in same_unit if t.post).most_common(1)
         co = Counter(c for t in same_unit for c in t.co_units if c != duty.unit).most_common(2)
         return Suggestion(

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from decomposition.suggest import Decided, Duty, bigrams, leave_one_out, similarity, suggest
+from decomposition.suggest import Decided, Duty, Pool, bigrams, leave_one_out, similarity, suggest
 from decomposition.tests.test_pages import draft_of, office, paste, plan, url  # noqa: F401 (fixtures)
 from org.models import LeaderPost, Unit, UnitDuty
 from plans.models import Task
@@ -115,3 +115,17 @@ def test_the_review_page_shows_a_suggestion_with_its_reason_and_applies_it_only_
     office.post(url(plan, "row/assign/"), {"row": row["id"], "post": post.pk, "lead": zjj.pk})
     assert draft_of(plan).commitments[0]["lead"] == zjj.pk
     assert not Task.objects.filter(plan=plan).exists()
+
+
+TASK_TEXTS = st.lists(st.text(alphabet="老旧小区改造提升村建设道路", max_size=12), min_size=1, max_size=6)
+
+
+@given(TASK_TEXTS, st.text(max_size=12))
+def test_the_bigram_index_gives_the_same_similarity_as_comparing_every_task(texts, row):
+    decided = [Decided(text, text, None, 1) for text in texts]
+    pool = Pool.of(decided, [])
+    expected = {i: similarity(bigrams(row), bigrams(t)) for i, t in enumerate(texts)}
+    for score, number in pool.alike(bigrams(row)):
+        assert score == pytest.approx(expected[number])
+    found = {number for _, number in pool.alike(bigrams(row))}
+    assert {i for i, score in expected.items() if score > 0} == found
