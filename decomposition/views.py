@@ -29,7 +29,7 @@ from decomposition.forms import (
     unit_choices,
 )
 from decomposition.messages import duty_error_line, row_error
-from decomposition.proposal import ACHIEVEMENT_FIELDS, COMMITMENT_FIELDS, readable_amount
+from decomposition.proposal import ACHIEVEMENT_FIELDS, COMMITMENT_FIELDS, commitment_problems, readable_amount
 from decomposition.selectors import (
     area_choices,
     document_segments,
@@ -84,6 +84,11 @@ def _input_page(request, plan, draft, form, status=200):
 
 def _review_page(request, plan, draft, *, problems=None, status=200):
     commitments, achievements = draft_rows(draft)
+    if problems is None and any(r["accepted"] for r in commitments):
+        # after a partial accept, the rows left as drafts show what they still miss
+        problems = [
+            p for row in draft.commitments if not row.get("task") for p in commitment_problems(row, plan_year=plan.year)
+        ]
     row_problems: dict[str, list[str]] = {}
     for problem in problems or []:
         row_problems.setdefault(problem.row_id, []).append(row_error(problem.code))

@@ -46,6 +46,8 @@ def test_complete_rows_are_accepted_and_the_rest_stay_as_drafts_with_a_count(off
     assert milestone.target_value is None and str(milestone.deadline) == "2021-06-30"
     draft = draft_of(plan)
     assert [bool(r["task"]) for r in draft.commitments] == [True, False, False, True]
+    page = office.get(url(plan)).content.decode()
+    assert page.count('class="row-problems"') == 2  # the rows left as drafts say what they miss
     # the rest can be completed and accepted later, nothing twice
     assign(office, plan, [r["id"] for r in draft.commitments if not r["task"]])
     office.post(url(plan, "accept/"))
