@@ -830,9 +830,9 @@ def build_duties() -> int:
     from org.models import UnitDuty
 
     by_suffix = {name.removeprefix("区"): words for name, words in DEMO_DUTIES.items()}
-    rows = []
+    rows: list[UnitDuty] = []
     for unit_id, name in Unit.objects.filter(kind="department").values_list("pk", "name"):
-        suffix = next((s for s in by_suffix if name.endswith(s)), None)
+        suffix = next((s for s in by_suffix if name.endswith(s)), "")
         rows += [
             UnitDuty(unit_id=unit_id, keyword=k, position=len(rows) + i)
             for i, k in enumerate(by_suffix.get(suffix, []))
