@@ -138,11 +138,13 @@ def rows_from_proposal(proposal: Proposal, *, first_id: int = 1) -> tuple[list[d
     n = first_id
     commitments: list[dict] = []
     achievements: list[dict] = []
-    for commitment in proposal.commitments:
-        commitments.append(commitment_row(commitment, f"c{n}"))
-        n += 1
-    for milestone in proposal.milestones:
-        commitments.append(milestone_row(milestone, f"c{n}"))
+    # quantified and qualitative commitments in document order, so the table reads like the text
+    items: list[Commitment | Milestone] = sorted(
+        [*proposal.commitments, *proposal.milestones], key=lambda item: item.original_start
+    )
+    for item in items:
+        row = commitment_row(item, f"c{n}") if isinstance(item, Commitment) else milestone_row(item, f"c{n}")
+        commitments.append(row)
         n += 1
     for achievement in proposal.achievements:
         achievements.append(achievement_row(achievement, f"a{n}"))
