@@ -124,6 +124,7 @@ class _Extractor:
         self.zone: Frame | None = None  # review or plan part of the document (tense.zone_opened_by)
         self.headings: list[tuple[str, str]] = []  # (numbering style, title), outermost first
         self.run_in: str | None = None  # a plain run-in heading: the lowest level, for its paragraph only
+        self.in_heading = False
         self.proposal = Proposal(plan_year=plan_year, normalised_text=document.text)
 
     def run(self) -> Proposal:
@@ -139,7 +140,9 @@ class _Extractor:
         if is_heading_line(line) and not self._is_numbered_task(paragraph, line):
             self.paragraph_frame = self.paragraph_evidence = None
             self.run_in = None
+            self.in_heading = True  # a heading's words are not a milestone
             self._items(paragraph, parts, self.area)
+            self.in_heading = False
             self._enter_section(paragraph)
             return
         opened = zone_opened_by(line, self.plan_year)
@@ -244,13 +247,19 @@ class _Extractor:
             for d in context.deadlines
             if clause.start <= d.start < clause.end and not _TOO_VAGUE.fullmatch(self.text[d.start : d.end])
         ]
+        if self.in_heading:
+            return
+        listed = not dated and self._in_practical_matters(clause, group)
+        if listed:
+            # an item of a 民生实事 list is a task of the plan year even without a date or a delivery verb
+            dated = [Deadline(clause.start, clause.start, end_of_year(self.plan_year))]
         if not dated or self._frame(dated[0].start, group, context).tense != "future":
             return
         start = _clause_start(self.text, clause, group)
         end = clause.end
         while end > start and self.text[end - 1] in ",:;。!?":
             end -= 1
-        if not is_milestone_clause(self.text[start:end], alone=False):
+        if not listed and not is_milestone_clause(self.text[start:end], alone=False):
             return  # 「力争到2025年」 only dates the figures that follow
         if needs_context(self.text[start:end]):
             earlier = [c for c in group.clauses if c.end <= clause.start]
@@ -258,7 +267,7 @@ class _Extractor:
                 return
             start = earlier[-1].start
         quote_text = self.text[start:end]
-        if not is_milestone_clause(quote_text) or not short_enough(quote_text):
+        if not short_enough(quote_text) or not (is_milestone_clause(quote_text) or listed and len(quote_text) >= 4):
             return
         if any(m.start < end and start < m.end for m in self.proposal.milestones):
             return
@@ -279,6 +288,10 @@ class _Extractor:
                 areas=self._path(),
             )
         )
+
+    def _in_practical_matters(self, clause: Span, group: Group) -> bool:
+        """The first clause of a group under a 民生实事 / 十件实事 heading (each group there is one item)."""
+        return clause.start == group.start and any(_PRACTICAL_MATTERS.search(title) for title in self._path())
 
     def _context(self, sentence: Sentence, carry: Frame | None) -> _SentenceContext:
         cues = find_time_cues(self.text, sentence.start, sentence.end, self.plan_year)
@@ -485,6 +498,7 @@ class _Extractor:
 
 # 全年/今年 date every task of the year, and a bare 2020年 is a date, not a deadline
 _CLOSERS = "”’)》"
+_PRACTICAL_MATTERS = re.compile(r"民生实事|实事项目|[件项]实事|办实事")
 _TOO_VAGUE = re.compile(r"全年|当年|今年|本年|本年度|(?:到|至|在)?(?:19|20)\d{2}年")
 
 

@@ -175,6 +175,7 @@ def is_counted_item(
         quantity.base_unit in COUNT_UNITS and after[:1] in CHINESE_DIGITS and after[1:2] not in _GRADE_MARKS,
         quantity.base_unit == "次" and after.startswith("产业"),  # 三次产业: the three sectors
         after.startswith("见"),  # 三百米见绿、五百米见园: a slogan of distances
+        quantity.base_unit in ("件", "项") and bool(_PRACTICAL_MATTERS.match(after)),  # 十件民生实事: a list's name
         _is_size_class(quantity, after),
         after.startswith(_LABEL_NOUNS),
         _is_qualifier(text, quantity, clause_end),
@@ -185,6 +186,7 @@ def is_counted_item(
 
 
 _GRADE_MARKS = "甲乙丙级星"
+_PRACTICAL_MATTERS = re.compile(r"(?:重点)?(?:民生|惠民|为民)?实事")
 _HEADCOUNT_UNITS = ("户", "人", "名")
 _HEADCOUNT_NOUNS = re.compile(r"^(?:以上|及以上)(?:的)?(?:家庭|农户|居民|人口|群众|职工|人员|户)")
 

@@ -223,3 +223,17 @@ def test_a_plain_run_in_heading_is_the_lowest_level_for_its_paragraph_only():
     first, second = extract(text, 2021).commitments
     assert first.areas == ("二、2021年重点工作", "积极扩大有效投资")
     assert second.areas == ("二、2021年重点工作",)
+
+
+def test_items_of_a_practical_matters_list_are_milestones_of_the_plan_year_and_its_name_is_no_item():
+    text = (
+        "二、2021年重点工作\n\n（五）办好十件民生实事\n\n"
+        "1.新建学校5所。2.推进老旧小区加装电梯;3.建成区级养老服务中心。\n\n"
+        "（六）加强自身建设\n\n坚持依法行政,建设法治政府。\n"
+    )
+    proposal = extract(text, 2021)
+    assert [c.quote for c in proposal.commitments] == ["新建学校5所"]  # 十件民生实事 names the list
+    assert [(m.title, m.deadline) for m in proposal.milestones] == [
+        ("推进老旧小区加装电梯", date(2021, 12, 31)),
+        ("建成区级养老服务中心", date(2021, 12, 31)),
+    ]
