@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from decomposition.demo import plan_figures
 from indicators.demo import load_demo_indicators
-from org.demo import load_demo_organisation
+from org.demo import load_demo_duties, load_demo_organisation
 from plans.demo import TITLE, load_demo_plan
 from plans.models import Plan
 from reports.demo import load_demo_reports
@@ -14,6 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = load_demo_organisation()
+        created["unit duties"] = load_demo_duties()
         plan = load_demo_plan()
         created["plans"] = 1 if plan else 0
         created["reports"] = load_demo_reports(Plan.objects.get(title=TITLE))
