@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.chain import Keyring
 from config.env import email_settings, env_bool, env_int, env_list, env_str
+from config.storage import storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("LUOSHI_VAR_DIR", str(BASE_DIR / "var")))
@@ -161,6 +162,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Stored files: the local folder by default, S3-compatible object storage (MinIO) when STORAGE_URL says
+# so (config/env.py storage_settings, docs/files.md "Object storage").
+STORAGES = {
+    "default": storage_settings(env_str("STORAGE_URL")),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Request bodies: uploads are limited per feature; this caps everything else.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
