@@ -17,6 +17,7 @@ from core.errors import ServiceError
 from core.forms import add_service_error
 from core.middleware import as_of_date
 from core.redirects import safe_next
+from core.replica import replica_reads
 from core.views_helpers import button_post, form_post
 from core.xlsx import XLSX_MIME
 from notifications.selectors import follower_count
@@ -282,8 +283,9 @@ def task_pick_view(request):
 
 @require_perm(*READ)
 def task_export_view(request):
-    _form, tasks, _choice = _filtered(request)
-    content = build_task_ledger_xlsx(ledger_stream(tasks))
+    with replica_reads():  # a read replica when configured (core/replica.py)
+        _form, tasks, _choice = _filtered(request)
+        content = build_task_ledger_xlsx(ledger_stream(tasks))
     audit_record(actor=request.user, verb="task.export", object_type="plans.task", after=request.GET.dict())
     response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
