@@ -19,3 +19,24 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'workday' if self.is_workday else 'day off'} {self.name}"
+
+
+class JobRun(models.Model):
+    """The last run of each scheduled job (sweep, audit anchor, backup, files_gc, requeue): when it ran,
+    how long it took, whether it succeeded. One row per job, shared by every machine, read by /metrics
+    (docs/deployment.md "Monitoring") so a timer that stopped firing or started failing is seen."""
+
+    name = models.CharField(_("job"), max_length=40, unique=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True)
+    last_seconds = models.FloatField(_("last duration (s)"), null=True)
+    last_ok = models.BooleanField(_("last run succeeded"), default=False)
+    last_success_at = models.DateTimeField(_("last success"), null=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_finished_at} {'ok' if self.last_ok else 'failed'}"

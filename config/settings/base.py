@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.metrics.RequestMetricsMiddleware",  # first: the whole request's latency (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -125,6 +126,8 @@ if env_str("DATABASE_REPLICA_URL", ""):
     }
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 15)
+# /metrics (core/metrics.py): this bearer token, or requests made directly on the machine itself.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
