@@ -364,7 +364,7 @@ def test_api_read_access(client, users, path, role):
     allowed, overrides = API_GET[path]
     response = client.get(_api_path(path), headers=_headers(users, role))
     assert response.status_code == _expected(role, allowed, overrides, 401, 403), f"{role} GET {path}"
-    downloaded = path.endswith(".xlsx") and response.status_code == 200  # a file, not JSON
+    downloaded = path.endswith((".xlsx", "/file")) and response.status_code == 200  # a file, not JSON
     assert downloaded or response["Content-Type"].startswith("application/json")
 
 
