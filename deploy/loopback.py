@@ -238,6 +238,16 @@ def smoke(layout: Layout) -> list[str]:
     r = requests.get(f"{base}/api/v1/rollups?by=unit&as_of={date.today().year}-06-30", headers=off, timeout=60)
     check("the rollups as of a past date answer", r.status_code == 200)
 
+    start = time.perf_counter()
+    job = requests.post(f"{base}/api/v1/tasks/ledger-jobs", headers=off, timeout=60).json()
+    deadline = time.monotonic() + 60
+    while job["state"] not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.3)
+        job = requests.get(f"{base}/api/v1/jobs/{job['id']}", headers=off, timeout=30).json()
+    timings["background ledger export (queued → done)"] = time.perf_counter() - start
+    check(f"the queue worker built the city's ledger export ({job['total']} rows)", job["state"] == "done")
+    r = requests.get(f"{base}{job['file_url']}", headers=off, timeout=60)
+    check("the office downloads it (.xlsx from the bucket)", r.status_code == 200 and r.content[:2] == b"PK")
     check("/metrics is not served through nginx (404)", requests.get(f"{base}/metrics", timeout=10).status_code == 404)
     bearer = {"Authorization": f"Bearer {METRICS_TOKEN}"}
     deadline = time.monotonic() + 60
