@@ -32,6 +32,7 @@ NAV = [
         (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT),
         "supervision",
     ),
+    ("portal:office_list", _("Public portal"), (Perm.PLAN_EDIT,), "portal"),
     ("reports:calendar", _("Work calendar"), (Perm.PLAN_EDIT, Perm.ORG_MANAGE), "admin"),
     ("org:unit_list", _("Organisation"), (Perm.ORG_READ,), "org"),
     ("org:post_list", _("Leader posts"), (Perm.ORG_READ,), "org"),
