@@ -13,6 +13,7 @@ NAV = [
     ("reports:inbox", _("My reporting"), (Perm.REPORT_DRAFT, Perm.REPORT_APPROVE), "reports"),
     ("reports:approvals", _("Approvals"), (Perm.REPORT_APPROVE,), "reports"),
     ("reports:cockpit", _("Cockpit"), (Perm.BUSINESS_READ_ALL,), "reports"),
+    ("maps:map", _("Map"), (Perm.BUSINESS_READ_ALL,), "maps"),
     (
         "supervision:order_list",
         _("Supervision orders"),
