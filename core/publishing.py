@@ -12,7 +12,7 @@ of code in those two apps, the owner registers it here in its `AppConfig.ready()
     register_map_source(MapSource(key="project", label=_("Projects"), points=project_points))
 
 What a kind hands the portal is `PublicFacts`: only what a citizen may read (area, blocks, progress,
-plain state, deadline, milestone dates and descriptions); the public title, summary, notes and
+plain state, deadline) and the milestone dates and descriptions; the public title, summary, notes and
 photos are written by the office in the portal itself. No names, narratives, problems or evidence
 ever pass through here.
 
@@ -40,7 +40,6 @@ class PublicFacts:
     state: str  # one of PLAIN_STATES
     progress: float | None  # 0..1, None when the item has no measurable target
     deadline: date | None
-    milestones: tuple[tuple[date, str], ...] = ()
     block_ids: tuple[int, ...] = ()
 
 
@@ -64,6 +63,8 @@ class PublicKind:
     internal_url: Callable[[int], str]
     internal_title: Callable[[int], str]
     photos: Callable[[int], list[CandidatePhoto]] = lambda _pk: []
+    # The item page's timeline: (date, what) of its planned milestones (the index does not need them).
+    milestones: Callable[[int], list[tuple[date, str]]] = lambda _pk: []
 
 
 _KINDS: dict[str, PublicKind] = {}
@@ -140,3 +141,35 @@ def register_map_source(source: MapSource) -> MapSource:
 
 def map_sources() -> list[MapSource]:
     return list(_SOURCES.values())
+
+
+# --- wall screen panels (大屏) -------------------------------------------------------------------------
+#
+# The hook for the indicators and investment panels (and any later one): an app registers a panel in
+# its AppConfig.ready() and the wall shows it in its "more" column, refreshed with the rest:
+#
+#     register_wall_panel(WallPanel(key="investment", title=_("项目投资"), rows=investment_rows))
+#
+# `rows(query)` returns (label, value text, light) triples, at most ~8 (the panel shows what fits).
+
+
+@dataclass(frozen=True)
+class WallPanel:
+    key: str
+    title: Any
+    rows: Callable[[MapQuery], list[tuple[str, str, str]]]
+
+
+_PANELS: dict[str, WallPanel] = {}
+
+
+def register_wall_panel(panel: WallPanel) -> WallPanel:
+    existing = _PANELS.get(panel.key)
+    if existing is not None and existing != panel:
+        raise ValueError(f"wall panel {panel.key!r} is already registered")
+    _PANELS[panel.key] = panel
+    return panel
+
+
+def wall_panels() -> list[WallPanel]:
+    return list(_PANELS.values())

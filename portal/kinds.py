@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.numbers import plain
 from core.publishing import CandidatePhoto, PublicFacts, PublicKind, plain_state, register_public_kind
-from plans.models import Task
+from plans import treepath
+from plans.models import DimensionTag, Milestone, PlanNode, Task
 from reports.engine import Light, Status
-from reports.selectors import group_keys
 from reports.snapshots import statuses_on
 
 
@@ -20,32 +20,57 @@ def _live(ids: list[int]):
     return Task.objects.filter(pk__in=ids, is_deleted=False)
 
 
+def _areas_and_blocks(tasks: list[Task]) -> tuple[dict[int, str], dict[int, list[tuple[int, str]]]]:
+    """Each task's area (nearest action-area ancestor) and core blocks (tags on its lineage), from the
+    tasks' own ancestors only: the same answer as reports' group_keys, without reading every tagged
+    node of every plan (a city has thousands)."""
+    lineages = {t.pk: treepath.lineage(t.node.path) for t in tasks}
+    paths = {p for lineage in lineages.values() for p in lineage}
+    nodes = PlanNode.objects.filter(path__in=paths)
+    area_title = dict(nodes.filter(kind=PlanNode.Kind.AREA).values_list("path", "title"))
+    tagged: dict[str, list[tuple[int, str]]] = {}
+    for path, pk, name in nodes.filter(tags__kind=DimensionTag.Kind.BLOCK).values_list(
+        "path", "tags__pk", "tags__name"
+    ):
+        tagged.setdefault(path, []).append((pk, name))
+    areas, blocks = {}, {}
+    for pk, lineage in lineages.items():
+        area = treepath.nearest(lineage[-1], area_title)
+        areas[pk] = area_title[area] if area else ""
+        blocks[pk] = sorted({b for p in lineage for b in tagged.get(p, ())}, key=lambda b: b[1])
+    return areas, blocks
+
+
 def task_facts(ids: list[int], day: date) -> dict[int, PublicFacts]:
-    tasks = list(_live(ids).with_plan("node").prefetch_related("milestones"))
+    tasks = list(_live(ids).with_plan("node"))
     if not tasks:
         return {}
     statuses = statuses_on(day, tasks)
-    areas = group_keys(tasks, "area")
-    blocks = group_keys(tasks, "block")
+    areas, blocks = _areas_and_blocks(tasks)
     facts = {}
     for t in tasks:
         s = statuses[t.pk]
         measurable = t.target_value is not None and s.target > 0
         facts[t.pk] = PublicFacts(
-            area=areas[t.pk][0].key if areas[t.pk] and areas[t.pk][0].ref else "",
-            blocks=tuple(g.key for g in blocks[t.pk]),
-            block_ids=tuple(g.ref for g in blocks[t.pk] if g.ref),
+            area=areas.get(t.pk, ""),
+            blocks=tuple(name for _pk, name in blocks.get(t.pk, ())),
+            block_ids=tuple(pk for pk, _name in blocks.get(t.pk, ())),
             state=plain_state(
                 done=s.status == Status.DONE,
                 behind=s.status in (Status.LAGGING, Status.OVERDUE) or s.light == Light.RED,
             ),
             progress=min(max(s.completion, 0.0), 1.0) if measurable else (1.0 if s.status == Status.DONE else None),
             deadline=t.deadline,
-            milestones=tuple(
-                (m.date, m.description or f"{plain(m.planned_value)}{t.target_unit}") for m in t.milestones.all()
-            ),
         )
     return facts
+
+
+def task_milestones(pk: int) -> list[tuple[date, str]]:
+    task = Task.objects.only("target_unit").get(pk=pk)
+    return [
+        (m.date, m.description or f"{plain(m.planned_value)}{task.target_unit}")
+        for m in Milestone.objects.filter(task_id=pk).order_by("date", "pk")
+    ]
 
 
 def task_photos(pk: int) -> list[CandidatePhoto]:
@@ -79,5 +104,6 @@ def register() -> None:
             internal_url=lambda pk: reverse("plans:task_detail", args=[pk]),
             internal_title=lambda pk: str(Task.objects.select_related("node").get(pk=pk)),
             photos=task_photos,
+            milestones=task_milestones,
         )
     )

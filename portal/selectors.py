@@ -15,18 +15,39 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max
 from django.http import Http404
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from core.publishing import PublicFacts, get_public_kind
 from portal.models import PublicItem, PublicPhoto, PublicUpdate
 from reports.rollup_cache import epoch_current
 
 TIMEOUT = 600
+# The public path of each kind: /public/tasks/<id>/, /public/projects/<id>/ (the same ids as inside).
+PLURALS = {"task": "tasks", "project": "projects", "enterprise": "enterprises"}
+
+
+def plural(kind: str) -> str:
+    return PLURALS.get(kind, f"{kind}s")
 
 
 @dataclass
 class PublicRow:
     item: PublicItem
     facts: PublicFacts
+
+    @property
+    def path(self) -> str:
+        return f"/public/{plural(self.item.kind)}/{self.item.object_id}/"
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.facts.progress is None else round(self.facts.progress * 100)
+
+    @property
+    def bar(self) -> int:
+        """The progress bar's width class (w0..w20, 5 % steps: the portal's CSP allows no inline style)."""
+        return round((self.facts.progress or 0) * 20)
 
 
 @dataclass
@@ -94,6 +115,7 @@ class PublicDetail:
     facts: PublicFacts
     updates: list[PublicUpdate]
     photos: list[PublicPhoto]
+    milestones: list[tuple[date, str]]
 
 
 def public_detail(kind: str, object_id: int, day: date) -> PublicDetail:
@@ -104,7 +126,8 @@ def public_detail(kind: str, object_id: int, day: date) -> PublicDetail:
     facts = _facts([item], day).get(item.pk)
     if facts is None:
         raise Http404
-    return PublicDetail(item, facts, list(item.updates.all()), list(item.photos.all()))
+    milestones = get_public_kind(kind).milestones(object_id)
+    return PublicDetail(item, facts, list(item.updates.all()), list(item.photos.all()), milestones)
 
 
 def public_photo(pk: int) -> PublicPhoto:
@@ -124,3 +147,25 @@ def item_version(kind: str, object_id: int) -> int | None:
 
 def office_items() -> list[PublicItem]:
     return list(PublicItem.objects.annotate(n_photos=Count("photos", distinct=True)).order_by("-year", "title"))
+
+
+def index_rows_html(rows: list[PublicRow], *, query: str, words: dict[str, str]) -> str:
+    """The index's list items, built in Python: 300 rows through the template engine took ~140 ms of a
+    cold page (the target is 200 ms for all of it); every value is escaped here as the template would."""
+    out = []
+    for r in rows:
+        f, pct = r.facts, r.percent
+        bar = (
+            f'<div class="p-bar" role="img" aria-label="{escape(words["progress"])} {pct}%">'
+            f'<span class="w{r.bar}"></span></div><div class="p-pct">{pct}%</div>'
+            if pct is not None
+            else ""
+        )
+        deadline = f" · {f.deadline:%Y-%m-%d}" if f.deadline else ""
+        out.append(
+            f'<li class="p-item"><a href="{escape(r.path + query)}" data-testid="public-item-{r.item.object_id}">'
+            f'<div class="p-item-head"><strong>{escape(r.item.title)}</strong>'
+            f'<span class="p-state p-{f.state}">{escape(words[f.state])}</span></div>{bar}'
+            f'<div class="p-meta">{escape(f.area)}{deadline}</div></a></li>'
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - every interpolated value is escaped above

@@ -18,11 +18,7 @@ from portal.forms import AddTasksForm, ItemTextForm, PhotoForm, UpdateForm
 from portal.models import PublicItem, PublicPhoto, PublicUpdate
 from portal.ratelimit import rate_limited
 
-PUBLIC_KINDS = {"tasks": "task", "projects": "project", "enterprises": "enterprise"}
-
-
-def _plural(kind: str) -> str:
-    return {v: k for k, v in PUBLIC_KINDS.items()}.get(kind, f"{kind}s")
+PUBLIC_KINDS = {v: k for k, v in selectors.PLURALS.items()}
 
 
 def _language(request) -> str:
@@ -46,6 +42,15 @@ def _public_response(request, key: str, build) -> HttpResponse:
     return response
 
 
+def _state_words() -> dict[str, str]:
+    return {
+        "done": _("Completed"),
+        "in_progress": _("In progress"),
+        "behind": _("Behind schedule"),
+        "progress": _("Progress"),
+    }
+
+
 def _int(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 6 else None
 
@@ -63,7 +68,17 @@ def public_index_view(request):
         def render_index():
             data = selectors.public_index(day, year=year, area=area, block=block)
             return render_to_string(
-                "portal/public_index.html", {"d": data, "area": area, "block": block, "lang": lang, "day": day}
+                "portal/public_index.html",
+                {
+                    "d": data,
+                    "area": area,
+                    "block": block,
+                    "lang": lang,
+                    "day": day,
+                    "rows_html": selectors.index_rows_html(
+                        data.rows, query="?lang=en" if lang == "en" else "", words=_state_words()
+                    ),
+                },
             )
 
         return render_index
@@ -184,7 +199,7 @@ def _item_page(request, item, *, text_form=None, update_form=None, photo_form=No
             "updates": item.updates.all(),
             "photos": item.photos.all(),
             "candidates": candidates,
-            "public_url": reverse("portal:item", args=[_plural(item.kind), item.object_id]),
+            "public_url": reverse("portal:item", args=[selectors.plural(item.kind), item.object_id]),
         },
         status=status,
     )

@@ -5,4 +5,7 @@ from workbench import views
 app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
+    # 大屏: beside the cockpit (reports:cockpit), in the roof because it draws on reports and maps.
+    path("cockpit/wall/", views.wall, name="wall"),
+    path("cockpit/wall/data/", views.wall_data_view, name="wall_data"),
 ]

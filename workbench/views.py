@@ -1,11 +1,16 @@
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.roles import Perm
 from core.access import require_perm
+from core.middleware import as_of_date
 from notifications.selectors import inbox
+from plans.selectors import plans_choose
 from reports.selectors import approval_queue, cockpit, reporting_inbox, rollups
 from workbench.home import personal_cards, suggested_as_of
+from workbench.wall import reader as wall_reader
+from workbench.wall import wall_data
 
 
 @require_perm()
@@ -26,3 +31,26 @@ def home(request):
         context["unit_rollup"] = mine[0].rollup if mine else None
     context.update(personal_cards(user, today), suggested_as_of=suggested_as_of(request, today))
     return render(request, "workbench/home.html", context)
+
+
+@require_perm(Perm.BUSINESS_READ_ALL, Perm.WALL_VIEW)
+def wall(request):
+    """大屏: the cockpit for the command hall's wall (16:9, dark, no navigation), refreshed in place."""
+    data = _wall_payload(request)
+    return render(request, "workbench/wall.html", {"data": data, "refresh_seconds": WALL_REFRESH_SECONDS})
+
+
+@require_perm(Perm.BUSINESS_READ_ALL, Perm.WALL_VIEW)
+def wall_data_view(request):
+    response = JsonResponse(_wall_payload(request))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+WALL_REFRESH_SECONDS = 60
+
+
+def _wall_payload(request) -> dict:
+    as_of = as_of_date(request)
+    choice = plans_choose(wall_reader(request.user), request.GET.getlist("plan"), as_of)
+    return wall_data(request.user, as_of, choice.ids)
