@@ -49,7 +49,8 @@ def map_data(
         if z.tag_id in by_tag:
             counts.update({k.value: v for k, v in by_tag[z.tag_id].rollup.by_light.items()})
         for p, inside in points:
-            if z.pk in inside and p.kind != "task":
+            # A located task tagged with this block is already in the block's rollup: not counted twice.
+            if z.pk in inside and not (p.kind == "task" and z.tag_id in p.block_ids):
                 counts[p.light] += 1
         total = sum(counts[k] for k in LIGHTS)
         share = counts["red"] / total if total else None

@@ -41,6 +41,7 @@ def map_view(request):
         "maps/map.html",
         {
             "data": data,
+            "as_of": as_of,
             "plan_choice": choice,
             "kinds": kinds,
             "light": light,

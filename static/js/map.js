@@ -38,8 +38,11 @@ window.LuoshiMap = (function () {
     var regions = [{ name: data.district, itemStyle: { areaColor: opts.dark ? "#20324a" : "#f3f6f9", borderColor: opts.dark ? "#8fb3d9" : "#607d8b", borderWidth: 2 * big },
                      label: { show: false } }];
     data.zones.forEach(function (z) {
-      regions.push({ name: "zone:" + z.id, itemStyle: { areaColor: z.colour, opacity: 0.85, borderColor: "#8d6e63", borderWidth: big },
-                     label: { show: true, formatter: z.name + (z.total ? " " + Math.round((z.red_share || 0) * 100) + "%" : ""), fontSize: 12 * big, color: "#222" } });
+      // A block with no items is drawn hatched-grey on the light map, muted blue-grey on the dark wall.
+      var fill = z.total ? z.colour : (opts.dark ? "#3d4f66" : z.colour);
+      regions.push({ name: "zone:" + z.id, itemStyle: { areaColor: fill, opacity: opts.dark ? 0.75 : 0.85, borderColor: opts.dark ? "#ffcc80" : "#8d6e63", borderWidth: big },
+                     label: { show: true, formatter: z.name + (z.total ? " " + Math.round((z.red_share || 0) * 100) + "%" : ""), fontSize: 12 * big,
+                              color: opts.dark ? "#fff" : "#222", textBorderColor: opts.dark ? "#0b1420" : "#fff", textBorderWidth: 2 } });
     });
     var byLight = { green: [], yellow: [], red: [], "": [] };
     data.points.forEach(function (p, i) { (byLight[p.light] || byLight[""]).push({ value: [p.x, p.y], idx: i, name: p.title }); });

@@ -18,7 +18,7 @@ window.LuoshiWall = (function () {
       grid: { left: 4, right: 12, top: font * 2, bottom: 4, containLabel: true },
       xAxis: { type: "value", minInterval: 1, axisLabel: { color: "#9fb4c8", fontSize: font * 0.8 }, splitLine: { lineStyle: { color: "#1d3350" } } },
       yAxis: { type: "category", data: areas.names, inverse: true,
-               axisLabel: { interval: 0, color: "#e6edf5", fontSize: font, width: box.clientWidth * 0.4, overflow: "truncate" } },
+               axisLabel: { interval: 0, color: "#e6edf5", fontSize: font, width: box.clientWidth * 0.55, overflow: "truncate" } },
       series: [bar("green", "#66bb6a"), bar("yellow", "#ffd54f"), bar("red", "#ef5350")] };
   }
 

@@ -1,8 +1,10 @@
 from django.core.management.base import BaseCommand
 
+from maps.demo import load_demo_map
 from org.demo import load_demo_organisation
 from plans.demo import TITLE, load_demo_plan
 from plans.models import Plan
+from portal.demo import load_demo_portal
 from reports.demo import load_demo_reports
 from supervision.demo import load_demo_supervision
 
@@ -16,5 +18,7 @@ class Command(BaseCommand):
         created["plans"] = 1 if plan else 0
         created["reports"] = load_demo_reports(Plan.objects.get(title=TITLE))
         created["orders"] = load_demo_supervision()
+        created["public items"] = load_demo_portal()
+        created["map"] = load_demo_map()
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"Demo data loaded ({summary}). Demo password for all demo accounts: Luoshi@2021")
