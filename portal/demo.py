@@ -154,7 +154,7 @@ def _year_end_reports(tasks: list[Task], office) -> None:
     at = timezone.make_aware(datetime.combine(date(2021, 12, 27), time(10)))
     for task in tasks:
         value = YEAR_END_VALUES.get(task.object)
-        if value is None or ProgressReport.objects.filter(task=task).exists():
+        if value is None or task.lead_unit is None or ProgressReport.objects.filter(task=task).exists():
             continue
         ProgressReport.objects.create(
             task=task,
