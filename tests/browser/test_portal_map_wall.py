@@ -87,7 +87,8 @@ def test_office_publishes_with_a_photo_and_the_public_sees_no_internals(offline_
 
 WALL_OVERFLOW = """() => {
   const out = [];
-  for (const el of document.querySelectorAll('.w-head h1, .w-asof, .w-n, .w-l, .w-panel h2, .w-table td, .w-red-row span')) {
+  const texts = '.w-head h1, .w-asof, .w-n, .w-l, .w-panel h2, .w-table td, .w-red-row span';
+  for (const el of document.querySelectorAll(texts)) {
     const s = getComputedStyle(el);
     const clipped = s.textOverflow === 'ellipsis';  // long names end in … by design, inside their cell
     if (!clipped && el.scrollWidth > el.clientWidth + 1) out.push(el.textContent);
@@ -96,7 +97,8 @@ WALL_OVERFLOW = """() => {
     const r = el.getBoundingClientRect();
     if (r.right > innerWidth + 1 || r.bottom > innerHeight + 1) out.push('panel outside the screen: ' + el.className);
   }
-  if (document.documentElement.scrollWidth > innerWidth || document.documentElement.scrollHeight > innerHeight) out.push('page scrolls');
+  const root = document.documentElement;
+  if (root.scrollWidth > innerWidth || root.scrollHeight > innerHeight) out.push('page scrolls');
   return out;
 }"""
 
