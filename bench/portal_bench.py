@@ -48,11 +48,11 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     settings.PORTAL_RATE_LIMIT_PER_MINUTE = 10**9
     office = User.objects.filter(role_grants__role="office").first() or User.objects.filter(is_superuser=True).first()
-    tasks = list(Task.objects.filter(is_deleted=False).order_by("pk")[: args.items])
+    # seed_scale already publishes a sample (scale/public_city.py); top it up to --items.
     existing = set(PublicItem.objects.values_list("object_id", flat=True))
+    missing = max(0, args.items - len(existing))
+    tasks = list(Task.objects.filter(is_deleted=False).exclude(pk__in=existing).order_by("pk")[:missing])
     for t in tasks:
-        if t.pk in existing:
-            continue
         item = services.item_save(
             actor=office,
             kind="task",
@@ -64,7 +64,8 @@ def main() -> None:
         services.update_add(actor=office, item=item, day=timezone.localdate(), text="已按计划推进。")
         services.item_publish(actor=office, item=item, publish=True)
     today = timezone.localdate()
-    ensure_stored(Task.objects.filter(pk__in=[t.pk for t in tasks]), today)
+    published = PublicItem.objects.filter(kind="task").values_list("object_id", flat=True)
+    ensure_stored(Task.objects.filter(pk__in=list(published)), today)
     years = PublicItem.objects.filter(is_published=True).values_list("year", flat=True)
     year = max(set(years), key=list(years).count)
     shown = PublicItem.objects.filter(is_published=True, year=year).count()
