@@ -799,8 +799,6 @@ MODELS_WRITTEN: list[type[models.Model]] = [
 ]  # fmt: skip
 
 
-
-
 def build_city(*, sizes: Sizes, seed: int, today: date, orders: int | None = None, log=print) -> Outcome:
     """Build the city on the current database (call inside a transaction; nothing is deleted here)."""
     from reports.snapshots import status_refresh
@@ -819,7 +817,9 @@ def build_city(*, sizes: Sizes, seed: int, today: date, orders: int | None = Non
         step("plans, tasks and milestones", builder.build_plans)
         step("reports, evidence, judgements", builder.build_reports)
         step("audit chain", builder.build_audit)
-        step("public items and positions", lambda: builder.out.counts.__setitem__("public_items", build_public(builder)))
+        step(
+            "public items and positions", lambda: builder.out.counts.__setitem__("public_items", build_public(builder))
+        )
         reset_sequences(MODELS_WRITTEN)
     step(
         "stored statuses for today",

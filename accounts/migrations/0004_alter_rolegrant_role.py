@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_credentials_and_admin_requests'),
+        ("accounts", "0003_credentials_and_admin_requests"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='rolegrant',
-            name='role',
-            field=models.CharField(choices=[('office', 'Supervision office'), ('leader', 'Leader'), ('unit_head', 'Unit head'), ('unit_reporter', 'Unit reporter'), ('system_admin', 'System admin'), ('security_admin', 'Security admin'), ('audit_admin', 'Audit admin'), ('kiosk', 'Wall screen (kiosk)')], max_length=20, verbose_name='role'),
+            model_name="rolegrant",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("office", "Supervision office"),
+                    ("leader", "Leader"),
+                    ("unit_head", "Unit head"),
+                    ("unit_reporter", "Unit reporter"),
+                    ("system_admin", "System admin"),
+                    ("security_admin", "Security admin"),
+                    ("audit_admin", "Audit admin"),
+                    ("kiosk", "Wall screen (kiosk)"),
+                ],
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
     ]

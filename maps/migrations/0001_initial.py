@@ -6,48 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('plans', '0004_task_deadline_after_start'),
+        ("plans", "0004_task_deadline_after_start"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Zone',
+            name="Zone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True, verbose_name='name')),
-                ('geometry', models.JSONField()),
-                ('is_demo', models.BooleanField(default=False)),
-                ('imported_at', models.DateTimeField(auto_now=True)),
-                ('imported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tag', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='zone', to='plans.dimensiontag')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, unique=True, verbose_name="name")),
+                ("geometry", models.JSONField()),
+                ("is_demo", models.BooleanField(default=False)),
+                ("imported_at", models.DateTimeField(auto_now=True)),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tag",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="zone",
+                        to="plans.dimensiontag",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'zone',
-                'verbose_name_plural': 'zones',
-                'ordering': ['name'],
+                "verbose_name": "zone",
+                "verbose_name_plural": "zones",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('object_id', models.PositiveIntegerField()),
-                ('latitude', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='latitude')),
-                ('longitude', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='longitude')),
-                ('source', models.CharField(choices=[('typed', 'Typed'), ('map', 'Clicked on the map')], max_length=5)),
-                ('set_at', models.DateTimeField(auto_now=True)),
-                ('set_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=30)),
+                ("object_id", models.PositiveIntegerField()),
+                ("latitude", models.DecimalField(decimal_places=6, max_digits=9, verbose_name="latitude")),
+                ("longitude", models.DecimalField(decimal_places=6, max_digits=9, verbose_name="longitude")),
+                ("source", models.CharField(choices=[("typed", "Typed"), ("map", "Clicked on the map")], max_length=5)),
+                ("set_at", models.DateTimeField(auto_now=True)),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'location',
-                'verbose_name_plural': 'locations',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'object_id'), name='location_unique_kind_object')],
+                "verbose_name": "location",
+                "verbose_name_plural": "locations",
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "object_id"), name="location_unique_kind_object")
+                ],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,68 +14,93 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PublicItem',
+            name="PublicItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='kind')),
-                ('object_id', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=120, verbose_name='public title')),
-                ('summary', models.TextField(blank=True, max_length=2000, verbose_name='public summary')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('is_published', models.BooleanField(default=False, verbose_name='published')),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=30, verbose_name="kind")),
+                ("object_id", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=120, verbose_name="public title")),
+                ("summary", models.TextField(blank=True, max_length=2000, verbose_name="public summary")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("is_published", models.BooleanField(default=False, verbose_name="published")),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'public item',
-                'verbose_name_plural': 'public items',
-                'ordering': ['kind', 'object_id'],
+                "verbose_name": "public item",
+                "verbose_name_plural": "public items",
+                "ordering": ["kind", "object_id"],
             },
         ),
         migrations.CreateModel(
-            name='PublicPhoto',
+            name="PublicPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to='')),
-                ('thumbnail', models.FileField(blank=True, max_length=200, upload_to='')),
-                ('caption', models.CharField(blank=True, max_length=100, verbose_name='caption')),
-                ('source_ref', models.CharField(max_length=40)),
-                ('content_type', models.CharField(default='image/jpeg', max_length=50)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='portal.publicitem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(max_length=200, upload_to="")),
+                ("thumbnail", models.FileField(blank=True, max_length=200, upload_to="")),
+                ("caption", models.CharField(blank=True, max_length=100, verbose_name="caption")),
+                ("source_ref", models.CharField(max_length=40)),
+                ("content_type", models.CharField(default="image/jpeg", max_length=50)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="photos", to="portal.publicitem"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'public photo',
-                'verbose_name_plural': 'public photos',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "public photo",
+                "verbose_name_plural": "public photos",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PublicUpdate',
+            name="PublicUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('text', models.TextField(max_length=1000, verbose_name='public progress note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='portal.publicitem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="date")),
+                ("text", models.TextField(max_length=1000, verbose_name="public progress note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="updates", to="portal.publicitem"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'public update',
-                'verbose_name_plural': 'public updates',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "public update",
+                "verbose_name_plural": "public updates",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='publicitem',
-            index=models.Index(fields=['is_published', 'year'], name='publicitem_published_year_idx'),
+            model_name="publicitem",
+            index=models.Index(fields=["is_published", "year"], name="publicitem_published_year_idx"),
         ),
         migrations.AddConstraint(
-            model_name='publicitem',
-            constraint=models.UniqueConstraint(fields=('kind', 'object_id'), name='publicitem_unique_kind_object'),
+            model_name="publicitem",
+            constraint=models.UniqueConstraint(fields=("kind", "object_id"), name="publicitem_unique_kind_object"),
         ),
     ]
