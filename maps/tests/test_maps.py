@@ -128,3 +128,45 @@ def test_points_by_light_and_block(users, block, task_by_object, client_as):
     response = client_as("leader").get("/map/data/", {"plan": task.plan_id, "as_of": "2021-12-31"})
     assert response.status_code == 200 and response.json()["points"]
     assert client_as("leader").get("/map/").status_code == 200
+
+
+def test_rectification_and_inspection_lights(users, task_by_object):
+    """A rectification is red when open past its deadline, yellow while open, green once reported;
+    its inspection takes the worst of its open rectifications."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from supervision.models import Finding, Inspection, Rectification
+
+    task = task_by_object("老旧小区改造提升")
+    office = users["office"]
+    inspection = Inspection.objects.create(
+        inspected_on=date(2021, 6, 1),
+        inspectors="督查室",
+        place="现场C",
+        latitude=34.75,
+        longitude=113.66,
+        recorded_by=office,
+    )
+    finding = Finding.objects.create(inspection=inspection, text="围挡破损", created_by=office)
+    opened = datetime(2021, 6, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    rect = Rectification.objects.create(
+        finding=finding,
+        unit=task.lead_unit,
+        requirement="修复围挡",
+        deadline=date(2021, 6, 30),
+        opened_by=office,
+        opened_at=opened,
+    )
+
+    def lights(day):
+        data = map_data(users["leader"], day, (task.plan_id,), kinds=("inspection", "rectification"))
+        return {p["kind"]: p["light"] for p in data["points"] if p["pk"] in (inspection.pk, rect.pk)}
+
+    assert lights(date(2021, 6, 1)) == {"inspection": "green"}  # the rectification did not exist yet
+    assert lights(date(2021, 6, 15)) == {"inspection": "yellow", "rectification": "yellow"}
+    assert lights(date(2021, 7, 15)) == {"inspection": "red", "rectification": "red"}
+    Rectification.objects.filter(pk=rect.pk).update(state=Rectification.State.REPORTED, reported_at=timezone.now())
+    assert lights(date(2021, 7, 15)) == {"inspection": "green", "rectification": "green"}
