@@ -217,3 +217,15 @@ def test_filters_by_area(client, item, task):
     area = data.rows[0].facts.area
     assert f"/public/tasks/{task.pk}/" in client.get("/public/", {"area": area}).content.decode()
     assert f"/public/tasks/{task.pk}/" not in client.get("/public/", {"area": "没有这个领域"}).content.decode()
+
+
+def test_filters_by_core_block(client, item, task):
+    from plans.models import DimensionTag
+
+    block = DimensionTag.objects.get_or_create(kind=DimensionTag.Kind.BLOCK, name="二七商圈")[0]
+    other = DimensionTag.objects.get_or_create(kind=DimensionTag.Kind.BLOCK, name="足球小镇")[0]
+    task.node.tags.add(block)
+    page = client.get("/public/", {"block": "二七商圈"}).content.decode()
+    assert f"/public/tasks/{task.pk}/" in page and 'data-testid="filter-block"' in page
+    assert f"/public/tasks/{task.pk}/" not in client.get("/public/", {"block": other.name}).content.decode()
+    assert "二七商圈" in client.get(f"/public/tasks/{task.pk}/").content.decode()
