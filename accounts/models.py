@@ -16,6 +16,7 @@ ROLE_LABELS = {
     Role.SYSTEM_ADMIN: _("System admin"),
     Role.SECURITY_ADMIN: _("Security admin"),
     Role.AUDIT_ADMIN: _("Audit admin"),
+    Role.KIOSK: _("Wall screen (kiosk)"),
 }
 ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
 
@@ -74,6 +75,11 @@ class User(AbstractUser):
     @property
     def perms(self) -> frozenset[Perm]:
         return perms_for(self.role_codes)
+
+    @property
+    def is_kiosk(self) -> bool:
+        """A wall-screen account (大屏): read by the kiosk middleware and the API's authentication."""
+        return Role.KIOSK.value in self.role_codes
 
     def has_luoshi_perm(self, perm: Perm) -> bool:
         return self.is_active and perm in self.perms

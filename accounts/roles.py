@@ -17,6 +17,10 @@ class Role(StrEnum):
     SYSTEM_ADMIN = "system_admin"  # 系统管理员
     SECURITY_ADMIN = "security_admin"  # 安全管理员
     AUDIT_ADMIN = "audit_admin"  # 审计管理员
+    # 大屏: the command hall's wall PC. Reads the wall screen (over every unit's tasks, like a leader)
+    # and nothing else: no page, no API, no write; its session is held to the wall URL
+    # (workbench.middleware.KioskMiddleware).
+    KIOSK = "kiosk"
 
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
@@ -42,6 +46,7 @@ class Perm(StrEnum):
     # another admin duty; the approver must hold a duty the requester does not (admin_approval_refusal).
     ADMIN_APPROVE = "admin.approve"
     LOCKOUT_MANAGE = "lockout.manage"  # see and lift login lockouts
+    WALL_VIEW = "wall.view"  # the wall screen (大屏) alone
 
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {
@@ -55,6 +60,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
     # Sees no business data: only the audit log, and co-signs takeover-class actions on admin accounts
     # (so a security admin who is the target himself is not the only one who could approve).
     Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_READ, Perm.ADMIN_APPROVE}),
+    Role.KIOSK: frozenset({Perm.WALL_VIEW}),
 }
 
 
@@ -70,6 +76,7 @@ class RoleConflict(StrEnum):
     ADMIN_WITH_BUSINESS = "admin_with_business"
     ALREADY_HELD = "already_held"
     SELF_GRANT = "self_grant"
+    KIOSK_ALONE = "kiosk_alone"
 
 
 def role_grant_conflict(*, held: Iterable[str], new: str, grantee_id: int, grantor_id: int) -> RoleConflict | None:
@@ -85,6 +92,9 @@ def role_grant_conflict(*, held: Iterable[str], new: str, grantee_id: int, grant
         return RoleConflict.SELF_GRANT
     if new_role in held_roles:
         return RoleConflict.ALREADY_HELD
+    if (new_role == Role.KIOSK and held_roles) or Role.KIOSK in held_roles:
+        # A kiosk account is a shared screen in a public hall: it holds no other role, nor the reverse.
+        return RoleConflict.KIOSK_ALONE
     if new_role in ADMIN_ROLES and held_roles & ADMIN_ROLES:
         return RoleConflict.TWO_ADMIN_ROLES
     if (new_role in ADMIN_ROLES and held_roles & BUSINESS_ROLES) or (

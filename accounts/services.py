@@ -37,6 +37,7 @@ ROLE_CONFLICT_MESSAGES = {
     ),
     RoleConflict.ALREADY_HELD: lambda: _("The user already holds this role."),
     RoleConflict.SELF_GRANT: lambda: _("You cannot change your own roles."),
+    RoleConflict.KIOSK_ALONE: lambda: _("A wall-screen (kiosk) account holds no other role."),
 }
 
 

@@ -27,6 +27,9 @@ from core.validation import Problem, problem_text, value_problem
 
 
 def _refuse_until_password_changed(user) -> None:
+    # A wall-screen account (大屏 kiosk) reads the wall only, never the API (workbench.middleware for pages).
+    if getattr(user, "is_kiosk", False):
+        raise ServiceError(_("A wall-screen account cannot use the API."), code="forbidden")
     # The same rule as core.middleware.PasswordChangeRequiredMiddleware for pages, as a clear 403 here.
     if user.must_change_password:
         raise ServiceError(

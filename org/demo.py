@@ -87,6 +87,7 @@ ACCOUNTS = [
     ("sysadmin", "系统管理员（演示）", "dsj", [Role.SYSTEM_ADMIN]),
     ("secadmin", "安全管理员（演示）", "dsj", [Role.SECURITY_ADMIN]),
     ("auditadmin", "审计管理员（演示）", "dsj", [Role.AUDIT_ADMIN]),
+    ("kiosk", "指挥大厅大屏（演示）", "dcs", [Role.KIOSK]),
 ]
 
 

@@ -40,9 +40,11 @@ from audit.models import AuditChainHead, AuditEvent
 from audit.services import audit_keyring
 from core.collation import pinyin_key
 from core.workcalendar import work_calendar
+from maps.models import Location
 from org.models import LeaderPost, Unit
 from plans import treepath
 from plans.models import DimensionTag, Milestone, Plan, PlanNode, Task
+from portal.models import PublicItem, PublicUpdate
 from reports import engine
 from reports.models import EvidenceFile, Judgement, ProgressReport
 from reports.status import DueDates
@@ -793,12 +795,14 @@ def database_size() -> str:
 MODELS_WRITTEN: list[type[models.Model]] = [
     Unit, User, RoleGrant, LeaderPost, DimensionTag, Plan, PlanNode, PlanNode.tags.through, Task,
     Task.co_units.through, Milestone, ProgressReport, EvidenceFile, Judgement, AuditEvent,
+    PublicItem, PublicUpdate, Location,
 ]  # fmt: skip
 
 
 def build_city(*, sizes: Sizes, seed: int, today: date, orders: int | None = None, log=print) -> Outcome:
     """Build the city on the current database (call inside a transaction; nothing is deleted here)."""
     from reports.snapshots import status_refresh
+    from scale.public_city import build_public
 
     builder = CityBuilder(sizes=sizes, seed=seed, today=today)
     import time as clock
@@ -814,6 +818,9 @@ def build_city(*, sizes: Sizes, seed: int, today: date, orders: int | None = Non
         step("plans, tasks and milestones", builder.build_plans)
         step("reports, evidence, judgements", builder.build_reports)
         step("audit chain", builder.build_audit)
+        step(
+            "public items and positions", lambda: builder.out.counts.__setitem__("public_items", build_public(builder))
+        )
         reset_sequences(MODELS_WRITTEN)
     step(
         "stored statuses for today",

@@ -14,6 +14,7 @@ NAV = [
     ("reports:approvals", _("Approvals"), (Perm.REPORT_APPROVE,), "reports"),
     ("reports:cockpit", _("Cockpit"), (Perm.BUSINESS_READ_ALL,), "reports"),
     ("indicators:catalogue", _("Indicators"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "indicators"),
+    ("maps:map", _("Map"), (Perm.BUSINESS_READ_ALL,), "maps"),
     (
         "supervision:order_list",
         _("Supervision orders"),
@@ -33,6 +34,7 @@ NAV = [
         (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT),
         "supervision",
     ),
+    ("portal:office_list", _("Public portal"), (Perm.PLAN_EDIT,), "portal"),
     ("reports:calendar", _("Work calendar"), (Perm.PLAN_EDIT, Perm.ORG_MANAGE), "admin"),
     ("org:unit_list", _("Organisation"), (Perm.ORG_READ,), "org"),
     ("org:post_list", _("Leader posts"), (Perm.ORG_READ,), "org"),

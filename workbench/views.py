@@ -1,6 +1,6 @@
 from urllib.parse import quote
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,10 +9,14 @@ from accounts.roles import Perm
 from audit.services import audit_record
 from core.access import require_perm
 from core.jobs import job_get_for_user
+from core.middleware import as_of_date
 from core.models import BackgroundJob
 from notifications.selectors import inbox
+from plans.selectors import plans_choose
 from reports.selectors import approval_queue, cockpit, reporting_inbox, rollups
 from workbench.home import personal_cards, suggested_as_of
+from workbench.wall import reader as wall_reader
+from workbench.wall import wall_data
 
 JOB_LABELS = {"task_ledger_export": _("Task ledger export")}
 
@@ -62,3 +66,25 @@ def job_file_response(job: BackgroundJob, *, actor) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_perm(Perm.BUSINESS_READ_ALL, Perm.WALL_VIEW)
+def wall(request):
+    """大屏: the cockpit for the command hall's wall (16:9, dark, no navigation), refreshed in place."""
+    data = _wall_payload(request)
+    return render(request, "workbench/wall.html", {"data": data, "refresh_seconds": WALL_REFRESH_SECONDS})
+
+
+@require_perm(Perm.BUSINESS_READ_ALL, Perm.WALL_VIEW)
+def wall_data_view(request):
+    response = JsonResponse(_wall_payload(request))
+    response["Cache-Control"] = "no-store"
+
+
+WALL_REFRESH_SECONDS = 60
+
+
+def _wall_payload(request) -> dict:
+    as_of = as_of_date(request)
+    choice = plans_choose(wall_reader(request.user), request.GET.getlist("plan"), as_of)
+    return wall_data(request.user, as_of, choice.ids)

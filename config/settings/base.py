@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "core.replica.PrimaryAfterWriteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.PasswordChangeRequiredMiddleware",
+    "workbench.middleware.KioskMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",

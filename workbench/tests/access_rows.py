@@ -1,11 +1,15 @@
-"""Access-matrix rows for background jobs (merged by core/tests/test_access_matrix.py).
+"""Access-matrix rows for background jobs and the wall screen (merged by core/tests/test_access_matrix.py).
 
 A job and its file are its requester's alone: everyone else gets 404 (no existence leak). Role sets are
 spelled out here so this module imports nothing from the matrix.
+
+/cockpit/wall/ is the cockpit on the command hall's wall: office and leaders (business.read_all),
+and the kiosk account, which reaches nothing else.
 """
 
 BUSINESS = {"office", "leader", "leader_cj", "zjj_head", "zjj_reporter", "fgw_reporter"}
 OTHERS = {"leader", "leader_cj", "zjj_head", "zjj_reporter", "fgw_reporter", "sysadmin", "secadmin", "auditadmin"}
+WALL = {"office", "leader", "leader_cj", "kiosk"}
 NOT_MINE = {name: 404 for name in [*OTHERS, "outsider"]}
 
 
@@ -24,6 +28,8 @@ def _office_job() -> int:
 PAGES = {
     "workbench:job_detail": ({"office"}, lambda: {"pk": _office_job()}, "", NOT_MINE),
     "workbench:job_file": ({"office"}, lambda: {"pk": _office_job()}, "", NOT_MINE),
+    "workbench:wall": (WALL, None, "", {}),
+    "workbench:wall_data": (WALL, None, "", {}),
 }
 POST_ONLY = {"plans:task_export_job"}
 POST_WRITERS = {"plans:task_export_job": BUSINESS}

@@ -2,9 +2,11 @@ from django.core.management.base import BaseCommand
 
 from decomposition.demo import plan_figures
 from indicators.demo import load_demo_indicators
+from maps.demo import load_demo_map
 from org.demo import load_demo_duties, load_demo_organisation
 from plans.demo import TITLE, load_demo_plan
 from plans.models import Plan
+from portal.demo import load_demo_portal
 from reports.demo import load_demo_reports
 from supervision.demo import load_demo_supervision
 
@@ -20,5 +22,7 @@ class Command(BaseCommand):
         created["reports"] = load_demo_reports(Plan.objects.get(title=TITLE))
         created["orders"] = load_demo_supervision()
         created["indicator values"] = load_demo_indicators(plan_figures(Plan.objects.filter(title=TITLE).first()))
+        created["public items"] = load_demo_portal()
+        created["map"] = load_demo_map()
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"Demo data loaded ({summary}). Demo password for all demo accounts: Luoshi@2021")
