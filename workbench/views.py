@@ -79,6 +79,7 @@ def wall(request):
 def wall_data_view(request):
     response = JsonResponse(_wall_payload(request))
     response["Cache-Control"] = "no-store"
+    return response
 
 
 WALL_REFRESH_SECONDS = 60

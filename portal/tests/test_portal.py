@@ -14,6 +14,7 @@ from portal import services
 from portal.models import PublicItem, PublicPhoto, PublicUpdate
 from portal.photos import has_metadata
 from portal.tests.test_photos import photo_with_gps
+from supervision.targets import target_content_type
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,11 @@ def test_no_internal_field_reaches_the_public_pages(client, item, task):
         if r.problems:
             internal.add(r.problems[:20])
         internal.add(r.created_by.display_name or r.created_by.username)
-    internal.update(Inspection.objects.filter(tasks=task).values_list("place", flat=True))
+    internal.update(
+        Inspection.objects.filter(
+            target_links__target_type=target_content_type(task), target_links__target_id=task.pk
+        ).values_list("place", flat=True)
+    )
     internal.discard("")
     pages = "".join(
         client.get(url).content.decode()
