@@ -1,0 +1,81 @@
+"""Forms of the evaluation pages: appeal, decision, adjustment, scheme components, bulletin."""
+
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import CheckedForm
+from evaluation.models import Adjustment
+from org.models import Unit
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class AppealForm(CheckedForm):
+    component_key = forms.ChoiceField(label=_("Component"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    evidence = MultipleFileField(label=_("Evidence"))
+
+    def __init__(self, *args, components=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["component_key"].choices = [(c["key"], f"{c['label']}（{c['points']}）") for c in components]
+
+
+class AppealDecisionForm(CheckedForm):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("uphold", _("Uphold")), ("reject", _("Reject"))])
+    corrected_points = forms.DecimalField(label=_("Corrected points"), required=False, max_digits=6, decimal_places=2)
+    note = forms.CharField(label=_("Reason of the decision"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class AdjustmentForm(CheckedForm):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.filter(is_active=True))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Adjustment.Kind.choices)
+    points = forms.DecimalField(label=_("Points"), max_digits=5, decimal_places=2, min_value=0)
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    evidence = MultipleFileField(label=_("Evidence"))
+
+
+class ComponentsForm(CheckedForm):
+    components = forms.CharField(
+        label=_("Components (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 14, "class": "mono"}),
+        max_length=20000,
+        help_text=_(
+            'One object per component: key, label, source, weight, rule ({"kind": "linear", "low", "high"} · '
+            '{"kind": "banded", "bands": [[from, to, share], …]} · {"kind": "deduction", "per_event", "cap"}).'
+        ),
+    )  # fmt: skip
+
+    def clean_components(self):
+        try:
+            rows = json.loads(self.cleaned_data["components"])
+        except ValueError as exc:
+            raise forms.ValidationError(_("Not valid JSON: %(e)s") % {"e": exc}) from None
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise forms.ValidationError(_("A list of components is expected."))
+        return rows
+
+
+class BulletinForm(CheckedForm):
+    month = forms.CharField(label=_("Month (YYYY-MM)"), max_length=7)
+    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    opening = forms.CharField(label=_("Opening paragraph"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              max_length=4000)  # fmt: skip
+    remarks = forms.CharField(label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              max_length=4000)  # fmt: skip
