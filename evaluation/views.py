@@ -42,11 +42,14 @@ def period_detail_view(request, pk):
     preview = None
     if not period.is_published and office:
         preview = period_compute(period)
+    table = selectors.league_table(period, version=version_n) if period.is_published else []
+    first = table[0].rows[0] if table and table[0].rows else None
     context = {
         "period": period,
+        "header": [c for c in first.components if c["weight"]] if first else [],
         "office": office,
         "preview": preview,
-        "table": selectors.league_table(period, version=version_n) if period.is_published else [],
+        "table": table,
         "version": version_n,
         "versions": selectors.versions(period),
         "components": list(period.scheme.components.all()),

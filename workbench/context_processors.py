@@ -32,6 +32,8 @@ NAV = [
         (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT),
         "supervision",
     ),
+    ("evaluation:periods", _("Evaluation"), (Perm.BUSINESS_READ_ALL, Perm.REPORT_APPROVE), "evaluation"),
+    ("evaluation:bulletins", _("Bulletins"), (Perm.BUSINESS_READ_ALL, Perm.REPORT_APPROVE), "evaluation"),
     ("reports:calendar", _("Work calendar"), (Perm.PLAN_EDIT, Perm.ORG_MANAGE), "admin"),
     ("org:unit_list", _("Organisation"), (Perm.ORG_READ,), "org"),
     ("org:post_list", _("Leader posts"), (Perm.ORG_READ,), "org"),
