@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,12 @@ SIZE_3 = 16.0  # 三号
 SIZE_4 = 14.0  # 四号
 LINE = 28.0  # fixed line pitch (22 lines a page of 225 mm)
 TYPE_WIDTH_MM = 156
-CHART_FONT = "Noto Sans CJK SC"  # Debian fonts-noto-cjk; the server draws the charts, no browser
+# Debian's fonts-noto-cjk; the server draws the charts, no browser. matplotlib reads only the first face
+# of a .ttc collection (named "Noto Sans CJK JP"; it has every Chinese glyph), so the file is added by path.
+CHART_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
 
 
 @dataclass
@@ -132,9 +138,14 @@ def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import pyplot
+    from matplotlib import font_manager, pyplot
 
-    matplotlib.rcParams["font.family"] = [CHART_FONT, "DejaVu Sans"]
+    families = []
+    for path in CHART_FONT_FILES:
+        if os.path.exists(path):
+            font_manager.fontManager.addfont(path)
+            families.append(font_manager.FontProperties(fname=path).get_name())
+    matplotlib.rcParams["font.family"] = [*families, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False
     return pyplot
 
