@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from audit.models import AuditEvent
 from core.errors import ServiceError
@@ -35,6 +36,9 @@ def test_bad_scheme_refused_nothing_written(users):
     with pytest.raises(ServiceError) as err:
         services.scheme_create(actor=users["office"], year=2022, name="x", components=comps, groups=[("g", [])])
     assert "90" in err.value.message and "100" in err.value.message
+    with translation.override("zh-hans"), pytest.raises(ServiceError) as err:
+        services.scheme_create(actor=users["office"], year=2022, name="x", components=comps, groups=[("g", [])])
+    assert err.value.message == "各项分值合计为 90，与总分 100 不符。"
     comps = default_components()
     comps[1]["rule"] = {"kind": "banded", "bands": [["0", "0.7", "0"], ["0.6", "1", "1"]]}
     with pytest.raises(ServiceError) as err:
