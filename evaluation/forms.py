@@ -38,8 +38,17 @@ class AppealForm(CheckedForm):
 
 class AppealDecisionForm(CheckedForm):
     decision = forms.ChoiceField(label=_("Decision"), choices=[("uphold", _("Uphold")), ("reject", _("Reject"))])
-    corrected_points = forms.DecimalField(label=_("Corrected points"), required=False, max_digits=6, decimal_places=2)
-    note = forms.CharField(label=_("Reason of the decision"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    corrected_points = forms.DecimalField(
+        label=_("Corrected points"), required=False, max_digits=6, decimal_places=2,
+        widget=forms.NumberInput(
+            attrs={"placeholder": _("Corrected points"), "step": "0.01", "aria-label": _("Corrected points")}
+        ),
+    )  # fmt: skip
+    note = forms.CharField(
+        label=_("Reason of the decision"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Reason of the decision"),
+                                     "aria-label": _("Reason of the decision")}),
+    )  # fmt: skip
 
 
 class AdjustmentForm(CheckedForm):

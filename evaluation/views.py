@@ -44,6 +44,10 @@ def period_detail_view(request, pk):
         preview = period_compute(period)
     table = selectors.league_table(period, version=version_n) if period.is_published else []
     first = table[0].rows[0] if table and table[0].rows else None
+    labels = {c.key: c.label for c in period.scheme.components.all()}
+    appeals = list(selectors.appeals_for_user(request.user, period).prefetch_related("files"))
+    for a in appeals:
+        a.component_label = labels.get(a.component_key, a.component_key)
     context = {
         "period": period,
         "header": [c for c in first.components if c["weight"]] if first else [],
@@ -53,7 +57,7 @@ def period_detail_view(request, pk):
         "version": version_n,
         "versions": selectors.versions(period),
         "components": list(period.scheme.components.all()),
-        "appeals": list(selectors.appeals_for_user(request.user, period)),
+        "appeals": appeals,
         "decision_form": AppealDecisionForm() if office else None,
         "can_appeal": period.is_published and request.user.has_luoshi_perm(Perm.REPORT_APPROVE),
         "deadline": services.appeal_deadline(period) if period.is_published else None,
