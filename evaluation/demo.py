@@ -96,16 +96,20 @@ def load_demo_evaluation() -> int:
             published += 1
     head = User.objects.filter(username="zjj_head").first()
     if published and head is not None:
-        for month, uphold in ((5, True), (9, False)):
+        cases = (
+            (5, "delivery", "演示：月底红灯任务实际已完成，竣工验收记录见附件，系进展未及时审核所致，申请更正。", True),
+            (9, "reporting", "演示：本月一期报送因系统维护延迟，已于当日线下报送，申请核减迟报。", False),
+        )
+        for month, key, reason, uphold in cases:
             period = Period.objects.get(scheme=scheme, kind="month", start=date(YEAR, month, 1))
             if Appeal.objects.filter(period=period).exists():
                 continue
-            appeal = appeal_create(actor=head, period=period, component_key="reporting",
-                                   reason="演示：本月一期报送因系统维护延迟，已于当日线下报送，申请核减迟报。",
+            appeal = appeal_create(actor=head, period=period, component_key=key, reason=reason,
                                    today=period.published_on)  # fmt: skip
-            note = "经核实，系统维护记录属实，予以更正。" if uphold else "经核实，迟报非系统原因，维持原评分。"
+            note = "经核实，竣工验收记录属实，予以更正。" if uphold else "经核实，迟报非系统原因，维持原评分。"
+            weight = Decimal(scheme.components.get(key=key).weight)
             appeal_decide(actor=office, appeal=appeal, uphold=uphold, note=note,
-                          corrected_points=Decimal(20) if uphold else None)  # fmt: skip
+                          corrected_points=weight if uphold else None)  # fmt: skip
     if published:
         from evaluation.bulletin_service import demo_bulletin
 

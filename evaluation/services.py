@@ -10,9 +10,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -176,7 +177,9 @@ def period_publish(*, actor: User, period: Period) -> Period:
         raise ServiceError(_("%(period)s is already published.") % {"period": period.label}, field="period")
     if period.end >= timezone.localdate():
         raise ServiceError(_("%(period)s has not ended yet.") % {"period": period.label}, field="period")
-    rows = period_compute(period)
+    # The stored details are part of the frozen record: worded in the site's language, whoever publishes.
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = period_compute(period)
     _store_rows(period, 1, rows, set())
     period.version, period.published_at, period.published_by = 1, timezone.now(), actor
     period.published_on = timezone.localdate()

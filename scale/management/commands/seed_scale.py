@@ -65,6 +65,9 @@ class Command(BaseCommand):
         outcome = build_city(
             sizes=sizes, seed=options["seed"], today=today, orders=options["orders"], log=self.stdout.write
         )
+        from evaluation.scale import seed_evaluation
+
+        seed_evaluation(today.year)
         seconds = time.perf_counter() - started
         GeneratedCity.objects.filter(pk=marker.pk).update(finished_at=timezone.now(), seconds=seconds)
         if self._postgres():
