@@ -24,11 +24,9 @@ from supervision.orderdoc import (
     RED,
     TITLE_FONT,
     _document_defaults,
-    _fix_table_width,
     _paragraph,
     _red_rule,
     _run,
-    _set_fonts,
     cn_date,
 )
 
@@ -233,46 +231,69 @@ def _styles(document: Document) -> None:
             fonts.attrib.pop(qn(theme), None)
 
 
-def _table(document: Document, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        _cell(cell, text, font=HEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _repeat_header(table.rows[0])
-    for values in rows:
-        cells = table.add_row().cells
-        for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            _cell(cell, text, font=BODY_FONT, align=WD_ALIGN_PARAGRAPH.LEFT if i == 1 else WD_ALIGN_PARAGRAPH.CENTER)
-    _fix_table_width(table, widths)
-    _paragraph(document, line_pt=12)
+TABLE_TEXT, TABLE_HEAD = "Table Text", "Table Heading"
 
 
-def _cell(cell: Any, text: str, *, font: str, align: Any) -> None:
-    p = cell.paragraphs[0]
-    p.alignment = align
-    fmt = p.paragraph_format
+def _table_styles(document: Document) -> None:
+    """Paragraph styles of table cells (仿宋 / 黑体 小四, exact 20 pt): cells name a style instead of
+    formatting each run, which makes a 1 000-unit league table a single XML insert."""
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_LINE_SPACING
+    from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(20)
-    fmt.space_before = fmt.space_after = Pt(1)
-    run = p.add_run(text)
-    _set_fonts(run, font)
-    run.font.size = Pt(12)
+    for name, font in ((TABLE_TEXT, BODY_FONT), (TABLE_HEAD, HEADING_FONT)):
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.font.size = Pt(12)
+        style.font.name = font
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        for slot in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+            fonts.set(qn(slot), font)
+        fmt = style.paragraph_format
+        fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(20)
+        fmt.space_before = fmt.space_after = Pt(1)
 
 
-def _repeat_header(row: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+def _table(document: Document, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
+    """A real Word table (Table Grid, fixed column widths, header row repeated on every page), built as
+    one XML fragment: python-docx's cell-by-cell API took 6 s for a city's league table."""
+    from xml.sax.saxutils import escape
 
-    trpr = row._tr.get_or_add_trPr()
-    mark = OxmlElement("w:tblHeader")
-    mark.set(qn("w:val"), "true")
-    trpr.append(mark)
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    twips = [int(mm / 25.4 * 1440) for mm in widths]
+
+    def row(values: list[str], style: str, head: bool) -> str:
+        cells = []
+        for text, width, mm in zip(values, twips, widths, strict=True):
+            align = "left" if mm >= 40 and not head else "center"  # names and task lists read from the left
+            cells.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{align}"/></w:pPr>'
+                f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>'
+            )
+        props = "<w:trPr><w:tblHeader/></w:trPr>" if head else "<w:trPr><w:cantSplit/></w:trPr>"
+        return f"<w:tr>{props}{''.join(cells)}</w:tr>"
+
+    head_id = document.styles[TABLE_HEAD].style_id
+    text_id = document.styles[TABLE_TEXT].style_id
+    grid_id = document.styles["Table Grid"].style_id
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
+    props = (
+        f'<w:tblPr><w:tblStyle w:val="{grid_id}"/><w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>'
+        '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+        'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+    )
+    body_rows = "".join(row(values, text_id, False) for values in rows)
+    xml = f"<w:tbl {nsdecls('w')}>{props}<w:tblGrid>{grid}</w:tblGrid>{row(header, head_id, True)}{body_rows}</w:tbl>"
+    body = document.element.body
+    table = parse_xml(xml)
+    if body.sectPr is not None:
+        body.sectPr.addprevious(table)
+    else:
+        body.append(table)
+    _paragraph(document, line_pt=12)
 
 
 def _page_number_footer(document: Document) -> None:
@@ -320,6 +341,7 @@ def build_bulletin_docx(d: BulletinData) -> bytes:
     document = Document()
     _document_defaults(document)
     _styles(document)
+    _table_styles(document)
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
@@ -367,7 +389,7 @@ def build_bulletin_docx(d: BulletinData) -> bytes:
         _body(document, f"截至月底，共有{total}项任务进度滞后或逾期，涉及{len(d.lagging)}个牵头单位，按单位通报如下：")
         rows = [[str(i), u.unit, str(u.count), "；".join(u.tasks) + ("等" if u.count > len(u.tasks) else "")]
                 for i, u in enumerate(d.lagging, 1)]  # fmt: skip
-        _table(document, ["序号", "牵头单位", "项数", "滞后、逾期任务"], rows, [12, 30, 14, 100])
+        _table(document, ["序号", "牵头单位", "项数", "滞后、逾期任务"], rows, [14, 40, 14, 88])
     else:
         _body(document, "本月无进度滞后或逾期任务。")
 
@@ -378,7 +400,7 @@ def build_bulletin_docx(d: BulletinData) -> bytes:
             _heading(document, f"（{cn_number(i)}）{group.name}", 2)
             rows = [[str(ln.rank), ln.unit, ln.total, _change(ln.change), "经申诉调整" if ln.adjusted else ""]
                     for ln in group.lines]  # fmt: skip
-            _table(document, ["名次", "单位", "得分", "名次变化", "备注"], rows, [16, 60, 24, 26, 30])
+            _table(document, ["名次", "单位", "得分", "名次变化", "备注"], rows, [16, 56, 24, 26, 34])
             document.add_picture(io.BytesIO(league_chart(group)), width=Mm(150))
             document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     else:
