@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CheckedForm
-from evaluation.models import Adjustment
+from evaluation.models import Adjustment, Period, Scheme
 from org.models import Unit
 
 
@@ -79,6 +79,15 @@ class ComponentsForm(CheckedForm):
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise forms.ValidationError(_("A list of components is expected."))
         return rows
+
+
+class PeriodForm(CheckedForm):
+    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.all())
+    kind = forms.ChoiceField(label=_("Kind"), choices=Period.Kind.choices)
+    year_mode = forms.ChoiceField(label=_("A year is"), choices=Period.YearMode.choices, required=False)
+    start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+    label = forms.CharField(label=_("Name"), max_length=40)
 
 
 class BulletinForm(CheckedForm):

@@ -126,6 +126,29 @@ def scheme_update(*, actor: User, scheme: Scheme, components: Sequence[dict[str,
 
 
 @transaction.atomic
+def scheme_revise(*, actor: User, scheme: Scheme) -> Scheme:
+    """The next version of a scheme as an editable copy (components, groups, settings); the old one stays
+    with the periods it scored."""
+    last = Scheme.objects.filter(year=scheme.year).order_by("-version").first()
+    assert last is not None
+    copy = Scheme.objects.create(
+        year=scheme.year, name=scheme.name, version=last.version + 1, total=scheme.total, bonus_cap=scheme.bonus_cap,
+        yellow_credit=scheme.yellow_credit, late_credit=scheme.late_credit, appeal_workdays=scheme.appeal_workdays,
+    )  # fmt: skip
+    Component.objects.bulk_create(
+        Component(scheme=copy, key=c.key, label=c.label, source=c.source, weight=c.weight, rule=c.rule, order=c.order)
+        for c in scheme.components.all()
+    )
+    for g in scheme.groups.prefetch_related("units"):
+        group = UnitGroup.objects.create(scheme=copy, name=g.name, order=g.order)
+        group.units.set(list(g.units.all()))
+    audit_record(
+        actor=actor, verb="scheme.revise", obj=copy, after={"from_version": scheme.version, **_scheme_data(copy)}
+    )
+    return copy
+
+
+@transaction.atomic
 def scheme_group_set(*, actor: User, group: UnitGroup, unit_ids: Iterable[int]) -> UnitGroup:
     """Which units a group ranks (分类考核); fixed once the scheme is locked."""
     if group.scheme.locked:
@@ -138,9 +161,17 @@ def scheme_group_set(*, actor: User, group: UnitGroup, unit_ids: Iterable[int]) 
 
 
 @transaction.atomic
-def period_open(*, actor: User, scheme: Scheme, kind: str, start: date, end: date, label: str) -> Period:
+def period_open(
+    *, actor: User, scheme: Scheme, kind: str, start: date, end: date, label: str, year_mode: str = "months"
+) -> Period:
+    """A period to score (the month, quarter or year from `start` to `end`); the same one again is returned."""
+    if end < start:
+        raise ServiceError(_("The period ends before it starts."), field="end")
+    if start.year != scheme.year or end.year != scheme.year:
+        raise ServiceError(_("The period lies outside the scheme's year %(year)s.") % {"year": scheme.year},
+                           field="start")  # fmt: skip
     period, created = Period.objects.get_or_create(
-        scheme=scheme, kind=kind, start=start, defaults={"end": end, "label": label}
+        scheme=scheme, kind=kind, start=start, defaults={"end": end, "label": label.strip(), "year_mode": year_mode}
     )
     if created:
         audit_record(actor=actor, verb="period.open", obj=period, after={"label": label, "kind": kind})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("evaluation/appeals/<int:pk>/decide/", views.appeal_decide_view, name="appeal_decide"),
     path("evaluation/schemes/", views.scheme_list_view, name="schemes"),
     path("evaluation/schemes/<int:pk>/", views.scheme_detail_view, name="scheme"),
+    path("evaluation/schemes/<int:pk>/revise/", views.scheme_revise_view, name="scheme_revise"),
     path("evaluation/adjustments/", views.adjustment_list_view, name="adjustments"),
     path("evaluation/adjustments/<int:pk>/", views.adjustment_detail_view, name="adjustment"),
     path("evaluation/adjustments/<int:pk>/decide/", views.adjustment_decide_view, name="adjustment_decide"),

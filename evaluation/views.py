@@ -18,7 +18,7 @@ from core.views_helpers import button_post, form_post
 from evaluation import selectors, services
 from evaluation.bulletin_service import bulletin_issue
 from evaluation.compute import period_compute
-from evaluation.forms import AdjustmentForm, AppealDecisionForm, AppealForm, BulletinForm, ComponentsForm
+from evaluation.forms import AdjustmentForm, AppealDecisionForm, AppealForm, BulletinForm, ComponentsForm, PeriodForm
 from evaluation.models import Adjustment, Appeal, EvaluationFile, Scheme
 from evaluation.sources import source_choices
 
@@ -27,10 +27,30 @@ READERS = (Perm.BUSINESS_READ_ALL, Perm.REPORT_APPROVE)
 
 @require_perm(*READERS)
 def period_list_view(request):
+    office = selectors.is_office(request.user)
     periods = list(selectors.periods_for_user(request.user)[:60])
-    return render(
-        request, "evaluation/period_list.html", {"periods": periods, "office": selectors.is_office(request.user)}
-    )
+    form = PeriodForm(request.POST or None) if office else None
+    context = {"periods": periods, "office": office, "form": form}
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        return form_post(
+            request,
+            form,
+            lambda d: services.period_open(
+                actor=request.user,
+                scheme=d["scheme"],
+                kind=d["kind"],
+                start=d["start"],
+                end=d["end"],
+                label=d["label"],
+                year_mode=d["year_mode"] or "months",
+            ),  # fmt: skip
+            success=_("Period opened."),
+            redirect_to=lambda p: reverse("evaluation:period", args=[p.pk]),
+            invalid=lambda f: render(request, "evaluation/period_list.html", {**context, "form": f}, status=400),
+        )
+    return render(request, "evaluation/period_list.html", context)
 
 
 @require_perm(*READERS)
@@ -162,6 +182,15 @@ def scheme_detail_view(request, pk):
             invalid=lambda f: render(request, "evaluation/scheme_detail.html", {**context, "form": f}, status=400),
         )
     return render(request, "evaluation/scheme_detail.html", context)
+
+
+@require_POST
+@require_perm(Perm.PLAN_EDIT)
+def scheme_revise_view(request, pk):
+    scheme = get_object_or_404(Scheme, pk=pk)
+    copy = services.scheme_revise(actor=request.user, scheme=scheme)
+    messages.success(request, _("Version %(v)s created; edit it here.") % {"v": copy.version})
+    return redirect("evaluation:scheme", pk=copy.pk)
 
 
 @require_perm(Perm.PLAN_EDIT)

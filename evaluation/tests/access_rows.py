@@ -95,7 +95,12 @@ PAGES = {
     "evaluation:bulletins": (READERS, None, "", {}),
     "evaluation:bulletin_download": (READERS, lambda: {"pk": _bulletin()}, "", {}),
 }
-WRITES = {"evaluation:publish": "pk", "evaluation:appeal_decide": "pk", "evaluation:adjustment_decide": "pk"}
+WRITES = {
+    "evaluation:publish": "pk",
+    "evaluation:scheme_revise": "pk",
+    "evaluation:appeal_decide": "pk",
+    "evaluation:adjustment_decide": "pk",
+}
 POST_ONLY = set(WRITES)
 POST_ONLY_KWARGS = WRITES
 POST_WRITERS = {name: OFFICE for name in WRITES}

@@ -82,3 +82,19 @@ def test_league_table_query_count_does_not_grow_with_units(client_as, june):
     with CaptureQueriesContext(connection) as ctx:
         office.get(f"/evaluation/periods/{june.pk}/")
     assert len(ctx.captured_queries) < 20
+
+
+def test_office_opens_a_quarter(client_as, june):
+    data = {
+        "scheme": june.scheme_id,
+        "kind": "quarter",
+        "start": "2021-04-01",
+        "end": "2021-06-30",
+        "label": "2021年二季度",
+    }
+    response = client_as("office").post("/evaluation/", data)
+    assert response.status_code == 302
+    assert Period.objects.filter(kind="quarter", label="2021年二季度").exists()
+    bad = client_as("office").post("/evaluation/", {"scheme": june.scheme_id, "kind": "quarter",
+                                   "start": "2021-07-01", "end": "2021-06-30", "label": "x"})  # fmt: skip
+    assert bad.status_code == 400 and not Period.objects.filter(label="x").exists()

@@ -157,3 +157,29 @@ def test_adjustment_needs_a_second_office_user(june, users):
     assert row.score.total == before + 2
     assert any(c["key"] == "adjustments" and c["rows"][0]["url"] == f"/evaluation/adjustments/{adj.pk}/"
                for c in row.components)  # fmt: skip
+
+
+def test_a_locked_scheme_is_revised_as_a_copy(june, users):
+    services.period_publish(actor=users["office"], period=june)
+    scheme = Scheme.objects.get(pk=june.scheme_id)
+    copy = services.scheme_revise(actor=users["office"], scheme=scheme)
+    assert copy.version == scheme.version + 1 and not copy.locked
+    assert list(copy.components.values_list("key", "weight")) == list(scheme.components.values_list("key", "weight"))
+    assert [set(g.units.all()) for g in copy.groups.all()] == [set(g.units.all()) for g in scheme.groups.all()]
+    comps = default_components()
+    comps[0]["weight"], comps[1]["weight"] = "40", "30"
+    services.scheme_update(actor=users["office"], scheme=copy, components=comps)
+    assert str(copy.components.get(key="delivery").weight) == "40.00"
+    assert str(scheme.components.get(key="delivery").weight) == "50.00"  # the published one is untouched
+
+
+def test_period_open_checks_dates(june, users):
+    with pytest.raises(ServiceError):
+        services.period_open(actor=users["office"], scheme=june.scheme, kind="quarter", start=dt.date(2021, 7, 1),
+                             end=dt.date(2021, 6, 30), label="x")  # fmt: skip
+    with pytest.raises(ServiceError):
+        services.period_open(actor=users["office"], scheme=june.scheme, kind="quarter", start=dt.date(2022, 1, 1),
+                             end=dt.date(2022, 3, 31), label="x")  # fmt: skip
+    q = services.period_open(actor=users["office"], scheme=june.scheme, kind="quarter", start=dt.date(2021, 4, 1),
+                             end=dt.date(2021, 6, 30), label="2021年二季度")  # fmt: skip
+    assert q.kind == "quarter" and len(period_compute(q)) == len(period_compute(june))
