@@ -28,7 +28,7 @@ class MultipleFileField(forms.FileField):
 
 class AppealForm(CheckedForm):
     component_key = forms.ChoiceField(label=_("Component"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    reason = forms.CharField(label=_("Reason of the appeal"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     evidence = MultipleFileField(label=_("Evidence"))
 
     def __init__(self, *args, components=(), **kwargs):
@@ -56,7 +56,7 @@ class AdjustmentForm(CheckedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Adjustment.Kind.choices)
     points = forms.DecimalField(label=_("Points"), max_digits=5, decimal_places=2, min_value=0)
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(label=_("Reason of the points"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     evidence = MultipleFileField(label=_("Evidence"))
 
 
@@ -92,7 +92,7 @@ class PeriodForm(CheckedForm):
 
 class BulletinForm(CheckedForm):
     month = forms.CharField(label=_("Month (YYYY-MM)"), max_length=7)
-    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    title = forms.CharField(label=_("Bulletin title"), max_length=120, required=False)
     opening = forms.CharField(label=_("Opening paragraph"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                               max_length=4000)  # fmt: skip
     remarks = forms.CharField(label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
