@@ -37,7 +37,7 @@ def test_a_component_may_name_a_registered_measure(users, counted_units):
         {"key": "m", "label": "项目", "source": "measure:test.eval_units", "weight": "100",
          "rule": {"kind": "linear", "low": "0", "high": "1"}},
     ]  # fmt: skip
-    scheme = services.scheme_create(actor=users["office"], year=2023, name="测", components=components,
+    scheme = services.scheme_create(actor=users["office"], year=2021, name="测", components=components,
                                     groups=[("g", [zjj.pk, fgw.pk])])  # fmt: skip
     period = services.period_open(actor=users["office"], scheme=scheme, kind="quarter", start=dt.date(2021, 4, 1),
                                   end=dt.date(2021, 6, 30), label="2021年二季度")  # fmt: skip
