@@ -101,6 +101,12 @@ class BulletinData:
         return data
 
 
+# A city bulletin stays readable: the lagging units with most lagging tasks, and a long league table's
+# top and bottom (the platform has the rest; the stored data keeps every line).
+LAGGING_UNITS = 30
+LEAGUE_FULL = 80
+LEAGUE_TOP, LEAGUE_BOTTOM = 40, 20
+
 CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -273,7 +279,7 @@ def _table(document: Document, header: list[str], rows: list[list[str]], widths:
                 f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{align}"/></w:pPr>'
                 f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>'
             )
-        props = "<w:trPr><w:tblHeader/></w:trPr>" if head else "<w:trPr><w:cantSplit/></w:trPr>"
+        props = "<w:trPr><w:tblHeader/></w:trPr>" if head else ""
         return f"<w:tr>{props}{''.join(cells)}</w:tr>"
 
     head_id = document.styles[TABLE_HEAD].style_id
@@ -387,9 +393,16 @@ def build_bulletin_docx(d: BulletinData) -> bytes:
     if d.lagging:
         total = sum(u.count for u in d.lagging)
         _body(document, f"截至月底，共有{total}项任务进度滞后或逾期，涉及{len(d.lagging)}个牵头单位，按单位通报如下：")
-        rows = [[str(i), u.unit, str(u.count), "；".join(u.tasks) + ("等" if u.count > len(u.tasks) else "")]
-                for i, u in enumerate(d.lagging, 1)]  # fmt: skip
+        shown = d.lagging[:LAGGING_UNITS]
+        named = 3 if len(d.lagging) > 10 else 8  # a city's units lag on dozens of tasks: name a few
+        rows = [[str(i), u.unit, str(u.count), "；".join(u.tasks[:named]) + ("等" if u.count > named else "")]
+                for i, u in enumerate(shown, 1)]  # fmt: skip
         _table(document, ["序号", "牵头单位", "项数", "滞后、逾期任务"], rows, [14, 40, 14, 88])
+        if len(d.lagging) > len(shown):
+            rest = d.lagging[len(shown) :]
+            _body(
+                document, f"另有{len(rest)}个单位共{sum(u.count for u in rest)}项任务滞后或逾期，详见落实平台任务清单。"
+            )
     else:
         _body(document, "本月无进度滞后或逾期任务。")
 
@@ -398,8 +411,15 @@ def build_bulletin_docx(d: BulletinData) -> bytes:
         _body(document, f"根据{d.period_label}考核结果（分类考核），各单位得分及排名如下：")
         for i, group in enumerate(d.league, 1):
             _heading(document, f"（{cn_number(i)}）{group.name}", 2)
+            lines = group.lines
+            if len(lines) > LEAGUE_FULL:
+                _body(
+                    document,
+                    f"本类别共{len(lines)}个单位，列出前{LEAGUE_TOP}名和后{LEAGUE_BOTTOM}名，完整排名见落实平台。",
+                )
+                lines = lines[:LEAGUE_TOP] + lines[-LEAGUE_BOTTOM:]
             rows = [[str(ln.rank), ln.unit, ln.total, _change(ln.change), "经申诉调整" if ln.adjusted else ""]
-                    for ln in group.lines]  # fmt: skip
+                    for ln in lines]  # fmt: skip
             _table(document, ["名次", "单位", "得分", "名次变化", "备注"], rows, [16, 56, 24, 26, 34])
             document.add_picture(io.BytesIO(league_chart(group)), width=Mm(150))
             document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
