@@ -61,6 +61,13 @@ class AdjustmentForm(CheckedForm):
 
 
 class ComponentsForm(CheckedForm):
+    total = forms.DecimalField(label=_("Total points"), max_digits=6, decimal_places=2, min_value=1)
+    bonus_cap = forms.DecimalField(label=_("Bonus cap"), max_digits=6, decimal_places=2, min_value=0)
+    yellow_credit = forms.DecimalField(label=_("Credit for a yellow light"), max_digits=4, decimal_places=2,
+                                       min_value=0, max_value=1)  # fmt: skip
+    late_credit = forms.DecimalField(label=_("Credit for a late report"), max_digits=4, decimal_places=2,
+                                     min_value=0, max_value=1)  # fmt: skip
+    appeal_workdays = forms.IntegerField(label=_("Appeal window (working days)"), min_value=1, max_value=30)
     components = forms.CharField(
         label=_("Components (JSON)"),
         widget=forms.Textarea(attrs={"rows": 14, "class": "mono"}),
@@ -79,6 +86,20 @@ class ComponentsForm(CheckedForm):
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise forms.ValidationError(_("A list of components is expected."))
         return rows
+
+    def __init__(self, *args, scheme=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 分类考核: one unit list per group, editable until the scheme is used.
+        self.groups = list(scheme.groups.prefetch_related("units")) if scheme else []
+        for g in self.groups:
+            self.fields[f"group_{g.pk}"] = forms.ModelMultipleChoiceField(
+                label=g.name, queryset=Unit.objects.filter(is_active=True), required=False,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+                initial=[u.pk for u in g.units.all()],
+            )  # fmt: skip
+
+    def group_units(self) -> dict[int, list[int]]:
+        return {g.pk: [u.pk for u in self.cleaned_data[f"group_{g.pk}"]] for g in self.groups}
 
 
 class PeriodForm(CheckedForm):

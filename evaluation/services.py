@@ -100,6 +100,7 @@ def _scheme_data(scheme: Scheme) -> dict[str, Any]:
         "year": scheme.year,
         "version": scheme.version,
         "total": str(scheme.total),
+        "settings": [str(scheme.bonus_cap), str(scheme.yellow_credit), str(scheme.late_credit), scheme.appeal_workdays],
         "components": [
             {"key": c.key, "source": c.source, "weight": str(c.weight), "rule": c.rule} for c in scheme.components.all()
         ],
@@ -108,15 +109,30 @@ def _scheme_data(scheme: Scheme) -> dict[str, Any]:
 
 
 @transaction.atomic
-def scheme_update(*, actor: User, scheme: Scheme, components: Sequence[dict[str, Any]]) -> Scheme:
-    """Replace a draft scheme's components; a scheme a published period used is revised as a new version."""
+def scheme_update(
+    *,
+    actor: User,
+    scheme: Scheme,
+    components: Sequence[dict[str, Any]],
+    settings: dict[str, Any] | None = None,
+    groups: dict[int, list[int]] | None = None,
+) -> Scheme:
+    """Replace a draft scheme's components (and its settings, its groups' units); a scheme a published
+    period used is revised as a new version instead."""
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if scheme.locked:
         raise ServiceError(_("This scheme is used by a published period; revise it as a new version."),
                            field="components")  # fmt: skip
+    before = _scheme_data(scheme)
+    fields = ["total", "bonus_cap", "yellow_credit", "late_credit", "appeal_workdays"]
+    for name, value in (settings or {}).items():
+        if name in fields:
+            setattr(scheme, name, value)
     comps = _clean_components(components)
     _check(scheme, comps)
-    before = _scheme_data(scheme)
+    scheme.save(update_fields=fields)
+    for group in scheme.groups.filter(pk__in=list((groups or {}).keys())):
+        group.units.set((groups or {})[group.pk])
     scheme.components.all().delete()
     for c in comps:
         c.scheme = scheme

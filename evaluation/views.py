@@ -170,13 +170,23 @@ def scheme_detail_view(request, pk):
     scheme = get_object_or_404(Scheme.objects.prefetch_related("components", "groups__units"), pk=pk)
     rows = [{"key": c.key, "label": c.label, "source": c.source, "weight": str(c.weight), "rule": c.rule}
             for c in scheme.components.all()]  # fmt: skip
-    form = ComponentsForm(request.POST or None, initial={"components": json.dumps(rows, ensure_ascii=False, indent=1)})
+    initial = {"components": json.dumps(rows, ensure_ascii=False, indent=1), "total": scheme.total,
+               "bonus_cap": scheme.bonus_cap, "yellow_credit": scheme.yellow_credit,
+               "late_credit": scheme.late_credit, "appeal_workdays": scheme.appeal_workdays}  # fmt: skip
+    form = ComponentsForm(request.POST or None, initial=initial, scheme=scheme)
     context = {"scheme": scheme, "form": form, "sources": source_choices()}
     if request.method == "POST":
+        settings_names = ("total", "bonus_cap", "yellow_credit", "late_credit", "appeal_workdays")
         return form_post(
             request,
             form,
-            lambda d: services.scheme_update(actor=request.user, scheme=scheme, components=d["components"]),
+            lambda d: services.scheme_update(
+                actor=request.user,
+                scheme=scheme,
+                components=d["components"],
+                settings={k: d[k] for k in settings_names},
+                groups=form.group_units(),
+            ),  # fmt: skip
             success=_("Scheme saved."),
             redirect_to=reverse("evaluation:scheme", args=[pk]),
             invalid=lambda f: render(request, "evaluation/scheme_detail.html", {**context, "form": f}, status=400),

@@ -62,6 +62,9 @@ def test_appeal_with_no_reason_is_refused_on_the_form(client_as, users, june):
     assert response.status_code == 400 and not Appeal.objects.exists()
 
 
+SETTINGS = {"total": "100", "bonus_cap": "5", "yellow_credit": "0.6", "late_credit": "0.5", "appeal_workdays": "5"}
+
+
 def test_scheme_edit_refuses_bad_weights(client_as, june):
     import json
 
@@ -70,10 +73,29 @@ def test_scheme_edit_refuses_bad_weights(client_as, june):
     comps = default_components()
     comps[0]["weight"] = "45"
     response = client_as("office").post(f"/evaluation/schemes/{june.scheme_id}/",
-                                        {"components": json.dumps(comps)})  # fmt: skip
+                                        {**SETTINGS, "components": json.dumps(comps)})  # fmt: skip
     assert response.status_code == 400
     assert "95" in response.content.decode()
     assert str(june.scheme.components.get(key="delivery").weight) == "50.00"
+
+
+def test_scheme_edit_saves_settings_weights_and_groups(client_as, june):
+    import json
+
+    from evaluation.demo import default_components
+
+    comps = default_components()
+    comps[0]["weight"], comps[1]["weight"] = "40", "30"
+    groups = list(june.scheme.groups.all())
+    zjj = Unit.objects.get(code="zjj")
+    data = {**SETTINGS, "appeal_workdays": "7", "components": json.dumps(comps),
+            f"group_{groups[0].pk}": [zjj.pk], f"group_{groups[1].pk}": []}  # fmt: skip
+    response = client_as("office").post(f"/evaluation/schemes/{june.scheme_id}/", data)
+    assert response.status_code == 302
+    june.scheme.refresh_from_db()
+    assert june.scheme.appeal_workdays == 7
+    assert str(june.scheme.components.get(key="delivery").weight) == "40.00"
+    assert list(groups[0].units.all()) == [zjj] and not groups[1].units.exists()
 
 
 def test_league_table_query_count_does_not_grow_with_units(client_as, june):
