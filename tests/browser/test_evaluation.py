@@ -30,6 +30,11 @@ def test_preview_publish_appeal_uphold(offline_page, tmp_path):
     Image.new("RGB", (300, 200), (20, 120, 60)).save(evidence)
 
     login(page, "office")
+    page.goto(page.base + f"/evaluation/schemes/{scheme.pk}/")
+    expect(page.get_by_test_id("scheme-form")).to_be_visible()
+    both_sizes(page, "scheme")
+    page.goto(page.base + "/evaluation/adjustments/")
+    both_sizes(page, "adjustments")
     page.goto(page.base + "/evaluation/")
     both_sizes(page, "periods")
     page.get_by_test_id(f"period-{june.pk}").click()
