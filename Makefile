@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest
 PORT ?= 8000
 
-.PHONY: probe fuzz-api bench bench-surge vendor run worker test test-office test-browser test-all lint format migrate demo messages collectstatic clean
+.PHONY: probe fuzz-api bench bench-surge loopback vendor run worker test test-office test-browser test-all lint format migrate demo messages collectstatic clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: $(STAMP)
 
 bench-surge: $(STAMP)
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/surge.py
+
+# The city layout on loopback (nginx, 2 gunicorn apps, PostgreSQL, S3 server, queue worker) and its smoke.
+loopback: $(STAMP)
+	$(BIN)/python deploy/loopback.py
 
 # Hostile inputs to every API write and page form as each demo role (gunicorn, production settings, PostgreSQL).
 probe: $(STAMP)

@@ -13,6 +13,9 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# The S3 API server fixtures (s3_server, s3_storage) for the object-storage tests.
+pytest_plugins = ["core.tests.s3"]
+
 DEMO_PASSWORD = "Luoshi@2021"  # noqa: S105  (the documented demo password)
 NAMED = [
     "office",

@@ -20,6 +20,8 @@ from decomposition.extractor import extract  # noqa: E402  (needs the repo on sy
 DOCUMENTS = {
     "erqi-2021-plan.txt": 2021,
     "zhengzhou-2021-report.txt": 2021,
+    "dev/深圳市-2024.txt": 2024,
+    "dev/乌鲁木齐市-2020.txt": 2020,
 }
 DATA = REPO / "decomposition" / "tests" / "data"
 RUNS = 5

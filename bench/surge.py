@@ -134,6 +134,7 @@ def main(argv=None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=30)
     parser.add_argument("--port", type=int, default=18422)
     parser.add_argument("--smoke", action="store_true", help="tiny city, 10 reporters, 15 s (CI)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (sizing: run with 1, 2, 4)")
     args = parser.parse_args(argv)
     if args.smoke:
         args.users, args.seconds = 10, 15
@@ -148,7 +149,7 @@ def main(argv=None) -> int:
     plan_path.write_text(json.dumps({"reporters": reporters, "login_timeout": args.seconds * 0.6}))
     log_path.write_text("")
     env = dict(os.environ, LUOSHI_SURGE_PLAN=str(plan_path), LUOSHI_SURGE_LOG=str(log_path))
-    with gunicorn(args.database_url, args.port) as server:
+    with gunicorn(args.database_url, args.port, workers=args.workers) as server:
         sampler = CpuSampler(server.pid)
         started = time.perf_counter()
         locust = subprocess.Popen(

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from core.views import favicon, healthz
 from workbench.api import api
+from workbench.metrics import metrics_view
 
 urlpatterns = [
     path("", include("workbench.urls")),
@@ -21,6 +22,8 @@ urlpatterns = [
     path("", include("maps.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    # Prometheus text format; bearer token or the machine itself only (core/metrics.py).
+    path("metrics", metrics_view, name="metrics"),
     # Browsers ask for /favicon.ico whatever the page says; the icon itself is a static file.
     path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", api.urls),

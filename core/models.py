@@ -19,3 +19,70 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'workday' if self.is_workday else 'day off'} {self.name}"
+
+
+class JobRun(models.Model):
+    """The last run of each scheduled job (sweep, audit anchor, backup, files_gc, requeue): when it ran,
+    how long it took, whether it succeeded. One row per job, shared by every machine, read by /metrics
+    (docs/deployment.md "Monitoring") so a timer that stopped firing or started failing is seen."""
+
+    name = models.CharField(_("job"), max_length=40, unique=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True)
+    last_seconds = models.FloatField(_("last duration (s)"), null=True)
+    last_ok = models.BooleanField(_("last run succeeded"), default=False)
+    last_success_at = models.DateTimeField(_("last success"), null=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_finished_at} {'ok' if self.last_ok else 'failed'}"
+
+
+class BackgroundJob(models.Model):
+    """后台任务: long work (a city's ledger export, …) run by a queue worker instead of a request, with its
+    progress and, when done, its file (stored like every other file, served only to the person who asked)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    result = models.FileField(_("file"), max_length=300, blank=True)
+    result_name = models.CharField(_("file name"), max_length=200, blank=True)
+    result_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="job_requester_idx")]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.state}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -106,3 +106,14 @@ class AddRowForm(CheckedForm):
     kind = forms.ChoiceField(choices=[("commitment", "commitment"), ("achievement", "achievement")])
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=1)
+
+
+class DutiesUploadForm(CheckedForm):
+    """The unit-responsibilities workbook (单位职责表: 单位 | 职责关键词)."""
+
+    file = forms.FileField(
+        label=_("Unit responsibilities workbook (.xlsx)"),
+        help_text=_("Columns 单位 and 职责关键词 (keywords separated by 、). It replaces the whole table."),
+        error_messages={"empty": _("The file is empty."), "required": _("Choose an .xlsx file.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

@@ -3,6 +3,8 @@
 from django.utils.translation import gettext as _
 
 from core.uploads import refusal_message
+from plans.ledger import LedgerError
+from plans.messages import ledger_error_line
 
 DOCUMENT_ERRORS = {
     "empty": lambda: _("The file is empty."),
@@ -60,3 +62,18 @@ def document_error(code: str) -> str:
 
 def row_error(code: str) -> str:
     return ROW_ERRORS.get(code, lambda: code)()
+
+
+def duty_error_line(row: int, column: str, code: str, value: str) -> str:
+    """A problem of the unit-responsibilities workbook, with its row and column (shared wording first)."""
+    own = {
+        "keyword_too_long": _("The keyword “%(v)s” is longer than 40 characters."),
+        "duplicate_unit": _("The unit “%(v)s” is listed twice: put all its keywords in one row."),
+        "no_rows": _("The sheet has no unit rows."),
+    }
+    if code in own:
+        text = own[code] % {"v": value} if "%(v)s" in own[code] else own[code]
+        if row == 0:
+            return text
+        return _("Row %(row)d, column “%(col)s”: %(text)s") % {"row": row, "col": column, "text": text}
+    return ledger_error_line(LedgerError(row, column, code, value))

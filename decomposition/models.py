@@ -47,56 +47,6 @@ class DecompositionDraft(models.Model):
         return None
 
 
-class Indicator(models.Model):
-    """指标: a measured quantity of the district (地区生产总值, 新增城镇就业), in its base unit (元, 人, %).
-
-    Minimal for now: what the decomposition of a work report records as achievements.
-    """
-
-    name = models.CharField(_("name"), max_length=200)
-    unit = models.CharField(_("unit of measure"), max_length=20, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name", "unit"]
-        constraints = [models.UniqueConstraint(fields=["name", "unit"], name="indicator_unique_name_unit")]
-        verbose_name = _("indicator")
-        verbose_name_plural = _("indicators")
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.unit})" if self.unit else self.name
-
-
-class IndicatorValue(models.Model):
-    """指标值: an indicator's value for a period (2020, 2016-2020), final or an estimate (预计)."""
-
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
-    period = models.CharField(_("period"), max_length=20)
-    value = models.DecimalField(_("value"), max_digits=28, decimal_places=6)
-    is_estimate = models.BooleanField(_("estimate"), default=False)
-    source_quote = models.TextField(_("source quote"), blank=True)
-    # The plan whose document reported it, and where (offset into plan.source_text).
-    plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    source_offset = models.PositiveIntegerField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["indicator", "period"]
-        constraints = [
-            # One estimate and one final figure per indicator and period: accepting the same report
-            # twice, or two reports quoting the same figure, cannot record it twice.
-            models.UniqueConstraint(
-                fields=["indicator", "period", "is_estimate"], name="indicatorvalue_unique_period_estimate"
-            )
-        ]
-        verbose_name = _("indicator value")
-        verbose_name_plural = _("indicator values")
-
-    def __str__(self) -> str:
-        return f"{self.indicator} {self.period}: {self.value}"
-
-
 class AcceptedItem(models.Model):
     """An accepted proposal item: accepting the same document again finds it and creates nothing.
 
@@ -114,7 +64,7 @@ class AcceptedItem(models.Model):
     quote = models.TextField()
     task = models.ForeignKey("plans.Task", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     indicator_value = models.ForeignKey(
-        IndicatorValue, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "indicators.IndicatorValue", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     accepted_at = models.DateTimeField(auto_now_add=True)

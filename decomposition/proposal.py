@@ -6,8 +6,9 @@ sees the same draft:
 commitment row  id ("c3"), quote (verbatim, fixed), start/end (offsets of the quote in the document
                 text), title (the task name, first the quote), target_value (decimal text or None),
                 unit, object, deadline (ISO date), modality ("must" | "strive"), area (heading title
-                or None), post, lead (ids or None), co_units (ids), task (id once accepted), origin
-                ("extracted" | "added")
+                or None), areas (the heading path, outermost first), milestone (True for a dated
+                commitment without a number: a task done or not done), post, lead (ids or None),
+                co_units (ids), task (id once accepted), origin ("extracted" | "added")
 achievement row id ("a5"), quote, start, end, indicator, value (decimal text or None, base units),
                 unit, period ("2020", "2016-2020"), estimate (bool), value_id (id once accepted), origin
 
@@ -24,7 +25,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from core.numbers import cn_amount, plain
-from decomposition.extractor import Achievement, Commitment, Proposal, extract
+from decomposition.extractor import Achievement, Commitment, Milestone, Proposal, extract
 
 COMMITMENT = "commitment"
 ACHIEVEMENT = "achievement"
@@ -72,12 +73,48 @@ def commitment_row(item: Commitment, row_id: str, *, origin: str = "extracted") 
         "deadline": item.deadline.isoformat(),
         "modality": item.modality,
         "area": item.area,
+        "areas": list(item.areas),
+        "milestone": False,
         "post": None,
         "lead": None,
         "co_units": [],
         "task": None,
         "origin": origin,
     }
+
+
+def milestone_row(item: Milestone, row_id: str) -> dict:
+    """A qualitative dated commitment as a commitment row without a target (a done / not done task)."""
+    return {
+        "id": row_id,
+        "quote": item.quote,
+        "start": item.original_start,
+        "end": item.original_end,
+        "title": item.title[: MAX_LENGTHS["title"]],
+        "target_value": None,
+        "unit": "",
+        "object": named_object(item.title)[: MAX_LENGTHS["object"]],
+        "deadline": item.deadline.isoformat(),
+        "modality": item.modality,
+        "area": item.area,
+        "areas": list(item.areas),
+        "milestone": True,
+        "post": None,
+        "lead": None,
+        "co_units": [],
+        "task": None,
+        "origin": "extracted",
+    }
+
+
+_DEADLINE_WORDS = re.compile(
+    r"力争|争取|确保|年内|年底前|上半年|下半年|\d{1,2}月(?:底前|底|末|前)|[一二三四1-4]季度(?:末)?(?:前)?"
+)
+
+
+def named_object(title: str) -> str:
+    """What a milestone delivers: its title without deadline and modal words."""
+    return _DEADLINE_WORDS.sub("", title).strip(" ,;:、")
 
 
 def achievement_row(item: Achievement, row_id: str, *, origin: str = "extracted") -> dict:
@@ -101,8 +138,13 @@ def rows_from_proposal(proposal: Proposal, *, first_id: int = 1) -> tuple[list[d
     n = first_id
     commitments: list[dict] = []
     achievements: list[dict] = []
-    for commitment in proposal.commitments:
-        commitments.append(commitment_row(commitment, f"c{n}"))
+    # quantified and qualitative commitments in document order, so the table reads like the text
+    items: list[Commitment | Milestone] = sorted(
+        [*proposal.commitments, *proposal.milestones], key=lambda item: item.original_start
+    )
+    for item in items:
+        row = commitment_row(item, f"c{n}") if isinstance(item, Commitment) else milestone_row(item, f"c{n}")
+        commitments.append(row)
         n += 1
     for achievement in proposal.achievements:
         achievements.append(achievement_row(achievement, f"a{n}"))
@@ -310,7 +352,7 @@ def commitment_problems(row: dict, *, plan_year: int) -> list[RowProblem]:
             problems.append(RowProblem(row["id"], field, code))
 
     need(bool((row.get("title") or "").strip()), "title", "required")
-    need(row.get("target_value") is not None, "target_value", "target_required")
+    need(row.get("target_value") is not None or bool(row.get("milestone")), "target_value", "target_required")
     target = row.get("target_value")
     need(target is None or fits("target_value", Decimal(target)), "target_value", "too_precise")
     need(row.get("target_value") is None or bool((row.get("unit") or "").strip()), "unit", "unit_required")

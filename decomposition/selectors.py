@@ -5,8 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 from decomposition import proposal as rows_mod
-from decomposition.models import DecompositionDraft, IndicatorValue
-from org.models import LeaderPost, Unit
+from decomposition import suggest as suggest_mod
+from decomposition.models import DecompositionDraft
+from indicators.models import IndicatorValue
+from org.models import LeaderPost, Unit, UnitDuty
 from plans.ledger import LedgerRowOut
 from plans.models import Plan, PlanNode, Task
 from plans.selectors import task_scope
@@ -189,3 +191,66 @@ def plan_text_segments(plan: Plan, user) -> list[TextMark]:
     if position < len(text):
         pieces.append(TextMark(position, text[position:]))
     return pieces
+
+
+# --- 三定 suggestions ------------------------------------------------------------------------------
+
+SUGGESTION_POOL = 3000  # the most recent decided tasks compared with each row
+
+
+def decided_tasks() -> list[suggest_mod.Decided]:
+    """Tasks whose 三定 the office decided (lead unit set), most recent plans first."""
+    tasks = Task.objects.filter(lead_unit__isnull=False, is_deleted=False).select_related("node", "plan")
+    tasks = tasks.prefetch_related("co_units").order_by("-plan__year", "-pk")[:SUGGESTION_POOL]
+    return [
+        suggest_mod.Decided(
+            text=f"{task.object} {task.node.title}",
+            label=f"{task.plan.title}：{task.node.title}",
+            post=task.responsible_post_id,
+            lead=task.lead_unit_id,
+            co_units=tuple(u.pk for u in task.co_units.all()),
+        )
+        for task in tasks
+    ]
+
+
+def unit_duties() -> list[suggest_mod.Duty]:
+    return [suggest_mod.Duty(unit=d.unit_id, keyword=d.keyword) for d in UnitDuty.objects.filter(unit__is_active=True)]
+
+
+def row_suggestions(draft: DecompositionDraft, rows: list[dict]) -> dict[str, dict]:
+    """row id → the suggested 三定 with names and its reason, for the open commitment rows."""
+    decided = decided_tasks()
+    duties = unit_duties()
+    posts = {p.pk: p.title for p in LeaderPost.objects.all()}
+    units = {u.pk: u.name for u in Unit.objects.filter(is_active=True)}
+    result: dict[str, dict] = {}
+    pool = suggest_mod.Pool.of(decided, duties, units)
+    for row in rows:
+        if row.get("task") or row.get("accepted"):
+            continue
+        found = suggest_mod.suggest_from(f"{row.get('object', '')} {row.get('title', '')}", pool, decided)
+        if found is None or found.lead is None:
+            continue
+        result[row["id"]] = {
+            "post": found.post,
+            "lead": found.lead,
+            "co_units": list(found.co_units),
+            "post_name": posts.get(found.post, "") if found.post else "",
+            "lead_name": units.get(found.lead, ""),
+            "co_names": [units[c] for c in found.co_units if c in units],
+            "source": found.source,
+            "reason": found.reason,
+            "score": round(found.score * 100),
+            "same": (row.get("post"), row.get("lead"), sorted(row.get("co_units") or []))
+            == (found.post, found.lead, sorted(found.co_units)),
+        }
+    return result
+
+
+def duty_rows() -> list[tuple[str, list[str]]]:
+    """The unit-responsibilities table as (unit name, keywords), in the imported order."""
+    rows: dict[str, list[str]] = {}
+    for unit, keyword in UnitDuty.objects.select_related("unit").values_list("unit__name", "keyword"):
+        rows.setdefault(unit, []).append(keyword)
+    return list(rows.items())

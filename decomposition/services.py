@@ -19,8 +19,10 @@ from core.errors import ServiceError
 from decomposition import proposal as rows_mod
 from decomposition.extractor import extract
 from decomposition.messages import row_error
-from decomposition.models import AcceptedItem, DecompositionDraft, Indicator, IndicatorValue
+from decomposition.models import AcceptedItem, DecompositionDraft
+from indicators.services import DocumentFigure, figure_accept
 from org.models import LeaderPost, Unit
+from plans.milestones import MilestoneLine
 from plans.models import Plan, PlanNode, Task
 from plans.services import TaskData, node_add, plan_update, task_create
 
@@ -359,6 +361,9 @@ class AcceptOutcome:
     values_created: int = 0
     values_existing: int = 0
     areas_created: list[str] = field(default_factory=list)
+    # commitment rows left in the draft because they still miss something (三定, target, area …)
+    rows_remaining: int = 0
+    remaining_problems: list[rows_mod.RowProblem] = field(default_factory=list)
 
 
 class AcceptRefused(ServiceError):
@@ -408,21 +413,62 @@ def _plan_offsets(plan: Plan, draft: DecompositionDraft, actor: User | None) -> 
     return offsets
 
 
-def _areas(plan: Plan, titles: set[str], actor: User | None, outcome: AcceptOutcome) -> dict[str, PlanNode]:
-    """The plan's area nodes by title (the first in tree order); missing ones are created as top-level areas."""
-    areas: dict[str, PlanNode] = {}
+def _areas(plan: Plan, rows: list[dict], actor: User | None, outcome: AcceptOutcome) -> dict[str, PlanNode]:
+    """Each new row's area node, by row id.
+
+    An area the plan already has (by title, the first in tree order) is used as it is. A missing one is
+    created along the row's heading path (一、… > (一)… > 1.…), reusing the levels that exist, so the
+    plan tree keeps the document's hierarchy; a row whose area was chosen by hand and has no path
+    gets a new top-level area.
+    """
+    by_title: dict[str, PlanNode] = {}
+    children: dict[tuple[str, str], PlanNode] = {}  # (parent's tree path, title) → node
+
+    def parent_path(node: PlanNode) -> str:
+        return node.path[: -PlanNode.steplen]
+
     for node in plan.nodes.filter(kind=PlanNode.Kind.AREA).order_by("path"):
-        areas.setdefault(node.title.strip(), node)
-    for title in sorted(titles - set(areas)):
-        areas[title] = node_add(actor=actor, plan=plan, parent=None, title=title, kind=PlanNode.Kind.AREA)
-        outcome.areas_created.append(title)
-    return areas
+        by_title.setdefault(node.title.strip(), node)
+        children.setdefault((parent_path(node), node.title.strip()), node)
+    result: dict[str, PlanNode] = {}
+    for row in sorted(rows, key=lambda r: r["start"]):
+        title = row["area"].strip()
+        if title in by_title:
+            result[row["id"]] = by_title[title]
+            continue
+        path = [t.strip() for t in row.get("areas") or [] if t.strip()]
+        if not path or path[-1] != title:
+            path = [title]
+        parent: PlanNode | None = None
+        for level in path:
+            found = children.get((parent.path if parent else "", level))
+            found = found or (by_title.get(level) if parent is None else None)
+            if found is None:
+                found = node_add(actor=actor, plan=plan, parent=parent, title=level, kind=PlanNode.Kind.AREA)
+                children[(parent.path if parent else "", level)] = found
+                by_title.setdefault(level, found)
+                outcome.areas_created.append(level)
+            parent = found
+        assert parent is not None  # the path has at least the row's own area
+        result[row["id"]] = parent
+    return result
+
+
+def _milestone_lines(row: dict) -> list[MilestoneLine]:
+    """A qualitative row (「上半年完成干熄焦改造」) is a task with one 节点: done or not done by its deadline."""
+    if not row.get("milestone") or row.get("target_value") is not None:
+        return []
+    text = (row.get("object") or row["title"]).strip()[:200]
+    return [MilestoneLine(date=date.fromisoformat(row["deadline"]), planned_value=None, description=text)]
 
 
 @transaction.atomic
 def draft_accept(*, actor: User | None, draft: DecompositionDraft) -> AcceptOutcome:
-    """Create the tasks (under their areas, with quote and offset) and the indicator values; all or nothing.
+    """Create the tasks (under their areas, with quote and offset) and the indicator values.
 
+    Partial: the commitment rows that are complete become tasks; the others stay in the draft and are
+    counted in ``rows_remaining`` with what they miss. Nothing is written when no row is complete, or
+    when an achievement row has a problem (achievements are still all or nothing).
     Idempotent: an item accepted before (same quote and occurrence, `AcceptedItem`) or a live task
     of the plan with the same quote is linked, never created again.
     """
@@ -431,9 +477,14 @@ def draft_accept(*, actor: User | None, draft: DecompositionDraft) -> AcceptOutc
     plan = Plan.objects.select_for_update().get(pk=draft.plan_id)
     _require_open(plan)
     problems = _check_rows(draft)
-    if problems:
+    commitment_ids = {row["id"] for row in draft.commitments}
+    waiting = [p for p in problems if p.row_id in commitment_ids]
+    incomplete = {p.row_id for p in waiting}
+    open_rows = [r for r in draft.commitments if not r.get("task")]
+    open_values = [r for r in draft.achievements if not r.get("value_id")]
+    if len(waiting) < len(problems) or (incomplete and len(incomplete) == len(open_rows) and not open_values):
         raise AcceptRefused(problems)
-    outcome = AcceptOutcome()
+    outcome = AcceptOutcome(rows_remaining=len(incomplete), remaining_problems=waiting)
     user = actor if getattr(actor, "is_authenticated", False) else None
     offsets = _plan_offsets(plan, draft, actor)
     accepted = {(i.kind, i.key): i for i in AcceptedItem.objects.filter(plan=plan).select_related("task")}
@@ -442,12 +493,12 @@ def draft_accept(*, actor: User | None, draft: DecompositionDraft) -> AcceptOutc
     # Each open row: the task it already is (accepted before, or entered another way), else None.
     found: dict[str, Task | None] = {}
     for row in draft.commitments:
-        if not row.get("task"):
+        if not row.get("task") and row["id"] not in incomplete:
             item = accepted.get((COMMITMENT, keys[row["id"]]))
             task = item.task if item and item.task and not item.task.is_deleted else None
             found[row["id"]] = task or _matching_task(row, tasks)
     new_rows = [r for r in draft.commitments if r["id"] in found and found[r["id"]] is None]
-    areas = _areas(plan, {r["area"].strip() for r in new_rows}, actor, outcome)
+    areas = _areas(plan, new_rows, actor, outcome)
     posts = {p.pk: p for p in LeaderPost.objects.all()}
     units = {u.pk: u for u in Unit.objects.all()}
 
@@ -463,12 +514,12 @@ def draft_accept(*, actor: User | None, draft: DecompositionDraft) -> AcceptOutc
             task = task_create(
                 actor=actor,
                 plan=plan,
-                parent=areas[row["area"].strip()],
+                parent=areas[row["id"]],
                 source_offset=offsets[row["id"]],
                 data=TaskData(
                     title=row["title"],
                     deadline=date.fromisoformat(row["deadline"]),
-                    target_value=Decimal(row["target_value"]),
+                    target_value=None if row["target_value"] is None else Decimal(row["target_value"]),
                     target_unit=row["unit"],
                     object=row["object"],
                     modality=row["modality"],
@@ -476,6 +527,7 @@ def draft_accept(*, actor: User | None, draft: DecompositionDraft) -> AcceptOutc
                     responsible_post=posts[row["post"]],
                     lead_unit=units[row["lead"]],
                     co_units=[units[pk] for pk in row.get("co_units") or []],
+                    milestones=_milestone_lines(row),
                 ),
             )
             outcome.tasks_created += 1
@@ -520,42 +572,29 @@ def draft_accept(*, actor: User | None, draft: DecompositionDraft) -> AcceptOutc
             "values_created": outcome.values_created,
             "values_existing": outcome.values_existing,
             "areas_created": outcome.areas_created,
+            "rows_remaining": outcome.rows_remaining,
         },
     )
     return outcome
 
 
 def _indicator_value(row: dict, plan: Plan, offset: int | None, actor: User | None, outcome: AcceptOutcome):
-    """The indicator value for an achievement row: created, or the same one found; None on a different value."""
-    name, unit = row["indicator"].strip(), row["unit"].strip()
-    indicator = Indicator.objects.filter(name=name, unit=unit).first()
-    if indicator is None:
-        indicator = Indicator.objects.create(name=name, unit=unit)
-        audit_record(actor=actor, verb="indicator.create", obj=indicator, after={"name": name, "unit": unit})
-    value = Decimal(row["value"]).quantize(Decimal("0.000001"))  # as the column stores it
-    existing = IndicatorValue.objects.filter(
-        indicator=indicator, period=row["period"], is_estimate=bool(row["estimate"])
-    ).first()
-    if existing is not None:
-        if existing.value != value:
-            return None
-        outcome.values_existing += 1
-        return existing
-    created = IndicatorValue.objects.create(
-        indicator=indicator,
+    """The indicator value for an achievement row (the series is extended by indicators.figure_accept):
+    created, or the same one found; None on a different value."""
+    figure = DocumentFigure(
+        name=row["indicator"],
+        unit=row["unit"],
+        value=Decimal(row["value"]),
         period=row["period"],
-        value=value,
-        is_estimate=bool(row["estimate"]),
-        source_quote=row["quote"],
+        estimate=bool(row["estimate"]),
+        quote=row["quote"],
         plan=plan,
-        source_offset=offset,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        offset=offset,
     )
-    audit_record(
-        actor=actor,
-        verb="indicator_value.create",
-        obj=created,
-        after={"indicator": str(indicator), "period": created.period, "value": value, "estimate": created.is_estimate},
-    )
-    outcome.values_created += 1
-    return created
+    result = figure_accept(actor=actor, figure=figure)
+    if result.value is not None:
+        if result.created:
+            outcome.values_created += 1
+        else:
+            outcome.values_existing += 1
+    return result.value

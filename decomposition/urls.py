@@ -14,4 +14,5 @@ urlpatterns = [
     path("plans/<int:pk>/decompose/accept/", views.accept_view, name="accept"),
     path("plans/<int:pk>/decompose/export.xlsx", views.export_view, name="export"),
     path("plans/<int:pk>/text/", views.plan_text_view, name="plan_text"),
+    path("decompose/duties/", views.duties_view, name="duties"),
 ]

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm
 from audit.services import audit_record
@@ -19,17 +19,28 @@ from core.errors import ServiceError
 from core.forms import error_text
 from core.xlsx import XLSX_MIME
 from decomposition import services
-from decomposition.forms import AddRowForm, AssignForm, ExtractForm, RowAssignForm, post_choices, unit_choices
-from decomposition.messages import row_error
-from decomposition.proposal import ACHIEVEMENT_FIELDS, COMMITMENT_FIELDS, readable_amount
+from decomposition.forms import (
+    AddRowForm,
+    AssignForm,
+    DutiesUploadForm,
+    ExtractForm,
+    RowAssignForm,
+    post_choices,
+    unit_choices,
+)
+from decomposition.messages import duty_error_line, row_error
+from decomposition.proposal import ACHIEVEMENT_FIELDS, COMMITMENT_FIELDS, commitment_problems, readable_amount
 from decomposition.selectors import (
     area_choices,
     document_segments,
     draft_for_plan,
     draft_ledger_rows,
     draft_rows,
+    duty_rows,
     plan_text_segments,
+    row_suggestions,
 )
+from org.services import duties_import
 from plans.ledger import build_task_ledger_xlsx
 from plans.models import Plan
 from plans.selectors import plan_get_for_user
@@ -73,11 +84,20 @@ def _input_page(request, plan, draft, form, status=200):
 
 def _review_page(request, plan, draft, *, problems=None, status=200):
     commitments, achievements = draft_rows(draft)
+    if problems is None and any(r["accepted"] for r in commitments):
+        # after a partial accept, the rows left as drafts show what they still miss
+        problems = [
+            p for row in draft.commitments if not row.get("task") for p in commitment_problems(row, plan_year=plan.year)
+        ]
     row_problems: dict[str, list[str]] = {}
     for problem in problems or []:
         row_problems.setdefault(problem.row_id, []).append(row_error(problem.code))
     for row in [*commitments, *achievements]:
         row["problems"] = row_problems.get(row["id"], [])
+    suggestions = row_suggestions(draft, commitments)
+    for row in commitments:
+        row["suggestion"] = suggestions.get(row["id"])
+        row["path"] = row.get("areas") or []
     pending = [r for r in commitments if not r["accepted"]]
     context = {
         "plan": plan,
@@ -92,6 +112,8 @@ def _review_page(request, plan, draft, *, problems=None, status=200):
         "units": list(unit_choices()),
         "assign_form": AssignForm(row_ids=[r["id"] for r in pending]),
         "problem_count": len(problems or []),
+        "milestones": [r for r in commitments if r.get("milestone")],
+        "suggested": len(suggestions),
     }
     return render(request, "decomposition/review.html", context, status=status)
 
@@ -281,6 +303,12 @@ def accept_view(request, pk: int):
     )
     if outcome.areas_created:
         messages.info(request, _("New areas added to the plan: %(a)s.") % {"a": "、".join(outcome.areas_created)})
+    if outcome.rows_remaining:
+        messages.warning(
+            request,
+            _("%(n)d rows remain in the draft: they still miss what is marked on them (三定, target, area …).")
+            % {"n": outcome.rows_remaining},
+        )
     return redirect(_page_url(plan))
 
 
@@ -309,3 +337,23 @@ def plan_text_view(request, pk: int):
     return render(
         request, "decomposition/plan_text.html", {"plan": plan, "segments": plan_text_segments(plan, request.user)}
     )
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def duties_view(request):
+    """单位职责表: the keywords each unit answers for, replaced from an .xlsx (all rows or none)."""
+    errors: list[str] = []
+    form = DutiesUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        parsed = duties_import(actor=request.user, data=data)
+        if parsed.errors:
+            errors = [duty_error_line(e.row, e.column, e.code, e.value) for e in parsed.errors]
+        else:
+            messages.success(request, _("Unit responsibilities replaced: %(n)d units.") % {"n": len(parsed.rows)})
+            return redirect("decomposition:duties")
+    status = 400 if errors else 200
+    context = {"form": form, "errors": errors, "rows": duty_rows()}
+    return render(request, "decomposition/duties.html", context, status=status)

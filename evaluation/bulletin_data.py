@@ -12,6 +12,7 @@ import calendar
 from collections import defaultdict
 from datetime import date
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from accounts.models import User
@@ -91,7 +92,11 @@ def bulletin_data(
                 LeagueLine(r.rank, r.unit.name, str(r.total), r.rank_change, r.adjusted_by_appeal) for r in group.rows
             ]))  # fmt: skip
             named.update(r.unit_id for r in group.rows)
-    orders = SupervisionOrder.objects.filter(tasks__plan_id__in=plans).distinct()
+    # Orders about the plans' tasks (orders link their objects generically: supervision.targets).
+    plan_tasks = Task.objects.filter(plan_id__in=plans).values("pk")
+    orders = SupervisionOrder.objects.filter(
+        target_links__target_type=ContentType.objects.get_for_model(Task), target_links__target_id__in=plan_tasks
+    ).distinct()
     notices = (
         OrderEscalation.objects.filter(level=OrderKind.NOTICE, day__gte=start, day__lte=end, order__in=orders)
         .select_related("order__unit")

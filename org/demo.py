@@ -130,3 +130,41 @@ def load_demo_organisation() -> dict[str, int]:
             post_save(actor=None, title=title, rank=rank, portfolio=portfolio, holder=users.get(holder))
             created["posts"] += 1
     return created
+
+
+# 单位职责表 (demo): what each unit answers for, written from the units' general mandates (三定方案),
+# not from the demo plan's tasks; the decomposition page suggests lead units from it.
+DEMO_DUTIES = {
+    "区发改委": ["重大项目", "固定资产投资", "营商环境", "价格", "总部经济"],
+    "区住建局": ["老旧小区", "棚户区", "保障房", "安置房", "建筑", "市政道路", "道路建设", "燃气", "供热"],
+    "区城管局": ["市容", "环卫", "垃圾", "城市管理", "绿化", "停车"],
+    "区农业农村局": ["乡村振兴", "美丽乡村", "农业", "农村", "农田", "村庄"],
+    "区教育局": ["学校", "幼儿园", "学位", "教育"],
+    "区卫健委": ["医院", "卫生", "医疗", "健康"],
+    "区商务局": ["商圈", "消费", "外贸", "招商", "电子商务"],
+    "区工信局": ["工业", "制造业", "企业培育", "专精特新", "数字经济"],
+    "区科技局": ["高新技术企业", "研发", "科技", "创新平台"],
+    "区人社局": ["就业", "社保", "职业技能", "人才"],
+    "区民政局": ["养老", "社区", "社会救助", "殡葬"],
+    "区文广旅局": ["文化", "旅游", "景区", "文旅"],
+    "区生态环境分局": ["生态", "环境", "污染", "大气", "水质", "碳"],
+    "区交通运输局": ["交通", "公交", "公路", "物流"],
+    "区应急管理局": ["安全生产", "应急", "防汛"],
+    "区大数据局": ["政务服务", "一网通办", "大数据"],
+}
+
+
+def load_demo_duties() -> int:
+    """The demo unit-responsibilities table; idempotent (an existing table is left as it is)."""
+    from org.models import UnitDuty
+
+    if UnitDuty.objects.exists():
+        return 0
+    units = {u.name: u for u in Unit.objects.filter(name__in=DEMO_DUTIES)}
+    duties = [
+        UnitDuty(unit=units[name], keyword=keyword, position=position)
+        for position, (name, keyword) in enumerate((n, k) for n, words in DEMO_DUTIES.items() for k in words)
+        if name in units
+    ]
+    UnitDuty.objects.bulk_create(duties)
+    return len(duties)

@@ -68,3 +68,24 @@ class LeaderPost(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UnitDuty(models.Model):
+    """单位职责: a keyword of what a unit answers for (区住建局: 老旧小区, 棚户区, 保障房), kept by the office.
+
+    The decomposition page suggests a row's lead unit from it (never applies it silently); the table is
+    replaced as a whole from an .xlsx (`org.services.duties_import`).
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="duties", verbose_name=_("unit"))
+    keyword = models.CharField(_("keyword"), max_length=40)
+    position = models.PositiveIntegerField(default=0)  # row order in the imported sheet
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("unit duty")
+        verbose_name_plural = _("unit duties")
+        constraints = [models.UniqueConstraint(fields=["unit", "keyword"], name="unitduty_unique_unit_keyword")]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.keyword}"

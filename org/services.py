@@ -7,7 +7,8 @@ from accounts.models import User
 from accounts.roles import Perm
 from audit.services import audit_record, snapshot
 from core.errors import ServiceError
-from org.models import LeaderPost, Unit
+from org.duties import DutyParse, parse_duties
+from org.models import LeaderPost, Unit, UnitDuty
 
 UNIT_FIELDS = ["code", "name", "full_name", "kind", "parent", "is_active"]
 POST_FIELDS = ["title", "rank", "portfolio", "holder", "is_active"]
@@ -94,3 +95,34 @@ def post_save(
             actor=actor, verb="post.create" if creating else "post.update", obj=post, before=before, after=after
         )
     return post
+
+
+@transaction.atomic
+def duties_import(*, actor: User | None, data: bytes) -> DutyParse:
+    """Replace the unit-responsibilities table (单位职责表) from an .xlsx: every row or none.
+
+    The office maintains it (plan.edit); the result's errors name row and column, and nothing is
+    written when there is one.
+    """
+    if actor is not None and not actor.has_luoshi_perm(Perm.PLAN_EDIT):
+        raise ServiceError(_("You do not have permission to do this."), code="forbidden")
+    units = {u.name: u for u in Unit.objects.filter(is_active=True)}
+    parsed = parse_duties(data, frozenset(units))
+    if parsed.errors:
+        return parsed
+    before = UnitDuty.objects.count()
+    UnitDuty.objects.all().delete()
+    duties = [
+        UnitDuty(unit=units[name], keyword=keyword, position=position)
+        for position, (name, keyword) in enumerate((n, k) for n, words in parsed.rows for k in words)
+    ]
+    UnitDuty.objects.bulk_create(duties)
+    audit_record(
+        actor=actor,
+        verb="unit_duty.import",
+        object_type="org.unitduty",
+        object_repr="单位职责表",
+        before={"duties": before},
+        after={"units": len(parsed.rows), "duties": len(duties)},
+    )
+    return parsed

@@ -18,6 +18,7 @@ urlpatterns = [
     path("tasks/", views.task_list_view, name="task_list"),
     path("tasks/pick/", views.task_pick_view, name="task_pick"),
     path("tasks/export.xlsx", views.task_export_view, name="task_export"),
+    path("tasks/export/background/", views.task_export_job_view, name="task_export_job"),
     path("tasks/import/", views.task_import_view, name="task_import"),
     path("tasks/new/", views.task_create_view, name="task_create"),
     path("tasks/<int:pk>/", views.task_detail_view, name="task_detail"),

@@ -15,8 +15,10 @@ from audit.services import audit_record
 from core.access import require_perm
 from core.errors import ServiceError
 from core.forms import add_service_error
+from core.jobs import job_start
 from core.middleware import as_of_date
 from core.redirects import safe_next
+from core.replica import replica_reads
 from core.views_helpers import button_post, form_post
 from core.xlsx import XLSX_MIME
 from notifications.selectors import follower_count
@@ -31,6 +33,8 @@ from plans.forms import (
     TaskFilterForm,
     TaskForm,
 )
+from plans.jobs import KIND as LEDGER_JOB
+from plans.jobs import job_params
 from plans.ledger import build_task_ledger_xlsx
 from plans.models import DimensionTag, Plan, PlanNode, TaskChangeRequest
 from plans.selectors import (
@@ -282,13 +286,29 @@ def task_pick_view(request):
 
 @require_perm(*READ)
 def task_export_view(request):
-    _form, tasks, _choice = _filtered(request)
-    content = build_task_ledger_xlsx(ledger_stream(tasks))
+    with replica_reads():  # a read replica when configured (core/replica.py)
+        _form, tasks, _choice = _filtered(request)
+        content = build_task_ledger_xlsx(ledger_stream(tasks))
     audit_record(actor=request.user, verb="task.export", object_type="plans.task", after=request.GET.dict())
     response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="task-ledger-{stamp}.xlsx"'
     return response
+
+
+@require_perm(*READ)
+@require_POST
+def task_export_job_view(request):
+    """The same export in the queue with progress (a city's ledger): the list's filters are in the query."""
+    choice = _plan_choice(request)
+    form = TaskFilterForm(request.GET or None, plan_choice=choice)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("The filters are not valid; correct them and export again."))
+        return redirect(reverse("plans:task_list") + ("?" + request.GET.urlencode() if request.GET else ""))
+    wanted = {k: form.cleaned_data.get(k) or "" for k in ("status", "light")} if form.is_bound else {}
+    flt = replace(form.to_filter(), plans=choice.ids or (0,))
+    job = job_start(actor=request.user, kind=LEDGER_JOB, params=job_params(flt, as_of=as_of_date(request), **wanted))
+    return redirect("workbench:job_detail", pk=job.pk)
 
 
 @require_perm(Perm.PLAN_EDIT)
@@ -560,7 +580,12 @@ def follow_view(request, task_pk: int):
         return render(
             request,
             "notifications/_follow_button.html",
-            {"task": task, "following": following, "follower_count": follower_count(task)},
+            {
+                "obj": task,
+                "follow_url": reverse("plans:follow", kwargs={"task_pk": task.pk}),
+                "following": following,
+                "follower_count": follower_count(task),
+            },
         )
     if following:
         messages.success(request, _("You follow this task: you will be notified when its progress or light changes."))

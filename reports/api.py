@@ -13,6 +13,7 @@ from pydantic import Field, TypeAdapter
 from accounts.roles import Perm
 from core.api import NOT_SENT, In, Out, require_api_perm
 from core.errors import ServiceError
+from core.replica import replica_reads
 from plans.selectors import plans_choose, task_get_for_user
 from reports import rollup_cache, services
 from reports.models import ProgressReport
@@ -256,4 +257,5 @@ def rollup_list(request, query: Query[RollupQuery]):
         return ROLLUPS_JSON.dump_json(rows)
 
     key = rollup_cache.scope_key(request.user, day, choice.ids, query.by, "json")
-    return HttpResponse(rollup_cache.cached(key, body), content_type="application/json")
+    with replica_reads():  # a read replica when configured (core/replica.py)
+        return HttpResponse(rollup_cache.cached(key, body), content_type="application/json")

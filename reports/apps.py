@@ -7,4 +7,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Progress reports")
 
     def ready(self) -> None:
-        from reports import signals  # noqa: F401  (connects the rollup cache's invalidation)
+        from reports import measures, signals  # noqa: F401  (signals connects the rollup cache's invalidation)
+
+        measures.register()

@@ -17,6 +17,7 @@ from core.forms import add_service_error, error_text
 from core.middleware import as_of_date
 from core.models import WorkdayOverride
 from core.redirects import safe_next
+from core.replica import replica_reads
 from core.templatetags.luoshi import plan_label
 from core.workcalendar import work_calendar
 from plans.selectors import plans_choose, task_get_for_user
@@ -275,14 +276,15 @@ def verify_view(request, task_pk: int):
 def cockpit_view(request):
     """领导驾驶舱 over the chosen plans (also a wall display with ?wall=1: no navigation, full width)."""
     as_of = as_of_date(request)
-    choice = plans_choose(request.user, request.GET.getlist("plan"), as_of)
-    data = cockpit(request.user, as_of, plans=choice.ids)
-    wall = request.GET.get("wall") == "1"
-    return render(
-        request,
-        "reports/cockpit.html",
-        {"c": data, "wall": wall, "plan_choice": choice, "chart": _cockpit_chart(data, choice)},
-    )
+    with replica_reads():  # a read replica when configured (core/replica.py: the staleness rule)
+        choice = plans_choose(request.user, request.GET.getlist("plan"), as_of)
+        data = cockpit(request.user, as_of, plans=choice.ids)
+        wall = request.GET.get("wall") == "1"
+        return render(
+            request,
+            "reports/cockpit.html",
+            {"c": data, "wall": wall, "plan_choice": choice, "chart": _cockpit_chart(data, choice)},
+        )
 
 
 def _cockpit_chart(data, choice) -> dict:

@@ -810,6 +810,7 @@ def build_city(*, sizes: Sizes, seed: int, today: date, orders: int | None = Non
 
     with transaction.atomic():
         step("organisation and users", builder.build_org)
+        step("unit responsibilities", lambda: builder.out.counts.__setitem__("unit_duties", build_duties()))
         step("plans, tasks and milestones", builder.build_plans)
         step("reports, evidence, judgements", builder.build_reports)
         step("audit chain", builder.build_audit)
@@ -821,6 +822,23 @@ def build_city(*, sizes: Sizes, seed: int, today: date, orders: int | None = Non
     n = orders if orders is not None else max(1, min(100, sizes.tasks // 200))
     step("supervision orders", lambda: builder.out.counts.__setitem__("orders", builder.build_orders(n)))
     return builder.out
+
+
+def build_duties() -> int:
+    """Every generated department gets the demo table's keywords for its kind (区住建局 → 老旧小区 …)."""
+    from org.demo import DEMO_DUTIES
+    from org.models import UnitDuty
+
+    by_suffix = {name.removeprefix("区"): words for name, words in DEMO_DUTIES.items()}
+    rows: list[UnitDuty] = []
+    for unit_id, name in Unit.objects.filter(kind="department").values_list("pk", "name"):
+        suffix = next((s for s in by_suffix if name.endswith(s)), "")
+        rows += [
+            UnitDuty(unit_id=unit_id, keyword=k, position=len(rows) + i)
+            for i, k in enumerate(by_suffix.get(suffix, []))
+        ]
+    UnitDuty.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def fingerprint(model) -> str:

@@ -13,6 +13,7 @@ from portal.api import router as portal_router
 from projects.api import router as projects_router
 from reports.api import router as reports_router
 from supervision.api import router as supervision_router
+from workbench.jobs_api import router as jobs_router
 
 api = api_new()
 api.add_router("/", accounts_router)
@@ -27,3 +28,4 @@ api.add_router("/", enterprises_router)
 api.add_router("/", evaluation_router)
 api.add_router("/", portal_router)
 api.add_router("/", maps_router)
+api.add_router("/", jobs_router)

@@ -1,11 +1,20 @@
+from urllib.parse import quote
+
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm
+from audit.services import audit_record
 from core.access import require_perm
+from core.jobs import job_get_for_user
+from core.models import BackgroundJob
 from notifications.selectors import inbox
 from reports.selectors import approval_queue, cockpit, reporting_inbox, rollups
 from workbench.home import personal_cards, suggested_as_of
+
+JOB_LABELS = {"task_ledger_export": _("Task ledger export")}
 
 
 @require_perm()
@@ -26,3 +35,30 @@ def home(request):
         context["unit_rollup"] = mine[0].rollup if mine else None
     context.update(personal_cards(user, today), suggested_as_of=suggested_as_of(request, today))
     return render(request, "workbench/home.html", context)
+
+
+@require_perm()
+def job_detail(request, pk: int):
+    """A background job (后台任务) of mine: its progress (polled every second while it runs) and its file."""
+    job = job_get_for_user(request.user, pk)
+    template = "workbench/_job_status.html" if request.htmx else "workbench/job_detail.html"
+    return render(request, template, {"job": job, "kind_label": JOB_LABELS.get(job.kind, job.kind)})
+
+
+@require_perm()
+def job_file(request, pk: int):
+    """The finished job's file, to the person who asked for it only (404 for anyone else)."""
+    job = job_get_for_user(request.user, pk)
+    return job_file_response(job, actor=request.user)
+
+
+def job_file_response(job: BackgroundJob, *, actor) -> FileResponse:
+    if job.state != BackgroundJob.State.DONE or not job.result:
+        raise Http404
+    handle = job.result.open("rb")
+    audit_record(actor=actor, verb="backgroundjob.download", obj=job)
+    response = FileResponse(handle, content_type=job.result_type or "application/octet-stream")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.result_name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.chain import Keyring
 from config.env import email_settings, env_bool, env_int, env_list, env_str
+from config.storage import storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("LUOSHI_VAR_DIR", str(BASE_DIR / "var")))
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.metrics.RequestMetricsMiddleware",  # first: the whole request's latency (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "core.middleware.ControlCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.replica.PrimaryAfterWriteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -110,6 +113,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if cost:
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c random_page_cost={float(cost)}".strip()
+# Optional read replica (core/replica.py, docs/deployment.md): cockpit, rollups, exports, bulletins and the
+# public portal read it; everything else, and every read within REPLICA_STICKY_SECONDS of the browser's
+# own write, reads the primary.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            env_str("DATABASE_REPLICA_URL", ""), conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 15)
+# /metrics (core/metrics.py): this bearer token, or requests made directly on the machine itself.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -161,6 +179,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Stored files: the local folder by default, S3-compatible object storage (MinIO) when STORAGE_URL says
+# so (config/env.py storage_settings, docs/files.md "Object storage").
+STORAGES = {
+    "default": storage_settings(env_str("STORAGE_URL")),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Request bodies: uploads are limited per feature; this caps everything else.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -27,6 +27,6 @@ if not SECURE_HSTS_PRELOAD:
     # An intranet host name is not for browsers' public preload list; HSTS itself is on.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"],  # noqa: F405  (from STORAGE_URL: local folder or object storage)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -173,7 +173,11 @@ PAGES.update(
     }
 )
 # Routes open to everyone, checked separately.
-PUBLIC = {"accounts:login": 200, "healthz": 200, "set_language": 302, "favicon": 301}  # setlang on GET only redirects
+# /metrics: the test client is a direct loopback request (REMOTE_ADDR 127.0.0.1, no proxy header), which
+# may read it whoever is logged in; through a proxy or from another host only with the token
+# (workbench/tests/test_metrics.py).
+# setlang on GET only redirects.
+PUBLIC = {"accounts:login": 200, "healthz": 200, "set_language": 302, "favicon": 301, "metrics": 200}
 # Views that only accept POST (GET → 405 for everyone), with their own tests.
 POST_ONLY = {
     "accounts:logout",
@@ -360,7 +364,7 @@ def test_api_read_access(client, users, path, role):
     allowed, overrides = API_GET[path]
     response = client.get(_api_path(path), headers=_headers(users, role))
     assert response.status_code == _expected(role, allowed, overrides, 401, 403), f"{role} GET {path}"
-    downloaded = path.endswith(".xlsx") and response.status_code == 200  # a file, not JSON
+    downloaded = path.endswith((".xlsx", "/file")) and response.status_code == 200  # a file, not JSON
     assert downloaded or response["Content-Type"].startswith("application/json")
 
 

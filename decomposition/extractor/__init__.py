@@ -12,12 +12,13 @@ Offsets on items index `normalise(text)` (``start``/``end``) and the text passed
 
 from .extract import extract
 from .gold import proposal_to_gold_dict
-from .models import Achievement, Commitment, Proposal
+from .models import Achievement, Commitment, Milestone, Proposal
 from .normalise import NormalisedText, normalise, normalise_document
 
 __all__ = [
     "Achievement",
     "Commitment",
+    "Milestone",
     "NormalisedText",
     "Proposal",
     "extract",

@@ -89,6 +89,18 @@ def end_of_month(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+# A year inside a name dates nothing: 2035年远景目标, 2030年前碳达峰行动方案, 2022年世界技能大赛.
+_NAMED_AFTER_YEAR = re.compile(
+    r"(?:前)?(?:(?!实现|完成|建成|达到|基本|全面|前)[\u4e00-\u9fff“”]){0,8}?"
+    r"(?:远景目标|规划|纲要|方案|愿景|议程|行动计划|大会|大赛|博览会|运动会|论坛|峰会|年会)"
+)
+
+
+def is_named_year(text: str, end: int) -> bool:
+    """True when the year ending at ``end`` belongs to the name of a plan, programme or event."""
+    return bool(_NAMED_AFTER_YEAR.match(text, end))
+
+
 def _is_comparison(text: str, start: int, end: int) -> bool:
     return text[max(0, start - 2) : start].endswith(_COMPARISON_BEFORE) or text.startswith(_COMPARISON_AFTER, end)
 
@@ -102,7 +114,7 @@ def find_time_cues(text: str, start: int, end: int, plan_year: int) -> list[Time
     """All time cues in ``text[start:end]``, sorted by position."""
     cues: list[TimeCue] = []
     for match in _YEAR_WORD.finditer(text, start, end):
-        if _is_comparison(text, match.start(), match.end()):
+        if _is_comparison(text, match.start(), match.end()) or is_named_year(text, match.end()):
             continue
         year = int(match.group(1))
         if year >= plan_year:
@@ -243,7 +255,11 @@ def _year_deadlines(text: str, start: int, end: int, plan_year: int) -> list[Dea
     found = [Deadline(m.start(), m.end(), end_of_year(plan_year)) for m in _YEAR_END.finditer(text, start, end)]
     for match in _DATED_YEAR.finditer(text, start, end):
         year = int(match.group(1))
-        if year >= plan_year and not _is_comparison(text, match.start(), match.end()):
+        if (
+            year >= plan_year
+            and not _is_comparison(text, match.start(), match.end())
+            and not is_named_year(text, match.start() + len(match.group(0).split("年")[0]) + 1)
+        ):
             found.append(Deadline(match.start(), match.end(), end_of_year(year)))
     return found
 

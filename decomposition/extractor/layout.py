@@ -26,7 +26,7 @@ _NUMBERED = re.compile(
 )
 _TOP_LEVEL = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+(?:部分|章))")
 _BYLINE = re.compile(r"记者|通讯员|编辑|责编|校对|来源[:]|摄影|/文|/图|^本报讯")
-_DATELINE = re.compile(r"^\d{4}[年./-]\d{1,2}[月./-]\d{1,2}日?(?:\d{1,2}:\d{2})?$")
+_DATELINE = re.compile(r"^\d{4}[年./-]\d{1,2}[月./-]\d{1,2}日?(?:\d{1,2}:\d{2})?$|^——\d{4}年\d{1,2}月\d{1,2}日在")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # A heading line is at most this wide (two units per CJK character).

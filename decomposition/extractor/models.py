@@ -27,6 +27,23 @@ class Commitment:
     end: int
     original_start: int
     original_end: int
+    areas: tuple[str, ...] = ()  # the heading path, outermost first (一、… > (一)… > run-in heading)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A dated commitment without a number (「3月底前挂牌运营」): a task done or not done by its deadline."""
+
+    quote: str
+    title: str  # the quote without enumerators
+    deadline: date
+    modality: Modality
+    area: str | None
+    start: int
+    end: int
+    original_start: int
+    original_end: int
+    areas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,4 +67,6 @@ class Proposal:
     plan_year: int
     commitments: list[Commitment] = field(default_factory=list)
     achievements: list[Achievement] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+    areas: list[tuple[str, ...]] = field(default_factory=list)  # every heading path, in document order
     normalised_text: str = ""  # the text ``start``/``end`` offsets refer to

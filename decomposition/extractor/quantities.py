@@ -28,7 +28,8 @@ COUNT_UNITS = (
 ).split()
 # Measure words for amounts (money, area, length, weight, energy, volume); a value class before a noun.
 MEASURE_UNITS = (
-    "元 美元 欧元 港元 平方米 平方公里 平方千米 公顷 亩 公里 千米 延米 米 吨 千克 公斤 立方米 千瓦时 千瓦 兆瓦时 兆瓦 "
+    "元 美元 欧元 港元 平方米 平方公里 平方千米 公顷 亩 公里 千米 延米 米 蒸吨 吨 千克 公斤 立方米 "
+    "千瓦时 千瓦 兆瓦时 兆瓦 "
     "标准箱 标箱 微克/立方米 天 km kWh kW MWh MW GW TEU"
 ).split()
 PERCENT_UNITS = ["%", "‰", "个百分点", "百分点"]
@@ -45,6 +46,7 @@ _UNIT = re.compile(
 # Nouns after a count that make the whole phrase a slogan or a structure label (五个方面, 十项任务).
 _LABEL_NOUNS = (
     "方面",
+    "层面",
     "关系",
     "任务",
     "原则",
@@ -169,13 +171,32 @@ def is_counted_item(
         quantity.number_text == "一" and quantity.scale == 1,  # 一批, 一件事: an article, not a count
         before in "前后" and quantity.base_unit in ("名", "强"),  # 前10名 is a ranking
         after.startswith("级"),  # 500亿级, 千亿级: a scale class
-        quantity.base_unit in COUNT_UNITS and after[:1] in CHINESE_DIGITS,  # 三个一批, 五个一: slogans
+        # 三个一批, 五个一: slogans (but 2家三甲医院 counts hospitals of a grade)
+        quantity.base_unit in COUNT_UNITS and after[:1] in CHINESE_DIGITS and after[1:2] not in _GRADE_MARKS,
+        quantity.base_unit == "次" and after.startswith("产业"),  # 三次产业: the three sectors
+        after.startswith("见"),  # 三百米见绿、五百米见园: a slogan of distances
+        quantity.base_unit in ("件", "项") and bool(_PRACTICAL_MATTERS.match(after)),  # 十件民生实事: a list's name
+        _is_size_class(quantity, after),
         after.startswith(_LABEL_NOUNS),
         _is_qualifier(text, quantity, clause_end),
         _is_policy_package(text, quantity, clause_start),
         any(start <= quantity.start < end for start, end in label_spans),
     )
     return not any(checks)
+
+
+_GRADE_MARKS = "甲乙丙级星"
+_PRACTICAL_MATTERS = re.compile(r"(?:重点)?(?:民生|惠民|为民)?实事")
+_HEADCOUNT_UNITS = ("户", "人", "名")
+_HEADCOUNT_NOUNS = re.compile(r"^(?:以上|及以上)(?:的)?(?:家庭|农户|居民|人口|群众|职工|人员|户)")
+
+
+def _is_size_class(quantity: Quantity, after: str) -> bool:
+    """20户以上自然村, 100人以上企业: a head count that classifies another noun is not counted."""
+    if quantity.base_unit not in _HEADCOUNT_UNITS or quantity.suffix not in ("以上", "及以上"):
+        return False
+    rest = after[len(quantity.suffix) :] if after.startswith(quantity.suffix) else after
+    return bool(rest[:1]) and bool(_CJK.match(rest[0])) and not _HEADCOUNT_NOUNS.match(quantity.suffix + rest)
 
 
 def _is_ordinal_or_name(before: str, text: str, quantity: Quantity) -> bool:

@@ -29,6 +29,7 @@ PAGES = {
     "decomposition:draft": (OFFICE, lambda: {"pk": _plan_with_draft()}, "", {}),
     "decomposition:export": (OFFICE, lambda: {"pk": _plan_with_draft()}, "", {}),
     "decomposition:plan_text": (BUSINESS, lambda: {"pk": _plan()}, "", {}),
+    "decomposition:duties": (OFFICE, None, "", {}),
 }
 WRITES = ["extract", "row_update", "row_assign", "row_delete", "row_add", "assign", "accept"]
 POST_ONLY = {f"decomposition:{name}" for name in WRITES}

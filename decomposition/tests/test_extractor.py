@@ -409,7 +409,7 @@ def test_a_qualified_noun_is_counted_but_not_its_qualifier():
 def test_the_gold_dict_has_the_gold_schema_and_key_order():
     text = REVIEW_SECTION + "新增就业1.85万人。\n" + PLAN_SECTION + "力争新建学校6所。"
     gold = proposal_to_gold_dict(extract(text, 2022))
-    assert list(gold) == ["plan_year", "commitments", "achievements"]
+    assert list(gold) == ["plan_year", "commitments", "achievements", "milestones", "areas"]
     assert list(gold["commitments"][0]) == ["quote", "target_value", "unit", "object", "deadline", "modality", "area"]
     assert list(gold["achievements"][0]) == ["quote", "indicator", "value", "unit", "period", "estimate"]
     assert gold["commitments"][0]["deadline"] == "2022-12-31"

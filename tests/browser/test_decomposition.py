@@ -123,3 +123,39 @@ def test_a_scanned_pdf_is_refused_in_chinese_and_changes_nothing(offline_page, f
     expect(page.locator(".field.has-error .error")).to_be_visible()
     shot(page, "decompose-bad-file")
     assert not DecompositionDraft.objects.filter(plan=fresh_plan).exists()
+
+
+PLAN_WITH_LEVELS = """二、2021年重点工作
+
+（一）扩大有效投资
+
+1.抓好重大项目。加快市民中心建设,3月底前挂牌运营;实施市级重点项目45个以上。
+
+（二）改善人居环境
+
+1.推进城市更新。完成老旧小区改造120个,新开工棚户区安置房3000套。
+"""
+
+
+def test_office_uses_a_suggestion_and_accepts_part_of_the_rows(offline_page, fresh_plan):
+    """Issue 19: heading path, qualitative milestone, 三定 suggestion with its reason, partial accept."""
+    page = offline_page
+    login(page, "office")
+    page.goto(f"{page.base}/plans/{fresh_plan.pk}/decompose/")
+    page.fill("textarea[name=text]", PLAN_WITH_LEVELS)
+    page.get_by_test_id("extract").click()
+    rows = page.get_by_test_id("row")
+    expect(rows).to_have_count(4)
+    expect(rows.nth(0).get_by_test_id("milestone-chip")).to_be_visible()
+    expect(rows.nth(2).get_by_test_id("area-path")).to_contain_text("（二）改善人居环境 › 1.推进城市更新")
+    expect(page.get_by_test_id("milestones")).to_contain_text("3月底前挂牌运营")
+    suggestion = rows.nth(2).get_by_test_id("suggestion")
+    expect(suggestion).to_contain_text("区住建局")
+    expect(suggestion.get_by_test_id("suggestion-reason")).to_contain_text("依据")
+    shot(page, "decompose-suggestion")
+    suggestion.get_by_test_id("apply-suggestion").click()
+    row = page.get_by_test_id("row").nth(2)
+    expect(row.locator("select[name=lead] option:checked")).to_have_text("区住建局")
+    page.get_by_test_id("accept").click()
+    expect(page.locator("body")).to_contain_text("草稿中还剩 3 行未接受")
+    expect(page.get_by_test_id("row").nth(2).get_by_test_id("task-link")).to_be_visible()

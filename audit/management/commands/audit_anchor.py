@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from audit.services import audit_anchor
+from core.runs import job_run
 
 
 class Command(BaseCommand):
@@ -13,7 +14,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        anchor = audit_anchor()
+        with job_run("audit_anchor"):  # the anchor's age, for /metrics (core/metrics.py)
+            anchor = audit_anchor()
         if anchor is None:
             self.stdout.write("nothing to anchor")
             return

@@ -57,7 +57,8 @@ class Command(BaseCommand):
             self._fail(f"{path}：{MESSAGES[exc.code]}")
         proposal = extract(document.text, year)
         if format == "json":
-            # The gold file's schema: source (the file name), plan_year, commitments, achievements.
+            # The gold file's schema: source (the file name), plan_year, commitments, achievements; then
+            # milestones (dated commitments without a number) and areas (heading paths), unscored.
             result = {"source": source.name, **proposal_to_gold_dict(proposal)}
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1))
             return

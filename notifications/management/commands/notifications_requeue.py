@@ -6,6 +6,7 @@ attempt claims its delivery first, so a delivery queued twice is still sent once
 
 from django.core.management.base import BaseCommand
 
+from core.runs import job_run
 from notifications.services import deliveries_requeue
 
 
@@ -13,5 +14,6 @@ class Command(BaseCommand):
     help = "Queue again the notification deliveries (e-mail, robots) whose next attempt is due."
 
     def handle(self, *args, **options):
-        count = deliveries_requeue()
+        with job_run("notifications_requeue"):  # for /metrics (core/metrics.py)
+            count = deliveries_requeue()
         self.stdout.write(f"queued {count} deliveries")

@@ -31,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="the day the year of reports runs up to (YYYY-MM-DD); default today")
         parser.add_argument("--orders", type=int, default=None, help="supervision orders to issue (default: tasks/200)")
         parser.add_argument("--force", action="store_true", help="add the city to a database that holds other data")
+        parser.add_argument(
+            "--indicators", type=int, default=0, help="indicators with ten years of monthly values each (×120 values)"
+        )
 
     def handle(self, *args, **options):
         for name in ("tasks", "reports", "units", "users"):
@@ -65,6 +68,14 @@ class Command(BaseCommand):
         outcome = build_city(
             sizes=sizes, seed=options["seed"], today=today, orders=options["orders"], log=self.stdout.write
         )
+        if options["indicators"] > 0:
+            from scale.indicator_city import build_indicators
+
+            outcome.counts["indicators"] = options["indicators"]
+            outcome.counts["indicator_values"] = build_indicators(
+                options["indicators"], seed=options["seed"], today=today, log=self.stdout.write
+            )
+
         from evaluation.scale import seed_evaluation
 
         seed_evaluation(today.year)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.runs import job_run
 from workbench.backup import BackupError, backup
 
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, output, database, storage, **options):
         try:
-            manifest = backup(Path(output), database=database, storage=storage, log=self.stdout.write)
+            with job_run("backup"):  # last success, for /metrics (core/metrics.py)
+                manifest = backup(Path(output), database=database, storage=storage, log=self.stdout.write)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         head = manifest["audit_head"] or {}

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 
+from decomposition.demo import plan_figures
 from evaluation.demo import load_demo_evaluation
-from org.demo import load_demo_organisation
+from indicators.demo import load_demo_indicators
+from org.demo import load_demo_duties, load_demo_organisation
 from plans.demo import TITLE, load_demo_plan
 from plans.models import Plan
 from reports.demo import load_demo_reports
@@ -13,10 +15,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = load_demo_organisation()
+        created["unit duties"] = load_demo_duties()
         plan = load_demo_plan()
         created["plans"] = 1 if plan else 0
         created["reports"] = load_demo_reports(Plan.objects.get(title=TITLE))
         created["orders"] = load_demo_supervision()
+        created["indicator values"] = load_demo_indicators(plan_figures(Plan.objects.filter(title=TITLE).first()))
         created["evaluation months"] = load_demo_evaluation()
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"Demo data loaded ({summary}). Demo password for all demo accounts: Luoshi@2021")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from audit.services import audit_anchor
+from core.runs import job_run
 from reports.snapshots import status_refresh
 from workbench.sweep import sweep_run
 
@@ -26,7 +27,9 @@ class Command(BaseCommand):
             as_of = date.fromisoformat(raw) if raw else timezone.localdate()
         except ValueError:
             raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not {raw!r}.") from None
-        status_refresh(as_of=as_of)  # the day's stored statuses for every live task (reports.snapshots)
-        for line in sweep_run(as_of=as_of).lines():
-            self.stdout.write(line)
-        audit_anchor()  # the night's events included; cron's `audit_anchor` covers the day (docs/audit.md)
+        with job_run("sweep"):  # its duration and outcome, for /metrics (core/metrics.py)
+            status_refresh(as_of=as_of)  # the day's stored statuses for every live task (reports.snapshots)
+            for line in sweep_run(as_of=as_of).lines():
+                self.stdout.write(line)
+        with job_run("audit_anchor"):
+            audit_anchor()  # the night's events included; cron's `audit_anchor` covers the day (docs/audit.md)
