@@ -18,5 +18,6 @@ urlpatterns = [
     path("evaluation/adjustments/<int:pk>/decide/", views.adjustment_decide_view, name="adjustment_decide"),
     path("evaluation/files/<int:pk>/", views.file_view, name="file"),
     path("bulletins/", views.bulletin_list_view, name="bulletins"),
+    path("bulletins/draft/", views.bulletin_draft_view, name="bulletin_draft"),
     path("bulletins/<int:pk>/download/", views.bulletin_download_view, name="bulletin_download"),
 ]

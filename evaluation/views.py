@@ -2,9 +2,11 @@
 
 import json
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Perm
 from core.access import out_of_scope, require_perm
+from core.errors import ServiceError
 from core.files import serve_upload
 from core.views_helpers import button_post, form_post
 from evaluation import selectors, services
-from evaluation.bulletin_service import bulletin_issue
+from evaluation.bulletin_service import bulletin_build, bulletin_issue, parse_month
 from evaluation.compute import period_compute
 from evaluation.forms import AdjustmentForm, AppealDecisionForm, AppealForm, BulletinForm, ComponentsForm, PeriodForm
-from evaluation.models import Adjustment, Appeal, EvaluationFile, Scheme
+from evaluation.models import Adjustment, Appeal, Bulletin, EvaluationFile, Scheme
 from evaluation.sources import source_choices
 
 READERS = (Perm.BUSINESS_READ_ALL, Perm.REPORT_APPROVE)
@@ -277,6 +280,28 @@ def bulletin_list_view(request):
             invalid=lambda f: render(request, "evaluation/bulletins.html", {**context, "form": f}, status=400),
         )
     return render(request, "evaluation/bulletins.html", context)
+
+
+@require_POST
+@require_perm(Perm.PLAN_EDIT)
+def bulletin_draft_view(request):
+    """The bulletin as it would be issued now, numbered 第0期, nothing stored (to read before issuing)."""
+    form = BulletinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("evaluation:bulletins")
+    d = form.cleaned_data
+    try:
+        month = parse_month(d["month"])
+        content, _data = bulletin_build(actor=request.user, month=month, title=d["title"], opening=d["opening"],
+                                        remarks=d["remarks"])  # fmt: skip
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("evaluation:bulletins")
+    response = HttpResponse(content, content_type=Bulletin.content_type)
+    name = quote(f"督查通报（草稿）{month:%Y-%m}.docx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
 
 
 @require_perm(*READERS)

@@ -101,9 +101,9 @@ WRITES = {
     "evaluation:appeal_decide": "pk",
     "evaluation:adjustment_decide": "pk",
 }
-POST_ONLY = set(WRITES)
+POST_ONLY = {*WRITES, "evaluation:bulletin_draft"}
 POST_ONLY_KWARGS = WRITES
-POST_WRITERS = {name: OFFICE for name in WRITES}
+POST_WRITERS = {name: OFFICE for name in POST_ONLY}
 
 API_PATH_PARAMS = {"{period_id}": published_june}
 API_GET = {

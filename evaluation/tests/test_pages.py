@@ -120,3 +120,19 @@ def test_office_opens_a_quarter(client_as, june):
     bad = client_as("office").post("/evaluation/", {"scheme": june.scheme_id, "kind": "quarter",
                                    "start": "2021-07-01", "end": "2021-06-30", "label": "x"})  # fmt: skip
     assert bad.status_code == 400 and not Period.objects.filter(label="x").exists()
+
+
+def test_office_downloads_a_draft_bulletin_nothing_stored(client_as, june):
+    import io
+
+    from docx import Document
+
+    from evaluation.models import Bulletin, BulletinSequence
+
+    response = client_as("office").post("/bulletins/draft/", {"month": "2021-06", "opening": "草稿开头"})
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    texts = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
+    assert "第0期" in texts and "草稿开头" in texts
+    assert not Bulletin.objects.exists() and not BulletinSequence.objects.exists()
+    bad = client_as("office").post("/bulletins/draft/", {"month": "June"})
+    assert bad.status_code == 302
