@@ -248,6 +248,8 @@ WORK_CALENDAR_YEARS_AHEAD = env_int("WORK_CALENDAR_YEARS_AHEAD", 10)
 # response is due this many working days after issue unless the office types a date.
 SUPERVISION_ORDER_PREFIX = env_str("SUPERVISION_ORDER_PREFIX", "二七督")
 SUPERVISION_ISSUER_NAME = env_str("SUPERVISION_ISSUER_NAME", "二七区委区政府督查室")
+# The issuer printed on the 督查通报 bulletin (issue 17); defaults to the supervision office.
+BULLETIN_ISSUER_NAME = env_str("BULLETIN_ISSUER_NAME", SUPERVISION_ISSUER_NAME)
 SUPERVISION_RESPONSE_WORKDAYS = env_int("SUPERVISION_RESPONSE_WORKDAYS", 5)
 # A response sent back is due again this many working days later.
 SUPERVISION_RETURN_WORKDAYS = env_int("SUPERVISION_RETURN_WORKDAYS", 3)

@@ -75,6 +75,10 @@ class Command(BaseCommand):
             outcome.counts["indicator_values"] = build_indicators(
                 options["indicators"], seed=options["seed"], today=today, log=self.stdout.write
             )
+
+        from evaluation.scale import seed_evaluation
+
+        seed_evaluation(today.year)
         seconds = time.perf_counter() - started
         GeneratedCity.objects.filter(pk=marker.pk).update(finished_at=timezone.now(), seconds=seconds)
         if self._postgres():

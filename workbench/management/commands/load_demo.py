@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from decomposition.demo import plan_figures
+from evaluation.demo import load_demo_evaluation
 from indicators.demo import load_demo_indicators
 from maps.demo import load_demo_map
 from org.demo import load_demo_duties, load_demo_organisation
@@ -24,5 +25,6 @@ class Command(BaseCommand):
         created["indicator values"] = load_demo_indicators(plan_figures(Plan.objects.filter(title=TITLE).first()))
         created["public items"] = load_demo_portal()
         created["map"] = load_demo_map()
+        created["evaluation months"] = load_demo_evaluation()
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"Demo data loaded ({summary}). Demo password for all demo accounts: Luoshi@2021")

@@ -1,0 +1,131 @@
+"""The 督查通报: its figures are the cockpit's and the league table's, numbering, storage, the .docx, the CLI."""
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+
+import pytest
+from django.core.management import CommandError, call_command
+from docx import Document
+
+from audit.models import AuditEvent
+from core.errors import ServiceError
+from evaluation import selectors
+from evaluation.bulletin_data import bulletin_data
+from evaluation.bulletin_service import bulletin_build, bulletin_issue
+from evaluation.demo import load_demo_scheme
+from evaluation.models import Bulletin, BulletinSequence, Period
+from evaluation.services import period_publish
+from org.models import Unit
+from reports.selectors import cockpit
+
+pytestmark = pytest.mark.django_db
+JUNE = dt.date(2021, 6, 1)
+
+
+@pytest.fixture
+def published(users):
+    scheme = load_demo_scheme(users["office"])
+    period = Period.objects.get(scheme=scheme, start=JUNE)
+    return period_publish(actor=users["office"], period=period)
+
+
+def test_figures_come_from_the_cockpit_and_the_league_table(users, published):
+    data = bulletin_data(user=users["office"], month=JUNE, plan_ids=None, issuer="督查室")
+    cp = cockpit(users["office"], dt.date(2021, 6, 30))
+    assert data.total_tasks == cp.total and data.total_tasks > 0
+    assert data.by_light == cp.by_light
+    assert [code for code, _o, _u in data.red] == [t.code for t, _r in cp.red]
+    table = selectors.league_table(published)
+    assert [(g.name, [(ln.rank, ln.unit, ln.total) for ln in g.lines]) for g in data.league] == [
+        (g.name, [(r.rank, r.unit.name, str(r.total)) for r in g.rows]) for g in table
+    ]
+    # Lagging tasks by unit: the cockpit's lagging + overdue counts per unit.
+    lagging = {r.key: r.lagging for r in cp.units if r.lagging}
+    assert {u.unit: u.count for u in data.lagging} == lagging
+
+
+def test_issue_numbers_gap_free_stores_file_and_data(users, published):
+    first = bulletin_issue(actor=users["office"], month="2021-06", opening="开头段落", remarks="工作要求",
+                           issued_on=dt.date(2021, 7, 5))  # fmt: skip
+    with pytest.raises(ServiceError):
+        bulletin_issue(actor=users["office"], month="2021-13", issued_on=dt.date(2021, 7, 6))
+    with pytest.raises(ServiceError):
+        bulletin_issue(actor=users["office"], month="2021-08", issued_on=dt.date(2021, 7, 6))
+    second = bulletin_issue(actor=users["office"], month="2021-06", issued_on=dt.date(2021, 7, 6))
+    assert (first.seq, second.seq) == (1, 2) and str(first) == "2021年第1期"
+    assert BulletinSequence.objects.get(year=2021).last == 2
+    assert Bulletin.objects.count() == 2
+    assert first.data["by_light"] and first.data["seq"] == 1
+    assert Unit.objects.get(code="zjj") in first.units.all()
+    assert AuditEvent.objects.filter(verb="bulletin.issue", object_id=str(first.pk)).exists()
+    doc = Document(first.file.open("rb"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert (
+        "督查通报" in text and "第1期" in text and "2021年7月5日" in text and "开头段落" in text and "工作要求" in text
+    )
+    # Heads of named units and leaders download it; a unit it does not name does not see it.
+    assert first in selectors.bulletins_for_user(users["zjj_head"])
+    assert first in selectors.bulletins_for_user(users["leader"])
+
+
+def test_docx_is_an_official_document_with_real_styles_and_tables(users, published):
+    content, _data = bulletin_build(actor=users["office"], month=JUNE, seq=6, issued_on=dt.date(2021, 7, 5))
+    doc = Document(io.BytesIO(content))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)] == [37, 35, 28, 26]  # fmt: skip
+    head = next(p for p in doc.paragraphs if p.text == "督查通报")
+    assert str(head.runs[0].font.color.rgb) == "FF0000"
+    assert any(p.text == "第6期" for p in doc.paragraphs)
+    body = [p for p in doc.paragraphs if p.style.name == "Body Text"]
+    assert body and all(r.font.name == "仿宋_GB2312" and r.font.size.pt == 16 for p in body for r in p.runs)
+    assert {p.style.name for p in doc.paragraphs} >= {"Heading 1", "Heading 2", "Body Text", "Title"}
+    assert len(doc.tables) >= 3  # lagging tasks, the two groups' league tables, the red list
+    assert len(doc.inline_shapes) >= 2  # charts
+    footer_xml = section.footer._element.xml
+    assert "PAGE" in footer_xml and "—" in section.footer.paragraphs[0].text
+
+
+def test_cli_writes_a_draft(tmp_path, users, published):
+    out = tmp_path / "b.docx"
+    call_command("bulletin", "--month", "2021-06", "-o", str(out), stdout=io.StringIO())
+    assert "督查通报" in [p.text for p in Document(str(out)).paragraphs]
+    with pytest.raises(CommandError):
+        call_command("bulletin", "--month", "June", "-o", str(out), stdout=io.StringIO())
+
+
+# Fonts a rendered bulletin may use: the 公文 fonts when installed, else the documented fallbacks
+# (docs/bulletin.md): Noto CJK from fonts-noto-cjk and DejaVu for Latin digits.
+ALLOWED_FONTS = ("FangSong", "SimHei", "KaiTi", "SimSun", "Noto", "DejaVu", "FZXiaoBiaoSong")
+
+
+@pytest.mark.office_render
+def test_renders_as_a4_with_a_red_header(tmp_path, users, published):
+    from PIL import Image
+
+    content, _data = bulletin_build(actor=users["office"], month=JUNE, seq=6, issued_on=dt.date(2021, 7, 5))
+    path = tmp_path / "bulletin.docx"
+    path.write_bytes(content)
+    subprocess.run(  # noqa: S603  (fixed arguments, a path from tmp_path)
+        [shutil.which("soffice"), f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    pdf = tmp_path / "bulletin.pdf"
+    assert pdf.exists()
+    info = subprocess.run([shutil.which("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True).stdout  # noqa: S603
+    assert "(A4)" in info
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert 2 <= pages <= 8
+    fonts = subprocess.run([shutil.which("pdffonts"), str(pdf)], check=True, capture_output=True, text=True).stdout  # noqa: S603
+    names = [line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]]
+    assert names and all(any(a in n for a in ALLOWED_FONTS) for n in names), names
+    subprocess.run([shutil.which("pdftoppm"), "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],  # noqa: S603
+                   check=True)  # fmt: skip
+    image = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
+    top = image.crop((0, 0, image.width, image.height // 4))
+    red = sum(1 for r, g, b in top.getdata() if r > 200 and g < 60 and b < 60)
+    assert red > 200  # the red 督查通报 and the red rule
