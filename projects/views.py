@@ -53,6 +53,14 @@ def _filters(form: ProjectFilterForm) -> selectors.ProjectFilters:
     )
 
 
+def _decorate(rows, statuses) -> None:
+    """Each row's stored status and stage name for the table (no query per row)."""
+    for p in rows:
+        p.row_status = statuses.get(p.pk)
+        index = p.row_status.stage_index if p.row_status else -1
+        p.row_stage = p.type.stages[index] if 0 <= index < len(p.type.stages) else ""
+
+
 @require_perm(*READ)
 def project_list_view(request):
     day = as_of_date(request)
@@ -61,12 +69,20 @@ def project_list_view(request):
     page = Paginator(projects, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     statuses = project_status.statuses_on(day, rows)
+    _decorate(rows, statuses)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "projects/project_list.html",
-        {"form": form, "page": page, "rows": rows, "statuses": statuses, "query": query.urlencode(), "day": day},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "day": day,
+            "can_import": request.user.has_luoshi_perm(Perm.PLAN_EDIT),
+        },  # fmt: skip
     )
 
 
@@ -98,6 +114,7 @@ def project_detail_view(request, pk: int):
         "tasks": project.tasks.all(),
         "can_report": user.has_luoshi_perm(Perm.REPORT_DRAFT) and user.unit_id == project.lead_unit_id,
         "can_approve": user.has_luoshi_perm(Perm.REPORT_APPROVE) and user.unit_id == project.lead_unit_id,
+        "can_edit": user.has_luoshi_perm(Perm.PLAN_EDIT),
         "problem_form": ProblemForm(initial={"unit": project.lead_unit_id}),
         "return_form": ReturnForm(),
         "resolve_form": ResolveForm(),
@@ -225,6 +242,7 @@ def schedule_view(request):
     day = as_of_date(request)
     rows = list(selectors.schedule_list(request.user, day)[:500])
     statuses = project_status.statuses_on(day, rows)
+    _decorate(rows, statuses)
     return render(request, "projects/schedule.html", {"rows": rows, "statuses": statuses, "day": day})
 
 

@@ -13,6 +13,7 @@ NAV = [
     ("reports:inbox", _("My reporting"), (Perm.REPORT_DRAFT, Perm.REPORT_APPROVE), "reports"),
     ("reports:approvals", _("Approvals"), (Perm.REPORT_APPROVE,), "reports"),
     ("reports:cockpit", _("Cockpit"), (Perm.BUSINESS_READ_ALL,), "reports"),
+    ("projects:list", _("Major projects"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "projects"),
     (
         "supervision:order_list",
         _("Supervision orders"),
