@@ -137,7 +137,8 @@ def _open(data: bytes, columns: dict[str, str], required: list[str]) -> tuple[Pa
     for _ in range(HEADER_ROW):
         header = next(rows, None) or ()
     texts = [_text(h) for h in header]
-    index = {key: texts.index(title) for key, title in columns.items() if title in texts}
+    # Headers are compared normalised (full-width brackets and spaces as Excel users type them).
+    index = {key: texts.index(_text(title)) for key, title in columns.items() if _text(title) in texts}
     for key in required:
         if key not in index:
             result.errors.append(LedgerError(HEADER_ROW, columns[key], "missing_column"))
@@ -159,10 +160,10 @@ class _Row:
     """Reads one row's cells, collecting errors with the row and the column's header."""
 
     def __init__(self, number: int, cells: dict, columns: dict[str, str], errors: list[LedgerError]) -> None:
-        self.number, self.cells, self.columns, self.errors = number, cells, columns, errors
+        self.row_no, self.cells, self.columns, self.errors = number, cells, columns, errors
 
     def error(self, key: str, code: str, value: object = "") -> None:
-        self.errors.append(LedgerError(self.number, self.columns[key], code, _text(value)[:60]))
+        self.errors.append(LedgerError(self.row_no, self.columns[key], code, _text(value)[:60]))
 
     def text(self, key: str, *, required: bool = False) -> str:
         value = _text(self.cells.get(key))
