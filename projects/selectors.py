@@ -22,6 +22,15 @@ from projects.models import Project, ProjectProblem, ProjectReport, ProjectStatu
 PAGE_SIZE = 50
 
 
+def _sees_all(user: User) -> bool:
+    return user.is_authenticated and user.has_luoshi_perm(Perm.BUSINESS_READ_ALL)
+
+
+def _ensure(user: User, projects: QuerySet[Project], day: date) -> None:
+    """The day's stored statuses exist for these (visible, unfiltered) projects (projects.status.ensure_stored)."""
+    project_status.ensure_stored(projects, day, every_project=_sees_all(user))
+
+
 def projects_for_user(user: User) -> QuerySet[Project]:
     if not user.is_authenticated:
         return Project.objects.none()
@@ -88,7 +97,7 @@ def project_list(user: User, filters: ProjectFilters, day: date) -> QuerySet[Pro
     if filters.leader_id:
         projects = projects.filter(leader_post_id=filters.leader_id)
     if filters.light or filters.stage is not None:
-        project_status.ensure_stored(projects, day)
+        _ensure(user, projects_for_user(user), day)
         stored = ProjectStatus.objects.filter(project_id=OuterRef("pk"), day=day)
         if filters.light:
             stored = stored.filter(light=filters.light)
@@ -145,8 +154,10 @@ def project_rollup(user: User, day: date, by: str = "block") -> list[ProjectRoll
     """Counts by light and stage, 开工率, 投产率 and investment completion per group, as of `day`."""
     field = GROUPS[by]
     projects = projects_for_user(user)
-    project_status.ensure_stored(projects, day)
-    rows = ProjectStatus.objects.filter(day=day, project__in=projects)
+    _ensure(user, projects, day)
+    rows = ProjectStatus.objects.filter(day=day)
+    if not _sees_all(user):
+        rows = rows.filter(project__in=projects)
     if by in ("block", "industry"):
         kind = DimensionTag.Kind.BLOCK if by == "block" else DimensionTag.Kind.INDUSTRY
         rows = rows.filter(project__tags__kind=kind)
@@ -193,8 +204,11 @@ def project_rollup(user: User, day: date, by: str = "block") -> list[ProjectRoll
 
 def stage_counts(user: User, day: date) -> dict[int, int]:
     projects = projects_for_user(user)
-    project_status.ensure_stored(projects, day)
-    rows = ProjectStatus.objects.filter(day=day, project__in=projects).values("stage_index").annotate(n=Count("pk"))
+    _ensure(user, projects, day)
+    rows = ProjectStatus.objects.filter(day=day)
+    if not _sees_all(user):
+        rows = rows.filter(project__in=projects)
+    rows = rows.values("stage_index").annotate(n=Count("pk"))
     return {r["stage_index"]: r["n"] for r in rows.order_by("stage_index")}
 
 
@@ -259,7 +273,7 @@ def investment_completed(projects: QuerySet[Project], start: date, end: date) ->
 def schedule_list(user: User, day: date) -> QuerySet[Project]:
     """调度清单: visible projects that are red, have a late stage or an open problem past its deadline."""
     projects = projects_for_user(user)
-    project_status.ensure_stored(projects, day)
+    _ensure(user, projects, day)
     red = ProjectStatus.objects.filter(project_id=OuterRef("pk"), day=day).filter(Q(light="red") | ~Q(late_stages=""))
     blocked = ProjectProblem.objects.filter(
         project_id=OuterRef("pk"), state=ProjectProblem.State.OPEN, deadline__lt=day
