@@ -205,6 +205,9 @@ def _report_start(*, actor: User, project: Project, month: dt.date) -> ProjectRe
     if not _may_report(actor, project):
         raise _forbidden()
     end = month_end_of(month)
+    if end > timezone.localdate():
+        # A month's figure is what was done in the whole month: reported once the month is over.
+        raise ServiceError(_("The month has not ended yet: report it from its last day on."), field="month")
     report, _created = ProjectReport.objects.get_or_create(
         project=project,
         month=end,

@@ -32,7 +32,7 @@ from projects.forms import (
     RollupForm,
 )
 from projects.ledger_io import ledger_import, ledger_xlsx, monthly_import
-from projects.models import ProjectPhoto
+from projects.models import ProjectPhoto, ProjectReport
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
@@ -135,7 +135,10 @@ def report_form_view(request, pk: int):
     if request.user.unit_id != project.lead_unit_id:
         raise out_of_scope(type(project), pk)
     today = timezone.localdate()
-    default_month = (today.replace(day=1) - dt.timedelta(days=1)) if today.day <= 15 else today
+    # The last month, until it is filed; a month is reported once it is over (on its last day at the earliest).
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    filed = project.reports.filter(month=last_month).exclude(state=ProjectReport.State.DRAFT).exists()
+    default_month = last_month if not filed or today == services.month_end_of(today) else today
     raw = request.POST.get("month") or request.GET.get("month")
     existing = None
     try:
