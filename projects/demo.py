@@ -93,8 +93,8 @@ def load_demo_projects(today: dt.date | None = None) -> int:
             for block_i in range(2 if kind_name == "城市更新" else 3):
                 n += 1
                 kind = types[kind_name]
-                block = BLOCKS[(n + 2 * block_i) % len(BLOCKS)]
-                industry = INDUSTRIES[n % len(INDUSTRIES)]
+                block = BLOCKS[n % len(BLOCKS)]
+                industry = INDUSTRIES[(n // len(BLOCKS) + n) % len(INDUSTRIES)]
                 unit = units[UNITS[kind_name][n % len(UNITS[kind_name])]]
                 total = Decimal(rng.randrange(20_000, 400_000, 1000))
                 annual = (total * Decimal(rng.choice([25, 30, 40, 50])) / 100).quantize(Decimal("1"))

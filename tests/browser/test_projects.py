@@ -64,3 +64,29 @@ def test_monthly_investment_from_filing_to_the_chart(offline_page, tmp_path):
     shot(page, "projects-detail-after-approval")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "projects-detail-phone")
+
+
+def test_project_pages_render_on_desktop_and_phone(offline_page):
+    from projects.demo import load_demo_projects
+
+    page = offline_page
+    load_demo_projects(timezone.localdate())
+    login(page, "office")
+    for width, height, suffix in ((1366, 768, "desktop"), (390, 844, "phone")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(page.base + "/projects/?light=red")
+        expect(page.get_by_test_id("project-count")).to_contain_text("个项目")
+        shot(page, f"projects-list-{suffix}")
+        page.goto(page.base + "/projects/schedule/")
+        expect(page.locator("table.table tbody tr").first).to_be_visible()
+        shot(page, f"projects-schedule-{suffix}")
+        page.goto(page.base + "/projects/rollup/?by=block")
+        expect(page.get_by_test_id("rollup")).to_contain_text("二七商圈")
+        shot(page, f"projects-rollup-{suffix}")
+        page.goto(page.base + "/cockpit/")
+        expect(page.get_by_test_id("projects-cockpit")).to_be_visible()
+        chart = page.evaluate(
+            "() => document.getElementById('projects-investment-chart').luoshiChart.getOption().series[0].data.length"
+        )
+        assert chart == 12
+        shot(page, f"projects-cockpit-{suffix}")
