@@ -90,7 +90,7 @@ def load_demo_projects(today: dt.date | None = None) -> int:
     created, reports, n = [], [], 0
     for kind_name in types:
         for base in NAMES[kind_name]:
-            for block_i in range(2 if kind_name == "城市更新" else 3):
+            for _copy in range(2 if kind_name == "城市更新" else 3):
                 n += 1
                 kind = types[kind_name]
                 block = BLOCKS[n % len(BLOCKS)]
