@@ -55,7 +55,8 @@ def timed_pairs(app, floor, n: int) -> tuple[list[float], list[float]]:
     for _ in range(2):
         app()
         floor()
-    a, f = [], []
+    a: list[float] = []
+    f: list[float] = []
     for _ in range(n):
         for fn, out in ((app, a), (floor, f)):
             started = time.perf_counter()
@@ -106,6 +107,7 @@ def main() -> int:
     today = timezone.localdate()
     past = date.fromisoformat(args.past) if args.past else date(today.year, 6, 30)
     office = User.objects.filter(role_grants__role="office").order_by("pk").first()
+    assert office is not None, "the city has an office account"
     client = Client()
     client.force_login(office)
     tag = connection.cursor()

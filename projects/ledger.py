@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -69,7 +70,7 @@ class LedgerError:
 
 @dataclass
 class Parsed:
-    rows: list[dict[str, object]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[LedgerError] = field(default_factory=list)
 
     @property
@@ -112,7 +113,9 @@ def _text(value: object) -> str:
     return normalise(str(value))
 
 
-def _open(data: bytes, columns: dict[str, str], required: list[str]) -> tuple[Parsed, list[tuple[int, dict]]]:
+def _open(
+    data: bytes, columns: dict[str, str], required: list[str]
+) -> tuple[Parsed, list[tuple[int, dict[str, object]]]]:
     """The sheet's data rows as {key: cell} with their row numbers, or the errors that stop reading it."""
     result = Parsed()
     if not data:
@@ -135,7 +138,7 @@ def _open(data: bytes, columns: dict[str, str], required: list[str]) -> tuple[Pa
     rows = wb.worksheets[0].iter_rows(values_only=True)
     header: tuple[object, ...] = ()
     for _ in range(HEADER_ROW):
-        header = next(rows, None) or ()
+        header = next(rows, ())
     texts = [_text(h) for h in header]
     # Headers are compared normalised (full-width brackets and spaces as Excel users type them).
     index = {key: texts.index(_text(title)) for key, title in columns.items() if _text(title) in texts}
@@ -159,7 +162,9 @@ def _open(data: bytes, columns: dict[str, str], required: list[str]) -> tuple[Pa
 class _Row:
     """Reads one row's cells, collecting errors with the row and the column's header."""
 
-    def __init__(self, number: int, cells: dict, columns: dict[str, str], errors: list[LedgerError]) -> None:
+    def __init__(
+        self, number: int, cells: dict[str, object], columns: dict[str, str], errors: list[LedgerError]
+    ) -> None:
         self.row_no, self.cells, self.columns, self.errors = number, cells, columns, errors
 
     def error(self, key: str, code: str, value: object = "") -> None:

@@ -205,10 +205,10 @@ def project_rollup(user: User, day: date, by: str = "block") -> list[ProjectRoll
 def stage_counts(user: User, day: date) -> dict[int, int]:
     projects = projects_for_user(user)
     _ensure(user, projects, day)
-    rows = ProjectStatus.objects.filter(day=day)
+    stored = ProjectStatus.objects.filter(day=day)
     if not _sees_all(user):
-        rows = rows.filter(project__in=projects)
-    rows = rows.values("stage_index").annotate(n=Count("pk"))
+        stored = stored.filter(project__in=projects)
+    rows = stored.values("stage_index").annotate(n=Count("pk"))
     return {r["stage_index"]: r["n"] for r in rows.order_by("stage_index")}
 
 

@@ -107,7 +107,11 @@ def _check_fields(data: ProjectFields) -> None:
         )
     if (data.longitude is None) != (data.latitude is None):
         raise ServiceError(_("Give both longitude and latitude, or neither."), field="longitude")
-    if data.longitude is not None and not (-180 <= data.longitude <= 180 and -90 <= data.latitude <= 90):
+    if (
+        data.longitude is not None
+        and data.latitude is not None
+        and not (-180 <= data.longitude <= 180 and -90 <= data.latitude <= 90)
+    ):
         raise ServiceError(_("The coordinates are out of range."), field="longitude")
 
 
@@ -482,9 +486,8 @@ def _notify_unit(unit_id: int, role: Role, *, kind: str, title: str, obj) -> Non
 def _may_raise(actor: User, project: Project) -> bool:
     if actor.has_luoshi_perm(Perm.PLAN_EDIT) or actor.has_luoshi_perm(Perm.INSTRUCTION_WRITE):
         return True
-    return bool(actor.unit_id) and (
-        actor.unit_id == project.lead_unit_id or project.co_units.filter(pk=actor.unit_id).exists()
-    )
+    unit_id = actor.unit_id
+    return unit_id is not None and (unit_id == project.lead_unit_id or project.co_units.filter(pk=unit_id).exists())
 
 
 @transaction.atomic

@@ -36,12 +36,14 @@ def project_inputs(projects: list[Project], day: date) -> dict[int, tuple[engine
         .order_by()
     )
     for project_id, month, amount_year, submitted_at, approved_at, state in rows:
+        submitted_on = _local(submitted_at, tz)
+        assert submitted_on is not None  # filtered on first_submitted_at above
         approved_on = _local(approved_at, tz) if state == ProjectReport.State.APPROVED else None
         reports[project_id].append(
             engine.Report(
                 period_end=month,
                 value=float(amount_year),
-                submitted_on=_local(submitted_at, tz),
+                submitted_on=submitted_on,
                 approved_on=approved_on,
             )
         )
@@ -78,6 +80,10 @@ def project_results(projects: Iterable[Project], day: date) -> dict[int, engine.
     return {pk: engine.project_evaluate(inp, day, th) for pk, (inp, th) in project_inputs(projects, day).items()}
 
 
+def _due(planned_on: date | None, day: date) -> bool:
+    return planned_on is not None and planned_on <= day
+
+
 def _row(project: Project, day: date, inp: engine.InvestmentInput, result: engine.ProjectResult) -> ProjectStatus:
     start, finish = project.type.start_stage, project.type.finish_stage
     reached = engine.stage_reached(inp.stages, day)
@@ -89,8 +95,8 @@ def _row(project: Project, day: date, inp: engine.InvestmentInput, result: engin
         stage_index=-1 if reached is None else reached,
         started=reached is not None and reached >= start,
         finished=reached is not None and reached >= finish,
-        start_due=planned.get(start) is not None and planned[start] <= day,
-        finish_due=planned.get(finish) is not None and planned[finish] <= day,
+        start_due=_due(planned.get(start), day),
+        finish_due=_due(planned.get(finish), day),
         late_stages=",".join(str(i) for i in result.late_stages),
         planned=result.planned,
         actual=result.actual,

@@ -146,7 +146,7 @@ def report_form_view(request, pk: int):
     except ValueError:
         month = default_month
     existing = project.reports.filter(month=services.month_end_of(month)).first()
-    initial = {"month": month, "version": existing.version if existing else None}
+    initial: dict[str, object] = {"month": month, "version": existing.version if existing else None}
     if existing:
         initial.update(
             amount_month=existing.amount_month, progress_text=existing.progress_text, stage_index=existing.stage_index,
@@ -215,7 +215,7 @@ def problem_add_view(request, pk: int):
     project = selectors.project_get_for_user(request.user, pk)
     form = ProblemForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("projects:detail", pk=project.pk)
     d = form.cleaned_data
     return button_post(

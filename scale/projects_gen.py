@@ -48,7 +48,7 @@ def build_projects(*, n: int, seed: int, today: date, log=print) -> int:
                          "lag_red_percent", "is_active"], type_rows)  # fmt: skip
     type_ids = [existing[name] for name, _ in TYPES]
     units = list(Unit.objects.filter(kind__in=["department", "subdistrict", "town"]).values_list("pk", flat=True))
-    posts = list(LeaderPost.objects.values_list("pk", flat=True)) or [None]
+    posts: list[int | None] = [*LeaderPost.objects.values_list("pk", flat=True)] or [None]
     tags = list(DimensionTag.objects.filter(kind__in=["block", "industry"]).values_list("pk", "kind"))
     blocks = [pk for pk, kind in tags if kind == "block"]
     industries = [pk for pk, kind in tags if kind == "industry"]
@@ -83,8 +83,9 @@ def build_projects(*, n: int, seed: int, today: date, log=print) -> int:
             role = "start" if index == 2 else "finish" if index == 4 else ""
             done = index <= reached
             reached_on = planned[index] - timedelta(days=5) if done else None
+            recorded_on = reached_on + timedelta(days=8) if reached_on is not None else None
             stage_rows.append((ids.take(ProjectStage), pid, index, name, role, planned[index], reached_on,
-                               reached_on + timedelta(days=8) if done else None, ""))  # fmt: skip
+                               recorded_on, ""))  # fmt: skip
         cumulative = Decimal(0)
         reporter = reporters.get(unit, anyone)
         head = heads.get(unit, reporter)
