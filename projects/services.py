@@ -549,7 +549,7 @@ def _escalation_recipients(problem: ProjectProblem, level: int) -> list[User]:
 
 @transaction.atomic
 def problems_escalate(*, today: dt.date | None = None) -> int:
-    """The escalation ladder for open problems past their deadline, one step per working day overdue:
+    """The escalation ladder for open problems past their deadline, at most one step a day (the nightly sweep):
     1 the solving unit's head, 2 the project's responsible leader and the office, 3 the office is told to
     issue a supervision order (the scheduling list shows it). Returns how many problems moved up."""
     today = today or timezone.localdate()
