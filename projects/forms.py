@@ -94,3 +94,21 @@ class RollupForm(CheckedForm):
             ("level", _("Level")), ("unit", _("Lead unit")), ("leader", _("Responsible leader")),
         ],
     )  # fmt: skip
+
+
+class MeetingForm(CheckedForm):
+    """调度会 record: decisions one per line as 项目编号｜议定事项｜责任单位｜期限(可空)."""
+
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    chair = forms.ModelChoiceField(label=_("Chair"), queryset=LeaderPost.objects.filter(is_active=True), required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    decisions = forms.CharField(
+        label=_("Decisions"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "One per line: project code | decision | unit | due date (optional), "
+            "e.g. XM-001 | 协调用地手续 | 区发改委 | 2021-06-30"
+        ),
+    )

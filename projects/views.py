@@ -24,6 +24,7 @@ from projects import selectors, services
 from projects import status as project_status
 from projects.forms import (
     LedgerImportForm,
+    MeetingForm,
     MonthlyReportForm,
     ProblemForm,
     ProjectFilterForm,
@@ -32,7 +33,7 @@ from projects.forms import (
     RollupForm,
 )
 from projects.ledger_io import ledger_import, ledger_xlsx, monthly_import
-from projects.models import ProjectPhoto, ProjectReport
+from projects.models import CoordinationMeeting, ProjectPhoto, ProjectReport
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
@@ -294,3 +295,35 @@ def import_view(request):
                     return redirect("projects:list")
         status = 400
     return render(request, "projects/import.html", {"form": form, "outcome": outcome}, status=status)
+
+
+@require_perm(Perm.BUSINESS_READ_ALL)
+def meeting_list_view(request):
+    meetings = CoordinationMeeting.objects.select_related("chair").prefetch_related(
+        "decisions__project", "decisions__unit"
+    )[:100]
+    can_record = request.user.has_luoshi_perm(Perm.PLAN_EDIT) or request.user.has_luoshi_perm(Perm.INSTRUCTION_WRITE)
+    return render(request, "projects/meeting_list.html", {"meetings": meetings, "can_record": can_record})
+
+
+@require_perm(Perm.PLAN_EDIT, Perm.INSTRUCTION_WRITE)
+@require_http_methods(["GET", "POST"])
+def meeting_create_view(request):
+    form = MeetingForm(request.POST or None, initial={"held_on": timezone.localdate()})
+
+    def write(d):
+        return services.meeting_record(
+            actor=request.user, held_on=d["held_on"], title=d["title"], chair=d["chair"], notes=d["notes"],
+            decisions=services.parse_decision_lines(d["decisions"]),
+        )  # fmt: skip
+
+    def invalid(f):
+        status = 400 if request.method == "POST" else 200
+        return render(request, "projects/meeting_form.html", {"form": f}, status=status)
+
+    if request.method != "POST":
+        return invalid(form)
+    return form_post(
+        request, form, write, success=_("Meeting recorded; the units are notified of their decisions."),
+        redirect_to="projects:meetings", invalid=invalid,
+    )  # fmt: skip

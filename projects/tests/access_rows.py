@@ -49,6 +49,8 @@ PAGES = {
     "projects:rollup": (BUSINESS, None, "by=unit", {}),
     "projects:export": (BUSINESS, None, "", {}),
     "projects:import": (OFFICE, None, "", {}),
+    "projects:meetings": ({"office", "leader", "leader_cj"}, None, "", {}),
+    "projects:meeting_create": ({"office", "leader", "leader_cj"}, None, "", {}),
     "projects:detail": (ZJJ_READERS, lambda: {"pk": _project()}, "", NOT_IN_SCOPE),
     "projects:report_form": ({"zjj_reporter"}, lambda: {"pk": _project()}, "", NOT_IN_SCOPE),
     "projects:photo": (ZJJ_READERS, lambda: {"pk": _photo()}, "", NOT_IN_SCOPE),

@@ -172,3 +172,31 @@ def test_monthly_sheet_import(users):
     result = monthly_import(actor=users["office"], data=unknown)
     assert not result.ok and "项目编号" in result.errors[0]
     assert ProjectReport.objects.filter(project=project).count() == 2
+
+
+def test_meeting_records_decisions_and_refuses_bad_lines(client_as):
+    from projects.models import CoordinationMeeting, MeetingDecision
+
+    project = make_project()
+    url = reverse("projects:meeting_create")
+    bad = client_as("leader").post(
+        url, {"held_on": "2021-06-01", "title": "6月调度会", "decisions": f"{project.code} | 协调用地 | 不存在的局"}
+    )
+    assert (
+        bad.status_code == 400
+        and "第1行" in bad.content.decode().replace(" ", "")
+        or "不存在的局" in bad.content.decode()
+    )
+    assert not CoordinationMeeting.objects.exists()
+    ok = client_as("leader").post(
+        url,
+        {
+            "held_on": "2021-06-01",
+            "title": "6月调度会",
+            "decisions": f"{project.code} | 协调用地 | 区发改委 | 2021-06-30",
+        },
+    )
+    assert ok.status_code == 302
+    decision = MeetingDecision.objects.get()
+    assert decision.unit.code == "fgw" and decision.due_on == dt.date(2021, 6, 30)
+    assert "协调用地" in client_as("zjj_head").get(reverse("projects:detail", args=[project.pk])).content.decode()
