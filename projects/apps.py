@@ -8,5 +8,8 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from projects import measures
+        from projects.targets import register_project_kinds
 
         measures.register()
+        # Supervision orders, instructions and inspections can be about a project or one of its problems.
+        register_project_kinds()

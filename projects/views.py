@@ -120,13 +120,7 @@ def project_detail_view(request, pk: int):
         "return_form": ReturnForm(),
         "resolve_form": ResolveForm(),
     }  # fmt: skip
-    context.update(_supervision_context(request, project))
     return render(request, "projects/project_detail.html", context)
-
-
-def _supervision_context(request, project) -> dict:
-    """The supervision block of the detail page, when the generic target exists (supervision.targets)."""
-    return {}
 
 
 @require_perm(Perm.REPORT_DRAFT)

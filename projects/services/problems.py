@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,8 +95,10 @@ def _escalation_recipients(problem: ProjectProblem, level: int) -> list[User]:
 @transaction.atomic
 def problems_escalate(*, today: dt.date | None = None) -> int:
     """The escalation ladder for open problems past their deadline, at most one step a day (the nightly sweep):
-    1 the solving unit's head, 2 the project's responsible leader and the office, 3 the office is told to
-    issue a supervision order (the scheduling list shows it). Returns how many problems moved up."""
+    1 the solving unit's head, 2 the project's responsible leader and the office, 3 the office, told to
+    issue a supervision order on the problem: the notice opens the order form with it as the target
+    (`?target=project_problem:<id>`), the addressee defaulting to the solving unit. An order is an official
+    document the office signs, so it is proposed, not issued by the machine. Returns how many moved up."""
     today = today or timezone.localdate()
     moved = 0
     overdue = ProjectProblem.objects.select_for_update().filter(
@@ -110,12 +113,23 @@ def problems_escalate(*, today: dt.date | None = None) -> int:
         audit_record(
             actor=None, verb="project_problem.escalate", obj=problem, after={"level": problem.escalation_level}
         )
-        _notify_people(
-            _escalation_recipients(problem, problem.escalation_level), kind="project_problem.escalated",
-            title=_("Overdue project problem (level %(n)s): %(p)s")
-            % {"n": problem.escalation_level, "p": problem.project.name},
-            obj=problem,
-        )  # fmt: skip
+        title = _("Overdue project problem (level %(n)s): %(p)s") % {
+            "n": problem.escalation_level,
+            "p": problem.project.name,
+        }
+        if problem.escalation_level >= 3:
+            from notifications.services import notify
+
+            notify(
+                recipients=list(role_holders(Role.OFFICE)), kind="project_problem.order_proposed",
+                title=_("Issue a supervision order on an overdue project problem: %(p)s") % {"p": problem.project.name},
+                url=f"{reverse('supervision:order_create')}?target=project_problem:{problem.pk}", obj=problem,
+            )  # fmt: skip
+        else:
+            _notify_people(
+                _escalation_recipients(problem, problem.escalation_level), kind="project_problem.escalated",
+                title=title, obj=problem,
+            )  # fmt: skip
         moved += 1
     return moved
 

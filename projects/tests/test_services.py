@@ -91,7 +91,7 @@ def test_access_unit_scope(users):
     assert not selectors.projects_for_user(users["sysadmin"]).exists()
 
 
-def test_problem_deadline_in_working_days_and_escalation(users):
+def test_problem_deadline_in_working_days_and_escalation(users, client_as):
     project = make_project()
     unit = Unit.objects.get(code="fgw")
     problem = services.problem_raise(
@@ -105,6 +105,14 @@ def test_problem_deadline_in_working_days_and_escalation(users):
     assert services.problems_escalate(today=problem.deadline + dt.timedelta(days=1)) == 0  # once a day
     problem.refresh_from_db()
     assert problem.escalation_level == 1
+    from notifications.models import Notification
+
+    for days in (2, 3):
+        services.problems_escalate(today=problem.deadline + dt.timedelta(days=days))
+    proposal = Notification.objects.get(kind="project_problem.order_proposed", recipient=users["office"])
+    assert proposal.url.endswith(f"?target=project_problem:{problem.pk}")
+    page = client_as("office").get(proposal.url)
+    assert page.status_code == 200 and "用地手续" in page.content.decode()
     with pytest.raises(ServiceError):
         services.problem_resolve(actor=users["zjj_reporter"], problem=problem, resolution="已办结")
     services.problem_resolve(actor=users["fgw_reporter"], problem=problem, resolution="已办结")

@@ -64,6 +64,32 @@ def test_monthly_investment_from_filing_to_the_chart(offline_page, tmp_path):
     shot(page, "projects-detail-after-approval")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "projects-detail-phone")
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+    # The office sees the project among the red ones and issues an order on it from its page.
+    page.goto(page.base + "/projects/?light=red")
+    expect(page.get_by_test_id(f"project-{project.code}")).to_be_visible()
+    page.goto(page.base + f"/projects/{project.pk}/")
+    page.get_by_test_id("issue-order-on-target").click()
+    expect(page.get_by_test_id(f"order-target-project-{project.pk}")).to_contain_text(project.code)
+    expect(page.locator("#id_unit option:checked")).to_have_text("区住建局")
+    page.fill("#id_content", "项目投资进度滞后，请于5个工作日内书面反馈整改措施。")
+    page.get_by_test_id("issue").click()
+    expect(page.get_by_test_id("order-targets")).to_contain_text(project.code)
+    page.goto(page.base + f"/projects/{project.pk}/")
+    expect(page.get_by_test_id("orders-on-target")).to_contain_text("区住建局")
+    shot(page, "projects-detail-with-order")
+    logout(page)
+
+    # The unit answers the order.
+    login(page, "zjj_reporter")
+    page.goto(page.base + f"/projects/{project.pk}/")
+    page.get_by_test_id("orders-on-target").locator("a").first.click()
+    page.get_by_test_id("acknowledge").click()
+    page.fill("#id_text", "已召开项目推进会，下月补足投资缺口，12月底前完成年度计划。")
+    page.get_by_test_id("respond").click()
+    expect(page.get_by_test_id("response")).to_have_count(1)
+    shot(page, "projects-order-answered")
 
 
 def test_project_pages_render_on_desktop_and_phone(offline_page):
