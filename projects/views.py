@@ -241,7 +241,11 @@ def schedule_view(request):
     rows = list(selectors.schedule_list(request.user, day)[:500])
     statuses = project_status.statuses_on(day, rows)
     _decorate(rows, statuses)
-    return render(request, "projects/schedule.html", {"rows": rows, "statuses": statuses, "day": day})
+    observe = ""
+    if request.user.has_luoshi_perm(Perm.PLAN_EDIT) and rows:
+        # 观摩: a site inspection of the listed projects (supervision's inspection, one target per project).
+        observe = reverse("supervision:inspection_create") + "?" + "&".join(f"target=project:{p.pk}" for p in rows[:30])
+    return render(request, "projects/schedule.html", {"rows": rows, "day": day, "observe_url": observe})
 
 
 @require_perm(*READ)

@@ -49,8 +49,8 @@ class SweepResult:
             f"order due reminders: {self.order_reminders}",
             f"late orders: {self.orders_late}, escalated: {self.orders_escalated}, "
             f"reminders: {self.order_notifications}",
-            f"late rectifications reminded: {self.rectifications_late}",
             f"overdue project problems escalated: {self.project_problems_escalated}",
+            f"late rectifications reminded: {self.rectifications_late}",
         ]
 
 

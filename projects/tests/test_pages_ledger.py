@@ -200,3 +200,14 @@ def test_meeting_records_decisions_and_refuses_bad_lines(client_as):
     decision = MeetingDecision.objects.get()
     assert decision.unit.code == "fgw" and decision.due_on == dt.date(2021, 6, 30)
     assert "协调用地" in client_as("zjj_head").get(reverse("projects:detail", args=[project.pk])).content.decode()
+
+
+def test_schedule_proposes_a_site_observation_of_its_projects(client_as):
+    load_demo_projects(timezone.localdate())
+    page = client_as("office").get(reverse("projects:schedule"))
+    url = page.context["observe_url"]
+    assert url.count("target=project:") == min(30, len(page.context["rows"])) > 1
+    form = client_as("office").get(url)
+    first = page.context["rows"][0]
+    assert form.status_code == 200 and first.code in form.content.decode()
+    assert client_as("zjj_head").get(reverse("projects:schedule")).context["observe_url"] == ""
