@@ -220,12 +220,15 @@ def investment_by_month(projects: QuerySet[Project], year: int, day: date) -> li
     from reports import engine
 
     planned = [0.0] * 12
-    for p in projects.select_related("type").filter(plan_year=year).iterator(chunk_size=2000):
-        inp = engine.InvestmentInput(
-            year=year,
-            annual_plan=float(p.annual_plan),
-            monthly_profile=tuple(float(x) for x in p.monthly_profile) if isinstance(p.monthly_profile, list) else (),
-        )
+    of_year = projects.filter(plan_year=year)
+    # The planned curve is linear in the annual plan: the projects without a monthly profile are one curve
+    # with their summed plan (one SUM, not a loop over a city's projects); those with a profile each add theirs.
+    linear = of_year.filter(monthly_profile=[]).aggregate(total=Sum("annual_plan"))["total"] or 0
+    inputs = [engine.InvestmentInput(year=year, annual_plan=float(linear))]
+    for plan, profile in of_year.exclude(monthly_profile=[]).values_list("annual_plan", "monthly_profile"):
+        shares = tuple(float(x) for x in profile) if isinstance(profile, list) else ()
+        inputs.append(engine.InvestmentInput(year=year, annual_plan=float(plan), monthly_profile=shares))
+    for inp in inputs:
         for i, (_, value) in enumerate(engine.planned_by_month(inp)):
             planned[i] += value
     actual_rows = (

@@ -156,3 +156,28 @@ def test_demo_measures_rollups_and_schedule(users):
     red = selectors.project_list(office, selectors.ProjectFilters(light="red"), today)
     results = project_status.project_results(red, today)
     assert results and all(r.light.value == "red" for r in results.values())
+
+
+def test_investment_by_month_sums_linear_and_profiled_plans(users):
+    year = 2021
+    make_project(code="XM-L1", annual=Decimal("1200"))
+    make_project(code="XM-L2", annual=Decimal("2400"))
+    profiled = make_project(code="XM-P1", annual=Decimal("1000"))
+    profile = [0, 0, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 0.9, 1.0]
+    Project.objects.filter(pk=profiled.pk).update(monthly_profile=profile)
+    rows = selectors.investment_by_month(Project.objects.filter(code__startswith="XM-"), year, dt.date(2021, 12, 31))
+    from reports import engine
+
+    expected = [
+        a + b + c
+        for (_, a), (_, b), (_, c) in zip(
+            engine.planned_by_month(engine.InvestmentInput(year=year, annual_plan=1200)),
+            engine.planned_by_month(engine.InvestmentInput(year=year, annual_plan=2400)),
+            engine.planned_by_month(
+                engine.InvestmentInput(year=year, annual_plan=1000, monthly_profile=tuple(profile))
+            ),
+            strict=True,
+        )
+    ]
+    assert [r["planned"] for r in rows] == [round(x, 2) for x in expected]
+    assert rows[2]["planned"] < rows[3]["planned"] and rows[-1]["planned"] == 4600
