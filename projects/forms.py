@@ -112,3 +112,16 @@ class MeetingForm(CheckedForm):
             "e.g. XM-001 | 协调用地手续 | 区发改委 | 2021-06-30"
         ),
     )
+
+
+class ProjectTypeForm(CheckedForm):
+    name = forms.CharField(label=_("Name"), max_length=40)
+    stages = forms.CharField(
+        label=_("Stages"),
+        max_length=400,
+        help_text=_("In order, separated by 、 e.g. 签约、拿地、开工、主体完工、竣工/投产"),
+    )
+    start_stage = forms.IntegerField(label=_("Start stage (number, from 1)"), min_value=1, max_value=10)
+    finish_stage = forms.IntegerField(label=_("Finish stage (number, from 1)"), min_value=1, max_value=10)
+    lag_yellow_percent = forms.FloatField(label=_("Yellow when investment lags by (%)"), min_value=0, max_value=100)
+    lag_red_percent = forms.FloatField(label=_("Red when investment lags by (%)"), min_value=0, max_value=100)

@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,12 +29,13 @@ from projects.forms import (
     MonthlyReportForm,
     ProblemForm,
     ProjectFilterForm,
+    ProjectTypeForm,
     ResolveForm,
     ReturnForm,
     RollupForm,
 )
 from projects.ledger_io import ledger_import, ledger_xlsx, monthly_import
-from projects.models import CoordinationMeeting, ProjectPhoto, ProjectReport
+from projects.models import DEFAULT_STAGES, CoordinationMeeting, ProjectPhoto, ProjectReport, ProjectType
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
@@ -324,4 +326,39 @@ def meeting_create_view(request):
     return form_post(
         request, form, write, success=_("Meeting recorded; the units are notified of their decisions."),
         redirect_to="projects:meetings", invalid=invalid,
+    )  # fmt: skip
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def type_list_view(request, pk: int | None = None):
+    """项目类型: the office edits a type's stages and thresholds (or adds a type) on one page."""
+    kind = get_object_or_404(ProjectType, pk=pk) if pk else None
+    initial = {"start_stage": 3, "finish_stage": 5, "lag_yellow_percent": 10, "lag_red_percent": 25,
+               "stages": "、".join(DEFAULT_STAGES)}  # fmt: skip
+    if kind is not None:
+        initial = {
+            "name": kind.name, "stages": "、".join(kind.stages), "start_stage": kind.start_stage + 1,
+            "finish_stage": kind.finish_stage + 1, "lag_yellow_percent": kind.lag_yellow_percent,
+            "lag_red_percent": kind.lag_red_percent,
+        }  # fmt: skip
+    form = ProjectTypeForm(request.POST or None, initial=initial)
+
+    def write(d):
+        return services.project_type_save(
+            actor=request.user, kind=kind, name=d["name"], stages=d["stages"].replace("，", "、").split("、"),
+            start_stage=d["start_stage"] - 1, finish_stage=d["finish_stage"] - 1,
+            lag_yellow_percent=d["lag_yellow_percent"], lag_red_percent=d["lag_red_percent"],
+        )  # fmt: skip
+
+    def invalid(f):
+        status = 400 if request.method == "POST" else 200
+        types = ProjectType.objects.annotate(n=Count("projects"))
+        return render(request, "projects/types.html", {"form": f, "kind": kind, "types": types}, status=status)
+
+    if request.method != "POST":
+        return invalid(form)
+    return form_post(
+        request, form, write, success=_("Project type saved; its projects' lights are recomputed."),
+        redirect_to="projects:types", invalid=invalid,
     )  # fmt: skip

@@ -13,7 +13,7 @@ from projects.services.problems import (
     problem_resolve,
     problems_escalate,
 )
-from projects.services.register import ProjectFields, project_save
+from projects.services.register import ProjectFields, project_save, project_type_save
 from projects.services.reports import (
     MAX_PHOTOS_PER_REQUEST,
     month_end_of,
@@ -35,6 +35,7 @@ __all__ = [
     "problem_resolve",
     "problems_escalate",
     "project_save",
+    "project_type_save",
     "report_approve",
     "report_file",
     "report_return",

@@ -158,3 +158,49 @@ def project_save(*, actor: User | None, data: ProjectFields, project: Project | 
         after=_snapshot(project),
     )  # fmt: skip
     return project
+
+
+@transaction.atomic
+def project_type_save(
+    *, actor: User, kind: ProjectType | None, name: str, stages: Sequence[str], start_stage: int, finish_stage: int,
+    lag_yellow_percent: float, lag_red_percent: float,
+) -> ProjectType:  # fmt: skip
+    """Create or edit a project type (the office): its stages and its warning thresholds.
+
+    A change of thresholds or stages changes every light of its projects on every day: their stored
+    statuses are dropped and recomputed on the next read.
+    """
+    if not actor.has_luoshi_perm(Perm.PLAN_EDIT):
+        raise _forbidden()
+    names = [s.strip() for s in stages if s.strip()]
+    if not name.strip():
+        raise ServiceError(_("Give the type a name."), field="name")
+    if not 2 <= len(names) <= 10 or len(set(names)) != len(names):
+        raise ServiceError(_("Give between 2 and 10 different stages."), field="stages")
+    if not 0 <= start_stage < finish_stage < len(names):
+        raise ServiceError(_("The start stage must come before the finish stage, both among the stages."),
+                           field="start_stage")  # fmt: skip
+    if not 0 <= lag_yellow_percent <= lag_red_percent <= 100:
+        raise ServiceError(_("Thresholds: 0 ≤ yellow ≤ red ≤ 100."), field="lag_red_percent")
+    clash = ProjectType.objects.filter(name=name.strip())
+    if kind is not None:
+        clash = clash.exclude(pk=kind.pk)
+    if clash.exists():
+        raise ServiceError(_("Another type has this name."), field="name")
+    before = (
+        None
+        if kind is None
+        else {"stages": kind.stages, "yellow": kind.lag_yellow_percent, "red": kind.lag_red_percent}
+    )
+    kind = kind or ProjectType()
+    kind.name, kind.stages, kind.start_stage, kind.finish_stage = name.strip(), names, start_stage, finish_stage
+    kind.lag_yellow_percent, kind.lag_red_percent = lag_yellow_percent, lag_red_percent
+    kind.save()
+    for project in kind.projects.all():
+        _write_stages(project, [s.planned_on for s in project.stages.order_by("index")])
+        project_status.status_refresh(project=project, since=None)
+    audit_record(
+        actor=actor, verb="project_type.save", obj=kind, before=before,
+        after={"stages": names, "yellow": lag_yellow_percent, "red": lag_red_percent},
+    )  # fmt: skip
+    return kind

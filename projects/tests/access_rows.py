@@ -18,6 +18,12 @@ def _project() -> int:
     return (existing or make_project(code="XM-MATRIX")).pk
 
 
+def _type() -> int:
+    from projects.models import ProjectType
+
+    return ProjectType.objects.get_or_create(name="矩阵类型")[0].pk
+
+
 def _photo() -> int:
     import io
 
@@ -49,6 +55,8 @@ PAGES = {
     "projects:rollup": (BUSINESS, None, "by=unit", {}),
     "projects:export": (BUSINESS, None, "", {}),
     "projects:import": (OFFICE, None, "", {}),
+    "projects:types": (OFFICE, None, "", {}),
+    "projects:type_edit": (OFFICE, lambda: {"pk": _type()}, "", {}),
     "projects:meetings": ({"office", "leader", "leader_cj"}, None, "", {}),
     "projects:meeting_create": ({"office", "leader", "leader_cj"}, None, "", {}),
     "projects:detail": (ZJJ_READERS, lambda: {"pk": _project()}, "", NOT_IN_SCOPE),

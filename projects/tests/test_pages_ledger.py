@@ -211,3 +211,35 @@ def test_schedule_proposes_a_site_observation_of_its_projects(client_as):
     first = page.context["rows"][0]
     assert form.status_code == 200 and first.code in form.content.decode()
     assert client_as("zjj_head").get(reverse("projects:schedule")).context["observe_url"] == ""
+
+
+def test_office_edits_a_type_thresholds_and_lights_follow(client_as):
+    from projects import status as project_status
+    from projects.models import ProjectType
+
+    year = timezone.localdate().year
+    project = make_project(year=year, annual=Decimal("1200"), stage_dates=[None] * 5)
+    for month in (1, 2):
+        report = ProjectReport.objects.create(
+            project=project, unit=project.lead_unit, month=dt.date(year, month, 28 if month == 2 else 31),
+            due_date=dt.date(year, month + 1, 10), amount_month=Decimal(60), amount_year=Decimal(60 * month),
+            state="approved", created_by_id=1, first_submitted_at=timezone.now() - dt.timedelta(days=300),
+            approved_at=timezone.now() - dt.timedelta(days=300),
+        )  # fmt: skip
+    day = dt.date(year, 3, 5)
+    assert report and project_status.statuses_on(day, [project])[project.pk].light == "red"  # pace: 720 of 1200
+    kind = project.type
+    url = reverse("projects:type_edit", args=[kind.pk])
+    bad = client_as("office").post(url, {"name": kind.name, "stages": "签约、开工", "start_stage": 2, "finish_stage": 1,
+                                         "lag_yellow_percent": 10, "lag_red_percent": 5})  # fmt: skip
+    assert bad.status_code == 400
+    ok = client_as("office").post(url, {"name": kind.name, "stages": "签约、拿地、开工、主体完工、竣工/投产",
+                                        "start_stage": 3, "finish_stage": 5, "lag_yellow_percent": 80,
+                                        "lag_red_percent": 90})  # fmt: skip
+    assert ok.status_code == 302
+    assert ProjectType.objects.get(pk=kind.pk).lag_red_percent == 90
+    # Its projects' stored lights were dropped (recomputed on the next read with the new thresholds).
+    from projects.models import ProjectStatus
+
+    assert not ProjectStatus.objects.filter(project=project).exists()
+    assert client_as("zjj_head").get(url).status_code == 403
