@@ -35,3 +35,23 @@ def projects_cockpit(context):
         "red": red,
         "red_total": red_total,
     }
+
+
+@register.inclusion_tag("projects/_task_projects.html", takes_context=True)
+def task_projects(context, task):
+    """The projects serving a task (linked on the project), within the viewer's scope: their stage and
+    completed investment as of the page's day, each linking to the project (the records behind the task)."""
+    from projects import status as project_status
+
+    request = context["request"]
+    day = getattr(request, "as_of", None) or timezone.localdate()
+    rows = list(selectors.projects_for_user(request.user).filter(tasks=task).select_related("type", "lead_unit"))
+    if not rows:
+        return {"rows": []}
+    statuses = project_status.statuses_on(day, rows)
+    for p in rows:
+        s = statuses.get(p.pk)
+        p.row_status = s
+        p.row_stage = p.type.stages[s.stage_index] if s and 0 <= s.stage_index < len(p.type.stages) else ""
+    started = sum(1 for p in rows if p.row_status and p.row_status.started)
+    return {"rows": rows, "started": started, "day": day}

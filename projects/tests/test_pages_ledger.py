@@ -243,3 +243,17 @@ def test_office_edits_a_type_thresholds_and_lights_follow(client_as):
 
     assert not ProjectStatus.objects.filter(project=project).exists()
     assert client_as("zjj_head").get(url).status_code == 403
+
+
+def test_task_page_lists_the_projects_serving_it(client_as, task_by_object):
+    task = task_by_object("打通断头路")
+    project = make_project(code="XM-ROAD", name="测试断头路")
+    project.tasks.add(task)
+    other = make_project(code="XM-ROAD2", unit_code="jyj", name="教育局断头路")
+    other.tasks.add(task)
+    page = client_as("office").get(reverse("plans:task_detail", args=[task.pk])).content.decode()
+    assert "测试断头路" in page and "教育局断头路" in page
+    # 区住建局 co-operates on the task: it sees the task, but only the projects in its own scope.
+    scoped = client_as("zjj_head").get(reverse("plans:task_detail", args=[task.pk]))
+    assert scoped.status_code == 200
+    assert "测试断头路" in scoped.content.decode() and "教育局断头路" not in scoped.content.decode()
