@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Major projects")
+
+    def ready(self) -> None:
+        from projects import measures
+        from projects.targets import register_project_kinds
+
+        measures.register()
+        # Supervision orders, instructions and inspections can be about a project or one of its problems.
+        register_project_kinds()

@@ -15,6 +15,7 @@ NAV = [
     ("reports:cockpit", _("Cockpit"), (Perm.BUSINESS_READ_ALL,), "reports"),
     ("indicators:catalogue", _("Indicators"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "indicators"),
     ("maps:map", _("Map"), (Perm.BUSINESS_READ_ALL,), "maps"),
+    ("projects:list", _("Major projects"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "projects"),
     (
         "supervision:order_list",
         _("Supervision orders"),

@@ -13,6 +13,7 @@ from datetime import date
 
 from core.workcalendar import work_calendar
 from plans.models import Plan, Task
+from projects.services import problems_escalate
 from reports.reminders import followed_light_changes, report_reminders
 from reports.snapshots import status_refresh, statuses_on
 from supervision.models import Rectification, SupervisionOrder
@@ -36,6 +37,7 @@ class SweepResult:
     orders_escalated: int = 0
     order_notifications: int = 0
     rectifications_late: int = 0
+    project_problems_escalated: int = 0
 
     def lines(self) -> list[str]:
         lights = ", ".join(f"{k} {v}" for k, v in sorted(self.lights.items())) or "-"
@@ -47,6 +49,7 @@ class SweepResult:
             f"order due reminders: {self.order_reminders}",
             f"late orders: {self.orders_late}, escalated: {self.orders_escalated}, "
             f"reminders: {self.order_notifications}",
+            f"overdue project problems escalated: {self.project_problems_escalated}",
             f"late rectifications reminded: {self.rectifications_late}",
         ]
 
@@ -72,4 +75,5 @@ def sweep_run(*, as_of: date) -> SweepResult:
     late = Rectification.objects.filter(state__in=Rectification.OPEN_STATES, deadline__lt=as_of)
     for item in late.select_related("unit"):
         result.rectifications_late += int(rectification_remind_late(item=item, today=as_of) > 0)
+    result.project_problems_escalated = problems_escalate(today=as_of)
     return result

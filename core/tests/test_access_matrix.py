@@ -408,7 +408,7 @@ def test_api_write_access(client, users, method, path, role):
         # multipart, as a phone or a client uploading photos sends it
         response = client.post(
             _api_path(path),
-            data={"value": "120", "narrative": "矩阵测试", "submit": "true"},
+            data=API_WRITE_BODIES.get((method, path), {"value": "120", "narrative": "矩阵测试", "submit": "true"}),
             headers=_headers(users, role),
         )
     else:

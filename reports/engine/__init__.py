@@ -15,11 +15,23 @@ docstrings say why each rule is the way it is. The parts:
 - `status`: `evaluate`, the status engine for one task;
 - `rollup`: counts and weighted completion per plan node, unit, leader …;
 - `stale`: `detect_stale_reports` (copied narratives, values that never move, reused evidence);
-- `periods`: `reporting_periods`, the reporting calendar of one task.
+- `periods`: `reporting_periods`, the reporting calendar of one task;
+- `investment`: a major project's year as engine inputs (`project_evaluate`: investment trajectory + late stages).
 
 Callers use `from reports import engine` and `engine.<name>`: every public name is re-exported here.
 """
 
+from reports.engine.investment import (
+    InvestmentInput,
+    ProjectResult,
+    StagePlan,
+    investment_task,
+    late_stages,
+    month_end,
+    planned_by_month,
+    project_evaluate,
+    stage_reached,
+)
 from reports.engine.periods import Cadence, reporting_periods
 from reports.engine.rollup import GroupRollup, rollup
 from reports.engine.stale import (
@@ -64,6 +76,9 @@ __all__ = [
     "REASON_LIGHTS",
     "Cadence",
     "GroupRollup",
+    "InvestmentInput",
+    "ProjectResult",
+    "StagePlan",
     "Judgement",
     "Light",
     "Likelihood",
@@ -84,6 +99,12 @@ __all__ = [
     "applicable_judgement",
     "detect_stale_reports",
     "evaluate",
+    "investment_task",
+    "late_stages",
+    "month_end",
+    "planned_by_month",
+    "project_evaluate",
+    "stage_reached",
     "narrative_similarity",
     "normalise_narrative",
     "periods_without_movement",

@@ -71,3 +71,16 @@ def test_the_same_seed_builds_the_same_city(users):
             digests.append(_digest())
             transaction.set_rollback(True)  # back to the demo database, ids and all
     assert digests[0] and digests[0] == digests[1]
+
+
+def test_generated_projects_feed_lights_and_rollups(users):
+    from projects import selectors
+    from projects.models import Project, ProjectReport
+    from scale.projects_gen import build_projects
+
+    build_city(sizes=SMALL, seed=1, today=TODAY, orders=0, log=lambda *_: None)
+    reports = build_projects(n=40, seed=1, today=TODAY, log=lambda *_: None)
+    assert Project.objects.filter(code__startswith="XM-S-").count() == 40
+    assert ProjectReport.objects.filter(project__code__startswith="XM-S-").count() == reports > 0
+    groups = selectors.project_rollup(users["office"], TODAY, "type")
+    assert sum(g.count for g in groups) >= 40 and sum(g.actual for g in groups) > 0

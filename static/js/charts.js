@@ -51,4 +51,25 @@ window.LuoshiCharts = {
     });
     window.addEventListener("resize", function () { chart.resize(); });
   },
+  // Planned vs completed cumulative investment by month (major projects): bars of the plan, a line of
+  // the approved actuals; months not yet reported have no point.
+  investment: function (id, data, labels) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) return;
+    var chart = echarts.init(el);
+    el.luoshiChart = chart;  // read by the browser tests (the actual line moves after an approval)
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 10, right: 20, top: 30, bottom: 10, containLabel: true },
+      xAxis: { type: "category", data: data.months },
+      yAxis: { type: "value", name: labels.unit || "" },
+      series: [
+        { name: labels.planned, type: "bar", data: data.planned, itemStyle: { color: "#9bb7da" } },
+        { name: labels.actual, type: "line", data: data.actual, itemStyle: { color: "#2e7d32" }, connectNulls: false },
+      ],
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  },
 };

@@ -51,7 +51,8 @@ def inspection_list_view(request):
 @require_http_methods(["GET", "POST"])
 def inspection_create_view(request):
     initial = {"inspected_on": timezone.localdate()}
-    refs = [request.GET["target"]] if request.method == "GET" and request.GET.get("target") else []
+    # ?target=<kind>:<id>, repeatable: a visit to several objects (the projects' quarterly 观摩).
+    refs = [r for r in request.GET.getlist("target") if r] if request.method == "GET" else []
     if refs:
         initial["targets"] = " ".join(refs)
     form = InspectionForm(request.POST or None, request.FILES or None, initial=initial)

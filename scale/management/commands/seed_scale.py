@@ -30,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--today", help="the day the year of reports runs up to (YYYY-MM-DD); default today")
         parser.add_argument("--orders", type=int, default=None, help="supervision orders to issue (default: tasks/200)")
+        parser.add_argument(
+            "--projects", type=int, default=None, help="major projects with monthly reports (default: tasks/2)"
+        )
         parser.add_argument("--force", action="store_true", help="add the city to a database that holds other data")
         parser.add_argument(
             "--indicators", type=int, default=0, help="indicators with ten years of monthly values each (×120 values)"
@@ -79,6 +82,15 @@ class Command(BaseCommand):
         from evaluation.scale import seed_evaluation
 
         seed_evaluation(today.year)
+        projects = options["projects"] if options["projects"] is not None else sizes.tasks // 2
+        if projects > 0:
+            from scale.projects_gen import build_projects
+
+            with transaction.atomic():
+                outcome.counts["projects"] = projects
+                outcome.counts["project_reports"] = build_projects(
+                    n=projects, seed=options["seed"], today=today, log=self.stdout.write
+                )
         seconds = time.perf_counter() - started
         GeneratedCity.objects.filter(pk=marker.pk).update(finished_at=timezone.now(), seconds=seconds)
         if self._postgres():
