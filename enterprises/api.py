@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
@@ -51,7 +53,8 @@ class EnterpriseIn(In):
 
 
 class RequestIn(In):
-    enterprise_id: int
+    enterprise_id: int | None = Field(None, description="The firm, by id …")
+    credit_code: str | None = Field(None, max_length=40, description="… or by its 统一社会信用代码")
     category: str = Field(
         ..., max_length=20, description="用工, 资金, 税费, 审批, 用地, 用能, 物流, 其他 (or its code)"
     )
@@ -192,10 +195,22 @@ def _category(text: str) -> RequestCategory:
     return by_code or services.category_by_name(text)
 
 
+def _firm_of(user, payload: RequestIn) -> Enterprise:
+    if payload.enterprise_id is not None:
+        return selectors.enterprise_get_for_user(user, payload.enterprise_id)
+    if not payload.credit_code:
+        raise ServiceError(_("Name the enterprise: enterprise_id or credit_code."), field="enterprise_id")
+    code = services.clean_credit_code(payload.credit_code)
+    found = selectors.enterprise_scope(user).filter(credit_code=code).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 @router.post("/assistance/requests", response={201: RequestOut})
 def assistance_request_create(request, payload: RequestIn):
     require_api_perm(request, *READ)
-    firm = selectors.enterprise_get_for_user(request.user, payload.enterprise_id)
+    firm = _firm_of(request.user, payload)
     created = services.request_create(
         actor=request.user,
         enterprise=firm,
@@ -225,8 +240,8 @@ def assistance_request_answer(request, request_id: int, payload: AnswerIn):
 
 
 class SummaryIn(In):
-    start: date = Field(..., alias="from")
-    end: date = Field(..., alias="to")
+    start: date | None = Field(None, alias="from", description="YYYY-MM-DD; default: 1 January of this year")
+    end: date | None = Field(None, alias="to", description="YYYY-MM-DD; default: today")
     scope: str = Field("district", max_length=80)
 
 
@@ -255,7 +270,9 @@ def summary_scope(user, start: date, end: date, text: str):
 @router.get("/assistance/summary", response=SummaryOut)
 def assistance_summary(request, filters: Query[SummaryIn]):
     require_api_perm(request, *READ)
-    scope = summary_scope(request.user, filters.start, filters.end, filters.scope)
+    today = timezone.localdate()
+    start, end = filters.start or date(today.year, 1, 1), filters.end or today
+    scope = summary_scope(request.user, start, end, filters.scope)
     s = figures.assistance_summary(scope)
     return {
         "scope": figures.scope_text(scope),

@@ -110,7 +110,7 @@ def _in_unit(actor: User, unit_id: int | None) -> bool:
     )
 
 
-def _serves(actor: User, enterprise: Enterprise) -> bool:
+def serves(actor: User, enterprise: Enterprise) -> bool:
     """The office, or a person of the unit serving the firm (its 包联干部's unit)."""
     return _is_office(actor) or _in_unit(actor, enterprise.officer_unit_id)
 
@@ -243,7 +243,7 @@ def visit_record(
     photos: Sequence = (),
 ) -> Visit:
     """走访: recorded by the office or a person of the unit serving the firm, with photos (core.uploads)."""
-    if not _serves(actor, enterprise):
+    if not serves(actor, enterprise):
         raise forbidden()
     if visited_on > timezone.localdate():
         raise ServiceError(_("The visit date cannot be in the future."), field="visited_on")
@@ -330,7 +330,7 @@ def request_create(
     unit: Unit | None = None,
 ) -> AssistanceRequest:
     """诉求 received from a firm; the office may hand it to a unit at once (`unit`)."""
-    if not _serves(actor, enterprise):
+    if not serves(actor, enterprise):
         raise forbidden()
     if unit is not None and not _is_office(actor):
         raise forbidden()
@@ -518,7 +518,7 @@ def outcome_approve(*, actor: User, request: AssistanceRequest) -> Outcome:
 @transaction.atomic
 def request_feedback(*, actor: User, request: AssistanceRequest, satisfied: bool, note: str = "") -> AssistanceRequest:
     """The firm's feedback, recorded by the office or the serving unit: satisfied closes, not satisfied reopens."""
-    locked = _step(actor, request, "feedback", (State.ANSWERED,), lambda a, r: _serves(a, r.enterprise))
+    locked = _step(actor, request, "feedback", (State.ANSWERED,), lambda a, r: serves(a, r.enterprise))
     note = _text(note, "feedback_note", _("Feedback note"))
     before = _snapshot(locked)
     locked.feedback_note = note

@@ -2,8 +2,10 @@
 figure rows, ledgers. Thin: parse, check access, call one service or selector, render."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -105,7 +107,6 @@ def enterprise_detail_view(request, pk: int):
     firm = selectors.enterprise_get_for_user(request.user, pk)
     name, phone, clear = selectors.contact_rule(request.user).contact(firm)
     user = request.user
-    serves = selectors.is_office(user) or (user.unit_id and user.unit_id == firm.officer_unit_id)
     return render(
         request,
         "enterprises/enterprise_detail.html",
@@ -114,7 +115,7 @@ def enterprise_detail_view(request, pk: int):
             "contact": {"name": name, "phone": phone, "clear": clear},
             "visits": selectors.visit_list(firm),
             "requests": selectors.request_list(user, enterprise_id=firm.pk),
-            "can_record": serves and (selectors.is_office(user) or selectors.reader_unit_id(user)),
+            "can_record": services.serves(user, firm),
         },
     )
 
@@ -123,6 +124,8 @@ def enterprise_detail_view(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def visit_create_view(request, pk: int):
     firm = selectors.enterprise_get_for_user(request.user, pk)
+    if not services.serves(request.user, firm):
+        raise PermissionDenied
     form = forms.VisitForm(request.POST or None, request.FILES or None, initial={"visited_on": timezone.localdate()})
 
     def page(form, status=200):
@@ -154,6 +157,8 @@ def visit_create_view(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def request_create_view(request, pk: int):
     firm = selectors.enterprise_get_for_user(request.user, pk)
+    if not services.serves(request.user, firm):
+        raise PermissionDenied
     form = forms.RequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
 
     def page(form, status=200):
@@ -392,6 +397,9 @@ def figure_rows_view(request, key: str):
             "scope": scope,
             "scope_text": figures.scope_text(scope),
             "problem": problem,
+            "query": urlencode(
+                {"from": scope.start.isoformat(), "to": scope.end.isoformat(), "scope": figures.scope_text(scope)}
+            ),
         },
     )
 
