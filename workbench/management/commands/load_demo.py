@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from enterprises.demo import load_demo_enterprises
 from org.demo import load_demo_organisation
 from plans.demo import TITLE, load_demo_plan
 from plans.models import Plan
@@ -16,5 +17,6 @@ class Command(BaseCommand):
         created["plans"] = 1 if plan else 0
         created["reports"] = load_demo_reports(Plan.objects.get(title=TITLE))
         created["orders"] = load_demo_supervision()
+        created["enterprises"] = load_demo_enterprises()
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"Demo data loaded ({summary}). Demo password for all demo accounts: Luoshi@2021")
