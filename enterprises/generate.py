@@ -45,8 +45,8 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 # Category code → share of requests; the handlers are given per category by the caller.
 CATEGORY_WEIGHTS = {"labour": 30, "funds": 20, "tax": 15, "approval": 12, "land": 5, "energy": 6,
                     "logistics": 5, "other": 7}  # fmt: skip
-POLICIES = ["稳岗返还政策", "小微企业普惠性减税政策", "中小企业纾困贷款贴息", "社会保险费阶段性减免", "研发费用加计扣除",
-            "首台套装备保险补偿", "企业招工用工补贴", "工业用地弹性年期出让"]  # fmt: skip
+POLICIES = ["稳岗返还政策", "小微企业普惠性减税政策", "中小企业纾困贷款贴息", "社会保险费阶段性减免",
+            "研发费用加计扣除", "首台套装备保险补偿", "企业招工用工补贴", "工业用地弹性年期出让"]  # fmt: skip
 BATCH = 2000
 
 
