@@ -48,6 +48,11 @@ CATEGORY_WEIGHTS = {"labour": 30, "funds": 20, "tax": 15, "approval": 12, "land"
 POLICIES = ["稳岗返还政策", "小微企业普惠性减税政策", "中小企业纾困贷款贴息", "社会保险费阶段性减免",
             "研发费用加计扣除", "首台套装备保险补偿", "企业招工用工补贴", "工业用地弹性年期出让"]  # fmt: skip
 BATCH = 2000
+# The editable list's defaults (the migration 0002_categories holds its own frozen copy).
+DEFAULT_CATEGORIES = [
+    ("labour", "用工", 10), ("funds", "资金", 15), ("tax", "税费", 10), ("approval", "审批", 10),
+    ("land", "用地", 20), ("energy", "用能", 10), ("logistics", "物流", 10), ("other", "其他", 15),
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,37 @@ def _distribute(total: Decimal, weights: list[float], places: int) -> list[Decim
     return shares
 
 
+def ensure_categories() -> None:
+    """The default request categories (a flushed database, e.g. seed_scale's, has lost the migration's rows)."""
+    for rank, (code, name, days) in enumerate(DEFAULT_CATEGORIES, start=1):
+        RequestCategory.objects.get_or_create(
+            code=code, defaults={"name": name, "due_workdays": days, "rank": rank * 10}
+        )
+
+
+def generate_city(*, firms: int, seed: int, today: date) -> Generated:
+    """seed_scale's share: `firms` firms of the city, 90 % with requests in the year up to `today` (those of
+    the last 30 days still open with their units), with the demo's outcomes per firm (the seed's 2020 figures
+    scaled by firms / 3 100)."""
+    from org.models import Unit
+
+    ensure_categories()
+    units = list(Unit.objects.filter(is_active=True).order_by("pk").values_list("pk", "kind"))
+    local = [pk for pk, kind in units if kind in (Unit.Kind.SUBDISTRICT, Unit.Kind.TOWN)] or [pk for pk, _k in units]
+    departments = [pk for pk, kind in units if kind == Unit.Kind.DEPARTMENT] or [pk for pk, _k in units]
+    handlers = {code: departments[i % len(departments)] for i, code in enumerate(CATEGORY_WEIGHTS)}
+    share = Decimal(firms) / Decimal(3100)
+    targets = Targets(
+        jobs=int(55_800 * share),
+        tax_yuan=(Decimal(840_000_000) * share).quantize(Decimal(1)),
+        funds_yuan=(Decimal(1_776_000_000) * share).quantize(Decimal(1)),
+    )
+    start = today - timedelta(days=364)
+    return generate(firms=firms, helped=firms * 9 // 10, start=start, end=today, seed=seed, officer_units=local[:400],
+                    handlers=handlers, targets=targets, serial_base=10_000_000,
+                    open_after=today - timedelta(days=30))  # fmt: skip
+
+
 def _calendar(year: int) -> WorkCalendar:
     cal = work_calendar()
     return cal if cal.covers(date(year, 1, 1)) and cal.covers(date(year + 1, 3, 31)) else WorkCalendar()
@@ -95,6 +131,7 @@ def generate(
     handlers: dict[str, int],
     targets: Targets,
     serial_base: int = 0,
+    open_after: date | None = None,
 ) -> Generated:
     """`firms` firms; `helped` of them get 1-3 requests received between start and end, closed by `end`, with
     outcomes whose sums are `targets`. Returns what was made."""
@@ -105,6 +142,11 @@ def generate(
     weights = [CATEGORY_WEIGHTS[c] for c in codes]
     policies = list(Policy.objects.values_list("pk", flat=True))
     out = Generated()
+    from accounts.models import User
+
+    officer = User.objects.filter(is_active=True).order_by("pk").first()
+    if officer is None:
+        raise RuntimeError("generating visits and outcomes needs a user to record them")
 
     firm_rows = []
     for i in range(firms):
@@ -142,8 +184,9 @@ def generate(
     visits: list[Visit] = []
     for firm in firm_rows[:helped]:
         received = cal.next_workday(start + timedelta(days=rng.randint(0, max(days - 40, 1))))
-        visit = Visit(enterprise_id=firm.pk, visited_on=received, officer_id=None, officer_unit_id=firm.officer_unit_id,
-                      services="上门宣讲惠企政策", delivered=True, is_demo=True)  # fmt: skip
+        visit = Visit(enterprise_id=firm.pk, visited_on=received, officer_id=officer.pk,
+                      officer_unit_id=firm.officer_unit_id, services="上门宣讲惠企政策", delivered=True,
+                      is_demo=True)  # fmt: skip
         visits.append(visit)
         for n in range(rng.choices([1, 2, 3], weights=[55, 30, 15])[0]):
             code = rng.choices(codes, weights=weights)[0]
@@ -154,6 +197,15 @@ def generate(
             closed = min(cal.add_workdays(answered, rng.randint(1, 5)), end)
             answered = min(answered, closed)
             unhappy = rng.random() < 0.04
+            if open_after is not None and day > open_after:  # the last weeks' requests are still with the units
+                requests.append(
+                    AssistanceRequest(
+                        enterprise_id=firm.pk, category=cat, description=f"{cat.name}方面的诉求（演示）",
+                        received_on=day, unit_id=handlers.get(code), due_date=due,
+                        state=rng.choice(AssistanceRequest.UNIT_STATES), is_demo=True,
+                    )
+                )  # fmt: skip
+                continue
             requests.append(
                 AssistanceRequest(
                     enterprise_id=firm.pk, category=cat, description=f"{cat.name}方面的诉求（演示）", received_on=day,
@@ -164,15 +216,10 @@ def generate(
                     feedback="not_satisfied" if unhappy else "satisfied", closed_on=closed, is_demo=True,
                 )
             )  # fmt: skip
-    return _finish(rng, out, requests, visits, policies, targets, helped)
+    return _finish(rng, out, requests, visits, policies, targets, helped, officer)
 
 
-def _finish(rng, out: Generated, requests, visits, policies, targets: Targets, helped: int) -> Generated:
-    from accounts.models import User
-
-    officer = User.objects.filter(is_active=True).order_by("pk").first()
-    for v in visits:
-        v.officer_id = officer.pk if officer else None
+def _finish(rng, out: Generated, requests, visits, policies, targets: Targets, helped: int, officer) -> Generated:
     Visit.objects.bulk_create(visits, batch_size=BATCH)
     through = Visit.policies.through
     if policies and visits and visits[0].pk is not None:
@@ -180,7 +227,7 @@ def _finish(rng, out: Generated, requests, visits, policies, targets: Targets, h
         through.objects.bulk_create(links, batch_size=BATCH)
     AssistanceRequest.objects.bulk_create(requests, batch_size=BATCH)
     # Outcomes: every closed request but about 3 % (flagged "closed without outcome" for the office).
-    with_outcome = [r for r in requests if rng.random() >= 0.03]
+    with_outcome = [r for r in requests if r.state == AssistanceRequest.State.CLOSED and rng.random() >= 0.03]
     by_cat: dict[str, list[AssistanceRequest]] = {}
     for r in with_outcome:
         by_cat.setdefault(r.category.code, []).append(r)
@@ -203,8 +250,7 @@ def _finish(rng, out: Generated, requests, visits, policies, targets: Targets, h
                 note="演示成效", is_demo=True, **values.get(id(r), {}))
         for r in with_outcome
     ]  # fmt: skip
-    if officer is not None:
-        Outcome.objects.bulk_create(outcomes, batch_size=BATCH)
+    Outcome.objects.bulk_create(outcomes, batch_size=BATCH)
     out.helped, out.requests, out.visits, out.outcomes = helped, len(requests), len(visits), len(outcomes)
     out.sums = {"jobs": sum(jobs), "tax_yuan": sum(tax), "funds_yuan": sum(funds)}
     return out

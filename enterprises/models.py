@@ -105,7 +105,8 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["-visited_on", "-pk"]
-        indexes = [models.Index(fields=["visited_on", "delivered"], name="visit_day_delivered_idx")]
+        # Covering the summary's "enterprises helped" (delivered visits of a period, their firms).
+        indexes = [models.Index(fields=["delivered", "visited_on", "enterprise"], name="visit_delivered_day_idx")]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
 
@@ -224,8 +225,9 @@ class AssistanceRequest(models.Model):
         indexes = [
             models.Index(fields=["unit", "state"], name="req_unit_state_idx"),
             models.Index(fields=["received_on"], name="req_received_idx"),
-            models.Index(fields=["closed_on"], name="req_closed_idx"),
-            models.Index(fields=["first_answered_on"], name="req_answered_idx"),
+            # Covering indexes of the summary (city for a year in one index range each, docs/enterprises.md).
+            models.Index(fields=["state", "closed_on", "enterprise", "feedback"], name="req_closed_cover_idx"),
+            models.Index(fields=["first_answered_on", "due_date"], name="req_answered_cover_idx"),
             models.Index(fields=["state", "due_date"], name="req_state_due_idx"),
             models.Index(fields=["enterprise", "category"], name="req_firm_cat_idx"),
         ]
@@ -269,10 +271,14 @@ class Outcome(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # The day it counts in the summary (None: not approved yet, not counted).
-    approved_on = models.DateField(null=True, blank=True, db_index=True)
+    approved_on = models.DateField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
 
     class Meta:
+        # Covering the summary's sums (approved in a period): no table rows read for the city figures.
+        indexes = [
+            models.Index(fields=["approved_on", "jobs", "tax_relieved", "funds"], name="outcome_approved_cover_idx")
+        ]
         verbose_name = _("outcome")
         verbose_name_plural = _("outcomes")
 

@@ -31,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="the day the year of reports runs up to (YYYY-MM-DD); default today")
         parser.add_argument("--orders", type=int, default=None, help="supervision orders to issue (default: tasks/200)")
         parser.add_argument("--force", action="store_true", help="add the city to a database that holds other data")
+        parser.add_argument(
+            "--enterprises", type=int, default=0, help="generated firms with a year of assistance requests (企业帮扶)"
+        )
 
     def handle(self, *args, **options):
         for name in ("tasks", "reports", "units", "users"):
@@ -65,6 +68,11 @@ class Command(BaseCommand):
         outcome = build_city(
             sizes=sizes, seed=options["seed"], today=today, orders=options["orders"], log=self.stdout.write
         )
+        if options["enterprises"] > 0:
+            from enterprises.generate import generate_city
+
+            firms = generate_city(firms=options["enterprises"], seed=options["seed"], today=today)
+            self.stdout.write(f"Enterprise assistance: {firms}")
         seconds = time.perf_counter() - started
         GeneratedCity.objects.filter(pk=marker.pk).update(finished_at=timezone.now(), seconds=seconds)
         if self._postgres():
