@@ -60,11 +60,11 @@ def main() -> None:
           f"{len(queries)} queries; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     for q in queries.captured_queries:
         print(f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][:90]}")
-    print(f"  helped {summary.enterprises_helped}, requests {summary.requests}, closed {summary.closed}, "
-          f"jobs {summary.jobs_filled}, tax {summary.tax_relieved_yuan}, funds {summary.funds_provided_yuan}")  # fmt: skip
-    busiest = AssistanceRequest.objects.values("unit_id").annotate(n=Count("pk")).order_by("-n").first() or {
-        "unit_id": None
-    }
+    s = summary
+    print(f"  helped {s.enterprises_helped}, requests {s.requests}, closed {s.closed}, "
+          f"jobs {s.jobs_filled}, tax {s.tax_relieved_yuan}, funds {s.funds_provided_yuan}")  # fmt: skip
+    waiting = AssistanceRequest.objects.filter(state__in=AssistanceRequest.UNIT_STATES)
+    busiest = waiting.values("unit_id").annotate(n=Count("pk")).order_by("-n").first() or {"unit_id": None}
 
     class Reader:  # the unit's reporter as the selector sees a user
         unit_id = busiest["unit_id"]
