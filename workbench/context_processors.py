@@ -32,6 +32,13 @@ NAV = [
         (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT),
         "supervision",
     ),
+    (
+        "enterprises:overview",
+        _("Enterprise assistance"),
+        (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT),
+        "enterprises",
+    ),
+    ("enterprises:queue", _("Pending requests"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "enterprises"),
     ("reports:calendar", _("Work calendar"), (Perm.PLAN_EDIT, Perm.ORG_MANAGE), "admin"),
     ("org:unit_list", _("Organisation"), (Perm.ORG_READ,), "org"),
     ("org:post_list", _("Leader posts"), (Perm.ORG_READ,), "org"),
