@@ -8,6 +8,7 @@ masking rule through `enterprises.selectors`; the summary figures are computed m
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SizeClass(models.TextChoices):
@@ -162,12 +163,13 @@ class AssistanceRequest(models.Model):
     """
 
     class State(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        ASSIGNED = "assigned", _("Assigned")
-        ACCEPTED = "accepted", _("Accepted by the unit")
-        RETURNED = "returned", _("Returned to the office")
-        ANSWERED = "answered", _("Answered")
-        CLOSED = "closed", _("Closed")
+        # With a context: "Received", "Closed" mean other things elsewhere (已受理 here, not 受理; 已办结, not 已关闭).
+        RECEIVED = "received", pgettext_lazy("assistance request state", "Received")
+        ASSIGNED = "assigned", pgettext_lazy("assistance request state", "Assigned")
+        ACCEPTED = "accepted", pgettext_lazy("assistance request state", "Accepted by the unit")
+        RETURNED = "returned", pgettext_lazy("assistance request state", "Returned to the office")
+        ANSWERED = "answered", pgettext_lazy("assistance request state", "Answered")
+        CLOSED = "closed", pgettext_lazy("assistance request state", "Closed")
 
     class Channel(models.TextChoices):
         VISIT = "visit", _("Visit")

@@ -267,7 +267,8 @@ def request_detail_view(request, pk: int):
         if action not in actions:
             raise Http404
         form_class, write = actions[action]
-        form = form_class(request.POST) if form_class else None
+        # Each step's form has its own prefix: several are on one page (ids and names must not collide).
+        form = form_class(request.POST, prefix=action) if form_class else None
         if form is None or form.is_valid():
             try:
                 write(form.cleaned_data if form else {})
@@ -282,7 +283,7 @@ def request_detail_view(request, pk: int):
         bound[action], status = form, 400
     possible = _possible(request.user, req)
     action_forms = {
-        name: bound.get(name) or (form_class(prefix=None) if form_class else None)
+        name: bound.get(name) or (form_class(prefix=name) if form_class else None)
         for name, (form_class, _w) in actions.items()
         if name in possible
     }

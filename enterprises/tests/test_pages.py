@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _step(client, req, action, **data):
-    return client.post(reverse("enterprises:request_detail", kwargs={"pk": req.pk}), {"action": action, **data})
+    fields = {f"{action}-{name}": value for name, value in data.items()}
+    return client.post(reverse("enterprises:request_detail", kwargs={"pk": req.pk}), {"action": action, **fields})
 
 
 def test_request_page_steps_through_to_closed(client_as):
