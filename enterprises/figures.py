@@ -31,6 +31,7 @@ from core.measures import Measure, MeasureScope, register_measure
 from enterprises.models import AssistanceRequest, Enterprise, Outcome, Visit
 
 PARAMS = ("industry", "subdistrict")
+CENT = Decimal("0.01")
 
 
 def _(text: str) -> str:
@@ -118,7 +119,8 @@ def answered_counts(scope: MeasureScope) -> dict[str, int]:
 def outcome_sums(scope: MeasureScope) -> dict[str, Decimal]:
     """Over `outcome_rows`, in one index range: jobs, tax_relieved, funds."""
     sums = outcome_rows(scope).aggregate(jobs=Sum("jobs"), tax_relieved=Sum("tax_relieved"), funds=Sum("funds"))
-    return {k: Decimal(v or 0) for k, v in sums.items()}
+    # Quantized to the columns' 2 places: SQLite sums decimals as floats (noise like .0001 on a city's year).
+    return {k: Decimal(v or 0).quantize(CENT) for k, v in sums.items()}
 
 
 def jobs_rows(scope: MeasureScope) -> QuerySet[Outcome]:
