@@ -93,3 +93,14 @@ class NoteForm(CheckedForm):
 
 class ImportForm(CheckedForm):
     file = forms.FileField(label=_("Workbook (.xlsx)"))
+
+
+class CategoryForm(CheckedForm):
+    name = forms.CharField(label=_("Name"), max_length=20)
+    due_workdays = forms.IntegerField(label=_("Working days to answer"), min_value=1, max_value=60)
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class PolicyForm(CheckedForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    issuer = forms.CharField(label=_("Issuer"), max_length=100, required=False)

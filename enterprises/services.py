@@ -550,3 +550,53 @@ def request_close(*, actor: User, request: AssistanceRequest, note: str = "") ->
     locked.state, locked.closed_on = State.CLOSED, timezone.localdate()
     locked.feedback_note = _text(note, "note", _("Note")) or locked.feedback_note
     return _save(actor, locked, before, "assistance_request.close", ["state", "closed_on", "feedback_note"])
+
+
+# --- the editable lists (office) ------------------------------------------------------------------
+
+MAX_DUE_WORKDAYS = 60
+
+
+@transaction.atomic
+def category_save(
+    *, actor: User, category: RequestCategory | None, name: str, due_workdays: int, is_active: bool = True
+) -> RequestCategory:
+    """Add a request category or change one's name, working days to answer, or whether it is in use. Requests
+    already received keep their due dates."""
+    if not _is_office(actor):
+        raise forbidden()
+    name = _text(name, "name", _("Name"), max_length=20, required=True)
+    if not 1 <= due_workdays <= MAX_DUE_WORKDAYS:
+        raise ServiceError(
+            _("Give between 1 and %(n)d working days to answer.") % {"n": MAX_DUE_WORKDAYS}, field="due_workdays"
+        )
+    clash = RequestCategory.objects.filter(name=name).exclude(pk=getattr(category, "pk", None)).exists()
+    if clash:
+        raise ServiceError(_("A category of that name exists."), field="name", code="duplicate")
+    before = {"name": category.name, "due_workdays": category.due_workdays} if category else None
+    if category is None:
+        code = f"c{RequestCategory.objects.count() + 1}"
+        while RequestCategory.objects.filter(code=code).exists():
+            code += "x"
+        category = RequestCategory.objects.create(code=code, name=name, due_workdays=due_workdays, rank=1000)
+    else:
+        category.name, category.due_workdays, category.is_active = name, due_workdays, is_active
+        category.save(update_fields=["name", "due_workdays", "is_active"])
+    audit_record(
+        actor=actor,
+        verb="request_category.save",
+        obj=category,
+        before=before,
+        after={"name": name, "due_workdays": due_workdays, "is_active": category.is_active},
+    )
+    return category
+
+
+@transaction.atomic
+def policy_set_active(*, actor: User, policy: Policy, is_active: bool) -> Policy:
+    if not _is_office(actor):
+        raise forbidden()
+    policy.is_active = is_active
+    policy.save(update_fields=["is_active"])
+    audit_record(actor=actor, verb="policy.update", obj=policy, after={"is_active": is_active})
+    return policy

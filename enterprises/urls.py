@@ -14,6 +14,7 @@ urlpatterns = [
     path("enterprises/photos/<int:pk>/", views.photo_view, name="photo"),
     path("assistance/", views.overview_view, name="overview"),
     path("assistance/queue/", views.queue_view, name="queue"),
+    path("assistance/lists/", views.lists_view, name="lists"),
     path("assistance/requests/<int:pk>/", views.request_detail_view, name="request_detail"),
     path("assistance/figures/<str:key>/", views.figure_rows_view, name="figure_rows"),
     path("assistance/ledger.xlsx", views.request_ledger_view, name="ledger_export"),

@@ -21,7 +21,7 @@ from core.files import serve_upload
 from core.measures import get_measure
 from core.views_helpers import form_post
 from enterprises import figures, forms, ledger, selectors, services
-from enterprises.models import AssistanceRequest, Outcome, SizeClass, VisitPhoto
+from enterprises.models import AssistanceRequest, Outcome, Policy, RequestCategory, SizeClass, VisitPhoto
 from plans.models import DimensionTag
 from supervision.forms import uploads as form_uploads
 
@@ -483,3 +483,68 @@ def request_ledger_import_view(request):
         run=lambda data: ledger.request_ledger_import(actor=request.user, data=data),
         back="enterprises:overview",
     )
+
+
+# --- the editable lists ---------------------------------------------------------------------------
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def lists_view(request):
+    """The office's lists: request categories (name, working days to answer, in use) and the policy catalogue."""
+    categories = list(RequestCategory.objects.order_by("rank", "pk"))
+    bound: dict[str, object] = {}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        user = request.user
+        if action.startswith("category-") or action == "category-new":
+            category = next((c for c in categories if f"category-{c.pk}" == action), None)
+            if action != "category-new" and category is None:
+                raise Http404
+            form = forms.CategoryForm(request.POST, prefix=action)
+
+            def write(d, category=category):
+                return services.category_save(
+                    actor=user, category=category, name=d["name"], due_workdays=d["due_workdays"],
+                    is_active=d["is_active"] if category else True,
+                )  # fmt: skip
+
+        elif action == "policy-new":
+            form = forms.PolicyForm(request.POST, prefix=action)
+
+            def write(d):
+                return services.policy_create(actor=user, title=d["title"], issuer=d["issuer"])
+
+        elif action.startswith("policy-toggle-") and action[14:].isdigit():
+            policy = Policy.objects.filter(pk=int(action[14:])).first()
+            if policy is None:
+                raise Http404
+            services.policy_set_active(actor=user, policy=policy, is_active=not policy.is_active)
+            messages.success(request, _("Saved."))
+            return redirect("enterprises:lists")
+        else:
+            raise Http404
+        if form.is_valid():
+            try:
+                write(form.cleaned_data)
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("enterprises:lists")
+        bound[action], status = form, 400
+    rows = [
+        (c, bound.get(f"category-{c.pk}") or forms.CategoryForm(
+            prefix=f"category-{c.pk}",
+            initial={"name": c.name, "due_workdays": c.due_workdays, "is_active": c.is_active},
+        ))
+        for c in categories
+    ]  # fmt: skip
+    context = {
+        "rows": rows,
+        "new_category": bound.get("category-new") or forms.CategoryForm(prefix="category-new"),
+        "policies": Policy.objects.order_by("-is_active", "title"),
+        "new_policy": bound.get("policy-new") or forms.PolicyForm(prefix="policy-new"),
+    }
+    return render(request, "enterprises/lists.html", context, status=status)

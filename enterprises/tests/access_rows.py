@@ -62,6 +62,7 @@ PAGES = {
     "enterprises:photo": (ZJJ_READERS, lambda: {"pk": _photo()}, "", NOT_IN_SCOPE),
     "enterprises:overview": (ROLES_BUSINESS, None, "", {}),
     "enterprises:queue": (ROLES_BUSINESS, None, "", {}),
+    "enterprises:lists": (OFFICE, None, "", {}),
     "enterprises:request_detail": (ZJJ_READERS, lambda: {"pk": _request().pk}, "", NOT_IN_SCOPE),
     "enterprises:figure_rows": (ROLES_BUSINESS, lambda: {"key": "enterprises.helped"}, "", {}),
     "enterprises:ledger_export": (ROLES_BUSINESS, None, "", {}),

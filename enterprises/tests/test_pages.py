@@ -126,3 +126,24 @@ def test_exports_mask_contacts_for_leaders(client_as):
     assert ws.cell(3, 8).value == "138****5678"
     data = client_as("office").get(reverse("enterprises:export")).content
     assert load_workbook(io.BytesIO(data)).worksheets[0].cell(3, 8).value == "13812345678"
+
+
+def test_office_edits_a_category_and_adds_a_policy(client_as):
+    from enterprises.models import Policy, RequestCategory
+
+    office = client_as("office")
+    labour = RequestCategory.objects.get(code="labour")
+    url = reverse("enterprises:lists")
+    action = f"category-{labour.pk}"
+    refused = office.post(url, {"action": action, f"{action}-name": "用工", f"{action}-due_workdays": "0"})
+    assert refused.status_code == 400
+    labour.refresh_from_db()
+    assert labour.due_workdays == 10
+    ok = office.post(url, {"action": action, f"{action}-name": "用工", f"{action}-due_workdays": "5",
+                           f"{action}-is_active": "on"})  # fmt: skip
+    assert ok.status_code == 302
+    req = request(firm(), received_on=date(2021, 6, 1))
+    assert req.due_date == date(2021, 6, 8)  # 5 working days
+    office.post(url, {"action": "policy-new", "policy-new-title": "演示稳岗政策", "policy-new-issuer": "区人社局"})
+    assert Policy.objects.filter(title="演示稳岗政策").exists()
+    assert client_as("leader").get(url).status_code == 403
