@@ -52,7 +52,7 @@ class EnterpriseIn(In):
     officer_unit_id: int | None = None
 
 
-class RequestIn(In):
+class AssistanceRequestIn(In):
     enterprise_id: int | None = Field(None, description="The firm, by id …")
     credit_code: str | None = Field(None, max_length=40, description="… or by its 统一社会信用代码")
     category: str = Field(
@@ -64,7 +64,7 @@ class RequestIn(In):
     unit_id: int | None = Field(None, description="The handling unit (office only).")
 
 
-class AnswerIn(In):
+class AssistanceAnswerIn(In):
     answer: str
     jobs: int = 0
     tax_relieved: Decimal = Decimal(0)
@@ -74,7 +74,7 @@ class AnswerIn(In):
     land_mu: Decimal = Decimal(0)
 
 
-class RequestOut(Out):
+class AssistanceRequestOut(Out):
     id: int
     enterprise_id: int
     enterprise: str
@@ -89,7 +89,7 @@ class RequestOut(Out):
     repeat_of_id: int | None
 
 
-class SummaryOut(Out):
+class AssistanceSummaryOut(Out):
     scope: str
     enterprises_helped: int
     requests: int
@@ -102,7 +102,7 @@ class SummaryOut(Out):
     links: dict[str, str]
 
 
-class ListIn(In):
+class EnterpriseListIn(In):
     q: str = Field("", max_length=100)
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0)
@@ -156,7 +156,7 @@ def _unit(pk: int | None, field: str) -> Unit | None:
 
 
 @router.get("/enterprises", response=list[EnterpriseOut])
-def enterprises_list(request, filters: Query[ListIn]):
+def enterprises_list(request, filters: Query[EnterpriseListIn]):
     require_api_perm(request, *READ)
     rows = selectors.enterprise_list(request.user, selectors.EnterpriseFilter(q=filters.q))
     rule = selectors.contact_rule(request.user)
@@ -195,7 +195,7 @@ def _category(text: str) -> RequestCategory:
     return by_code or services.category_by_name(text)
 
 
-def _firm_of(user, payload: RequestIn) -> Enterprise:
+def _firm_of(user, payload: AssistanceRequestIn) -> Enterprise:
     if payload.enterprise_id is not None:
         return selectors.enterprise_get_for_user(user, payload.enterprise_id)
     if not payload.credit_code:
@@ -207,8 +207,8 @@ def _firm_of(user, payload: RequestIn) -> Enterprise:
     return found
 
 
-@router.post("/assistance/requests", response={201: RequestOut})
-def assistance_request_create(request, payload: RequestIn):
+@router.post("/assistance/requests", response={201: AssistanceRequestOut})
+def assistance_request_create(request, payload: AssistanceRequestIn):
     require_api_perm(request, *READ)
     firm = _firm_of(request.user, payload)
     created = services.request_create(
@@ -223,8 +223,8 @@ def assistance_request_create(request, payload: RequestIn):
     return Status(201, request_out(selectors.request_get_for_user(request.user, created.pk)))
 
 
-@router.post("/assistance/requests/{request_id}/answer", response=RequestOut)
-def assistance_request_answer(request, request_id: int, payload: AnswerIn):
+@router.post("/assistance/requests/{request_id}/answer", response=AssistanceRequestOut)
+def assistance_request_answer(request, request_id: int, payload: AssistanceAnswerIn):
     require_api_perm(request, Perm.BUSINESS_READ_UNIT)
     found = selectors.request_get_for_user(request.user, request_id)
     outcome = services.OutcomeData(
@@ -239,7 +239,7 @@ def assistance_request_answer(request, request_id: int, payload: AnswerIn):
     return request_out(selectors.request_get_for_user(request.user, request_id))
 
 
-class SummaryIn(In):
+class AssistanceSummaryIn(In):
     start: date | None = Field(None, alias="from", description="YYYY-MM-DD; default: 1 January of this year")
     end: date | None = Field(None, alias="to", description="YYYY-MM-DD; default: today")
     scope: str = Field("district", max_length=80)
@@ -267,8 +267,8 @@ def summary_scope(user, start: date, end: date, text: str):
     return scope
 
 
-@router.get("/assistance/summary", response=SummaryOut)
-def assistance_summary(request, filters: Query[SummaryIn]):
+@router.get("/assistance/summary", response=AssistanceSummaryOut)
+def assistance_summary(request, filters: Query[AssistanceSummaryIn]):
     require_api_perm(request, *READ)
     today = timezone.localdate()
     start, end = filters.start or date(today.year, 1, 1), filters.end or today
