@@ -19,7 +19,7 @@ from accounts.services import role_grant, user_create
 from enterprises import services
 from enterprises.generate import POLICIES, Targets, generate
 from enterprises.models import Enterprise, Policy, RequestCategory
-from org.models import Unit
+from org.models import LeaderPost, Unit
 
 DEMO_PASSWORD = "Luoshi@2021"  # noqa: S105  (the documented demo password)
 FIRMS, HELPED = 3100, 3078
@@ -68,6 +68,7 @@ def load_demo_enterprises() -> int:
             officer_units=officer_units,
             handlers={c: units[u].pk for c, u in HANDLERS.items() if u in units},
             targets=SEED_2020,
+            leader_posts=list(LeaderPost.objects.filter(is_active=True).values_list("pk", flat=True)),
         )
     _current_year(units)
     return made.firms

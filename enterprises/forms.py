@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import CheckedForm
 from enterprises.models import AssistanceRequest, Outcome, Policy, RequestCategory, SizeClass
-from org.models import Unit
+from org.models import LeaderPost, Unit
 from plans.models import DimensionTag
 from supervision.forms import DATE_WIDGET, MultipleFileField
 
@@ -29,6 +29,9 @@ class EnterpriseForm(CheckedForm):
     contact_name = forms.CharField(label=_("Contact person"), max_length=60, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
     officer_unit = forms.ModelChoiceField(label=_("Service unit"), queryset=_units(), required=False)
+    leader_post = forms.ModelChoiceField(
+        label=_("Responsible leader (包联领导)"), queryset=LeaderPost.objects.filter(is_active=True), required=False
+    )
 
 
 class VisitForm(CheckedForm):

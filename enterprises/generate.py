@@ -132,6 +132,7 @@ def generate(
     targets: Targets,
     serial_base: int = 0,
     open_after: date | None = None,
+    leader_posts: list[int] | None = None,
 ) -> Generated:
     """`firms` firms; `helped` of them get 1-3 requests received between start and end, closed by `end`, with
     outcomes whose sums are `targets`. Returns what was made."""
@@ -165,6 +166,7 @@ def generate(
                 contact_name=SURNAMES[rng.randrange(len(SURNAMES))] + rng.choice(["先生", "女士"]),
                 contact_phone=f"139{rng.randint(0, 99999999):08d}",
                 officer_unit_id=officer_units[i % len(officer_units)] if officer_units else None,
+                leader_post_id=leader_posts[i % len(leader_posts)] if leader_posts else None,
                 is_demo=True,
             )
         )

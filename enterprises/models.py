@@ -56,6 +56,15 @@ class Enterprise(models.Model):
         related_name="served_enterprises",
         verbose_name=_("service unit"),
     )
+    # 包联领导 (the 五个一 mechanism's responsible leader): reminded when a request of the firm is late.
+    leader_post = models.ForeignKey(
+        "org.LeaderPost",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible leader (包联领导)"),
+    )
     is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

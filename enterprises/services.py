@@ -36,7 +36,7 @@ from enterprises.models import (
     Visit,
     VisitPhoto,
 )
-from org.models import Unit
+from org.models import LeaderPost, Unit
 from plans.models import DimensionTag
 
 State = AssistanceRequest.State
@@ -145,10 +145,11 @@ class EnterpriseData:
     contact_phone: str = ""
     officer: User | None = None
     officer_unit: Unit | None = None
+    leader_post: LeaderPost | None = None
 
 
 FIRM_FIELDS = ("name", "credit_code", "industry", "size", "subdistrict", "block", "address", "latitude",
-               "longitude", "contact_name", "contact_phone", "officer", "officer_unit")  # fmt: skip
+               "longitude", "contact_name", "contact_phone", "officer", "officer_unit", "leader_post")  # fmt: skip
 
 
 def check_enterprise_data(data: EnterpriseData) -> EnterpriseData:
@@ -570,7 +571,8 @@ def category_save(
         raise ServiceError(
             _("Give between 1 and %(n)d working days to answer.") % {"n": MAX_DUE_WORKDAYS}, field="due_workdays"
         )
-    clash = RequestCategory.objects.filter(name=name).exclude(pk=getattr(category, "pk", None)).exists()
+    others = RequestCategory.objects.filter(name=name)
+    clash = (others.exclude(pk=category.pk) if category is not None else others).exists()
     if clash:
         raise ServiceError(_("A category of that name exists."), field="name", code="duplicate")
     before = {"name": category.name, "due_workdays": category.due_workdays} if category else None

@@ -79,6 +79,7 @@ def _enterprise_data(d: dict, officer=None) -> services.EnterpriseData:
         contact_phone=d["contact_phone"],
         officer=officer,
         officer_unit=d["officer_unit"],
+        leader_post=d["leader_post"],
     )
 
 
@@ -513,7 +514,7 @@ def lists_view(request):
         elif action == "policy-new":
             form = forms.PolicyForm(request.POST, prefix=action)
 
-            def write(d):
+            def write(d, category=None):
                 return services.policy_create(actor=user, title=d["title"], issuer=d["issuer"])
 
         elif action.startswith("policy-toggle-") and action[14:].isdigit():
