@@ -60,7 +60,7 @@ class AssignForm(CheckedForm):
 
 
 class ReasonForm(CheckedForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Why it is returned"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class OutcomeFields(CheckedForm):
@@ -105,5 +105,5 @@ class CategoryForm(CheckedForm):
 
 
 class PolicyForm(CheckedForm):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Policy title"), max_length=200)
     issuer = forms.CharField(label=_("Issuer"), max_length=100, required=False)

@@ -55,7 +55,8 @@ def enterprise_scope(user) -> QuerySet[Enterprise]:
 
 def enterprise_get_for_user(user, pk: int) -> Enterprise:
     try:
-        return enterprise_scope(user).select_related("subdistrict", "block", "officer", "officer_unit").get(pk=pk)
+        related = ("subdistrict", "block", "officer", "officer_unit", "leader_post")
+        return enterprise_scope(user).select_related(*related).get(pk=pk)
     except Enterprise.DoesNotExist as exc:
         raise out_of_scope(Enterprise, pk) from exc
 

@@ -197,11 +197,11 @@ def _actions(request, req):
     return {
         "assign": (forms.AssignForm, lambda d: services.request_assign(actor=user, request=req, unit=d["unit"])),
         "accept": (None, lambda d: services.request_accept(actor=user, request=req)),
-        "return": (forms.ReasonForm, lambda d: services.request_return(actor=user, request=req, reason=d["reason"])),
         "answer": (
             forms.AnswerForm,
             lambda d: services.request_answer(actor=user, request=req, answer=d["answer"], outcome=_outcome(d)),
         ),
+        "return": (forms.ReasonForm, lambda d: services.request_return(actor=user, request=req, reason=d["reason"])),
         "outcome": (
             forms.OutcomeFields,
             lambda d: services.outcome_record(actor=user, request=req, data=_outcome(d)),
