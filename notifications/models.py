@@ -6,6 +6,8 @@ tried by the background queue with exponential back-off until sent or given up.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -60,20 +62,44 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
+class FollowQuerySet(models.QuerySet["Follow"]):
+    def of(self, obj) -> "FollowQuerySet":
+        """The follows of one object (a task, a project …)."""
+        return self.filter(target_type=ContentType.objects.get_for_model(obj), target_id=obj.pk)
+
+    def of_model(self, model) -> "FollowQuerySet":
+        """The follows of every object of one model (`.values("target_id")` for a semi-join)."""
+        return self.filter(target_type=ContentType.objects.get_for_model(model))
+
+
 class Follow(models.Model):
-    """关注: a person follows a task and hears when its progress, light or judgement changes (SPEC §8)."""
+    """关注: a person follows an object (a task, a project, any model) and hears when it changes (SPEC §8).
+
+    Generic (content type + id), so every kind of followed object shares one table and one set of
+    services (`notifications.follows`); who may read an object, and so follow it, is its own app's rule,
+    passed in by that app (`plans.follows` for tasks). Tasks are only ever soft-deleted, so no follow
+    is left pointing at nothing.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
-    task = models.ForeignKey("plans.Task", on_delete=models.CASCADE, related_name="follows")
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = FollowQuerySet.as_manager()
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "task"], name="follow_unique_user_task")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "target_type", "target_id"], name="follow_unique_user_target")
+        ]
+        # The followers of one object (notify them, count them).
+        indexes = [models.Index(fields=["target_type", "target_id"], name="follow_target_idx")]
         verbose_name = _("follow")
         verbose_name_plural = _("follows")
 
     def __str__(self) -> str:
-        return f"{self.user_id} follows {self.task_id}"
+        return f"{self.user_id} follows {self.target_type_id}:{self.target_id}"
 
 
 class UnitWebhook(models.Model):

@@ -63,12 +63,13 @@ def notification_get_for_user(user, pk: int) -> Notification:
         raise out_of_scope(Notification, pk) from exc
 
 
-def followed_task_ids(user) -> set[int]:
-    return set(Follow.objects.filter(user=user).values_list("task_id", flat=True))
+def followed_ids(user, model) -> set[int]:
+    """The ids of the objects of one model (tasks, projects …) the user follows."""
+    return set(Follow.objects.of_model(model).filter(user=user).values_list("target_id", flat=True))
 
 
-def follower_count(task) -> int:
-    return Follow.objects.filter(task=task).count()
+def follower_count(obj) -> int:
+    return Follow.objects.of(obj).count()
 
 
 def webhook_list() -> QuerySet[UnitWebhook]:

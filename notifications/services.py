@@ -24,9 +24,10 @@ The contract other apps code against (supervision, reports, the nightly sweep)::
   (`transaction.on_commit`), so a rolled-back write notifies nobody outside the app.
 - Call it inside the caller's service transaction, after audit_record.
 
-Following a task (SPEC §8): `plans.follows` (`follow_toggle`, `followers_notify`): who may read a
-task is a plans rule, so the task-specific part of following lives with tasks; the `Follow` table
-stays here. Report events and the nightly report reminders: `reports.notices`, `reports.reminders`.
+Following (SPEC §8): the `Follow` table is generic (any object: a task, a project …) and so are its
+services, `notifications.follows` (`follow_toggle`, `follow_set`, `followers_notify`, each given the
+kind's `visible_to(user)` rule); `plans.follows` is the task-shaped wrapper (who may read a task is a
+plans rule). Report events and the nightly report reminders: `reports.notices`, `reports.reminders`.
 For the nightly sweep here: `deliveries_requeue()` (queue again deliveries whose enqueue was lost).
 """
 

@@ -17,7 +17,7 @@ from audit.services import audit_record
 from core.api import NOT_SENT, In, Out, require_api_perm
 from core.errors import ServiceError
 from core.xlsx import XLSX_MIME
-from notifications.selectors import followed_task_ids, follower_count
+from notifications.selectors import followed_ids, follower_count
 from org.models import LeaderPost, Unit
 from plans import follows, services, treepath
 from plans.ledger import build_task_ledger_xlsx
@@ -498,7 +498,7 @@ def follow_state(request, task_id: int):
     task = task_get_for_user(request.user, task_id)
     return {
         "task_id": task.pk,
-        "following": task.pk in followed_task_ids(request.user),
+        "following": task.pk in followed_ids(request.user, Task),
         "followers": follower_count(task),
     }
 

@@ -560,7 +560,12 @@ def follow_view(request, task_pk: int):
         return render(
             request,
             "notifications/_follow_button.html",
-            {"task": task, "following": following, "follower_count": follower_count(task)},
+            {
+                "obj": task,
+                "follow_url": reverse("plans:follow", kwargs={"task_pk": task.pk}),
+                "following": following,
+                "follower_count": follower_count(task),
+            },
         )
     if following:
         messages.success(request, _("You follow this task: you will be notified when its progress or light changes."))

@@ -99,7 +99,7 @@ def report_approved_notify(*, report, actor) -> list[Notification]:
         url=_report_url(report),
         obj=report,
     )
-    if report.is_lead and Follow.objects.filter(task_id=report.task_id).exists():
+    if report.is_lead and Follow.objects.of_model(Task).filter(target_id=report.task_id).exists():
         task = report.task
         with translation.override(settings.LANGUAGE_CODE):
             value = "" if report.value is None else plain(report.value)
@@ -125,7 +125,7 @@ def report_approved_notify(*, report, actor) -> list[Notification]:
 def judgement_recorded_notify(*, judgement, actor) -> list[Notification]:
     """研判: followers of the task hear the office's new likelihood-of-delivery judgement."""
     task = judgement.task
-    if not Follow.objects.filter(task=task).exists():
+    if not Follow.objects.of(task).exists():
         return []
     with translation.override(settings.LANGUAGE_CODE):
         title = _("New judgement: %(task)s") % {"task": task}

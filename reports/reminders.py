@@ -141,7 +141,7 @@ def followed_light_changes(as_of: date) -> int:
 
     tasks = list(
         Task.objects.alive()
-        .filter(pk__in=Follow.objects.values("task_id"), plan__status__in=Plan.TRACKED_STATES)
+        .filter(pk__in=Follow.objects.of_model(Task).values("target_id"), plan__status__in=Plan.TRACKED_STATES)
         .with_plan("node")
         .order_by("pk")
     )

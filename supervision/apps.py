@@ -11,3 +11,8 @@ class SupervisionConfig(AppConfig):
         from supervision.services import escalation_thresholds
 
         escalation_thresholds()
+
+        # Supervision targets tasks; projects and enterprises register their own kinds in their ready().
+        from supervision.task_target import register_task_kind
+
+        register_task_kind()

@@ -31,10 +31,12 @@ from supervision.models import (
     FollowUp,
     FollowUpAnswer,
     Inspection,
+    InspectionTarget,
     Instruction,
     OrderEscalation,
     OrderResponse,
     OrderSequence,
+    OrderTarget,
     Rectification,
     SupervisionOrder,
 )
@@ -106,7 +108,7 @@ def _order(
         issued_by=by,
         issued_at=_at(issued_on, 9),
     )
-    order.tasks.set([task])
+    OrderTarget.objects.create(order=order, target=task)
     return order
 
 
@@ -224,7 +226,7 @@ def load_demo_supervision() -> int:
     on_task = Instruction.objects.create(
         author=users["leader_cj"],
         text="老旧小区改造是民生实事，要倒排工期、挂图作战，确保年底前全面完成。住建局每周报进展。",
-        task=compounds,
+        target_object=compounds,
     )
     answered = FollowUp.objects.create(
         instruction=on_task,
@@ -258,7 +260,7 @@ def load_demo_supervision() -> int:
         summary="实地查看3个在建小区，总体进度与报送一致，部分施工现场管理不规范。",
         recorded_by=office,
     )
-    inspection.tasks.set([compounds])
+    InspectionTarget.objects.create(inspection=inspection, target=compounds)
     _attach(demo_photo((96, 120, 140), gps=(34.7286, 113.6253)), "现场全景.jpg", office, inspection=inspection)
     _attach(demo_photo((140, 120, 96)), "施工围挡.jpg", office, inspection=inspection)
     located = inspection.attachments.exclude(latitude=None).get()  # the one photo with GPS above
@@ -266,12 +268,12 @@ def load_demo_supervision() -> int:
     inspection.coordinates_source = Inspection.CoordinatesSource.PHOTO
     inspection.save()
     fence = Finding.objects.create(
-        inspection=inspection, text="2个小区施工围挡破损、未设置安全警示标识。", task=compounds, created_by=office
+        inspection=inspection, text="2个小区施工围挡破损、未设置安全警示标识。", target=compounds, created_by=office
     )
     pipes = Finding.objects.create(
         inspection=inspection,
         text="1个小区雨污分流管网开挖后未及时回填，影响居民出行。",
-        task=compounds,
+        target=compounds,
         created_by=office,
     )
     done = Rectification.objects.create(

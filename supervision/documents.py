@@ -6,6 +6,7 @@ from django.utils import timezone
 from supervision.escalation import KIND_CHINESE, Kind
 from supervision.models import SupervisionOrder
 from supervision.orderdoc import OrderDocument, build_order_docx, cn_date
+from supervision.targets import target_kind_of
 
 
 def order_document(order: SupervisionOrder) -> OrderDocument:
@@ -19,7 +20,8 @@ def order_document(order: SupervisionOrder) -> OrderDocument:
         number=order.number,
         kind_label=KIND_CHINESE[Kind(order.level)],
         unit=order.unit.full_name or order.unit.name,
-        tasks=[f"{t.code} {t.node.title}" for t in order.tasks.all()],
+        # 督办事项: each supervised object's title (a task's code and title, a project's …), whatever its kind.
+        tasks=[target_kind_of(obj).title(obj) for obj in order.target_objects()],
         content=order.content,
         requirements=order.requirements,
         issued_on=order.issued_on,

@@ -56,8 +56,29 @@ class TaskChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.code} {obj.node.title}"
 
 
+class TargetRefsField(forms.CharField):
+    """Supervised objects other than tasks, as "<kind>:<id>" separated by spaces (hidden; the view resolves
+    each with the user's access check, supervision.targets.target_resolve)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        # The text is checked as text (control characters, length), then split into refs.
+        return self.split(super().clean(value))
+
+    @staticmethod
+    def split(value) -> list[str]:
+        return [ref for ref in str(value or "").replace(",", " ").split() if ref]
+
+
 class OrderForm(CheckedForm):
-    tasks = TaskChoiceField(label=_("Tasks"), queryset=Task.objects.none(), widget=TaskSearchWidget)
+    tasks = TaskChoiceField(label=_("Tasks"), queryset=Task.objects.none(), widget=TaskSearchWidget, required=False)
+    targets = TargetRefsField()
     unit = forms.ModelChoiceField(label=_("Addressed to (主送单位)"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=OrderKind.choices)
     content = forms.CharField(
@@ -87,6 +108,16 @@ class OrderForm(CheckedForm):
         super().__init__(*args, **kwargs)
         self.fields["tasks"].queryset = task_choices()
         self.fields["unit"].queryset = unit_choices()
+
+    def target_refs(self) -> list[str]:
+        """The raw "<kind>:<id>" refs posted (before validation), to show the objects again on an error."""
+        return TargetRefsField.split(self.data.get("targets", "")) if self.is_bound else []
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("tasks") and not data.get("targets"):
+            self.add_error("tasks", _("Choose at least one task or other object to supervise."))
+        return data
 
 
 class RespondForm(CheckedForm):
@@ -164,6 +195,7 @@ class InspectionForm(CheckedForm):
         required=False,
         widget=TaskSearchWidget,
     )
+    targets = TargetRefsField()
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     photos = MultipleFileField(label=_("Photos"))
 
@@ -177,13 +209,24 @@ class PhotosForm(CheckedForm):
 
 
 class FindingForm(CheckedForm):
-    text = forms.CharField(label=_("Finding"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    task = forms.ModelChoiceField(label=_("Task"), queryset=Task.objects.none(), required=False)
+    """A finding, about one of the objects the inspection visited (or none). `cleaned_data["target"]` is the
+    object itself."""
 
-    def __init__(self, *args, tasks=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["task"].queryset = tasks if tasks is not None else task_choices()
-        self.fields["task"].label_from_instance = lambda t: f"{t.code} {t.node.title}"
+    text = forms.CharField(label=_("Finding"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    target = forms.ChoiceField(label=_("About"), required=False)
+
+    def __init__(self, data=None, *args, visited=(), **kwargs):
+        if data is not None and "target" not in data and str(data.get("task", "")).isdigit():
+            data = data.copy()  # the older form posted a task id as "task"
+            data["target"] = f"task:{data['task']}"
+        super().__init__(data, *args, **kwargs)
+        from supervision.targets import target_ref, target_view
+
+        self._visited = {"{}:{}".format(*target_ref(obj)): obj for obj in visited}
+        self.fields["target"].choices = [("", "—")] + [(ref, target_view(o).title) for ref, o in self._visited.items()]
+
+    def clean_target(self):
+        return self._visited.get(self.cleaned_data.get("target") or "")
 
 
 class RectificationForm(CheckedForm):

@@ -8,6 +8,8 @@ import operator
 from functools import reduce
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +63,7 @@ class SupervisionOrder(models.Model):
     unit = models.ForeignKey(
         "org.Unit", on_delete=models.PROTECT, related_name="supervision_orders", verbose_name=_("addressed to")
     )
-    tasks = models.ManyToManyField("plans.Task", related_name="supervision_orders", verbose_name=_("tasks"))
+    # What the order is about: OrderTarget rows (tasks, projects, requests … any registered target kind).
     content = models.TextField(_("content"))
     requirements = models.TextField(_("requirements"), blank=True)
     issued_on = models.DateField(_("issued on"))
@@ -118,6 +120,36 @@ class SupervisionOrder(models.Model):
     @property
     def responded_late(self) -> bool:
         return done_after(self.first_responded_at, self.due_date)
+
+    def target_objects(self) -> list:
+        """The supervised objects, in the order they were linked (prefetch `target_links__target`)."""
+        return [link.target for link in self.target_links.all() if link.target is not None]
+
+
+class TargetLink(models.Model):
+    """A generic link to one supervised object (督查对象): its content type and id (supervision.targets)."""
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+
+class OrderTarget(TargetLink):
+    """One object an order is about; an order covers one or several, of any kind."""
+
+    order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="target_links")
+
+    class Meta(TargetLink.Meta):
+        constraints = [models.UniqueConstraint(fields=["order", "target_type", "target_id"], name="ordertarget_unique")]
+        # "Orders on this object" (task page, project page, the cockpit's marks).
+        indexes = [models.Index(fields=["target_type", "target_id"], name="ordertarget_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.target_type_id}:{self.target_id}"
 
 
 class DecidedAnswer(models.Model):
@@ -182,14 +214,22 @@ class OrderEscalation(models.Model):
         return f"{self.order} rung {self.rung} on {self.day}"
 
 
+# What an instruction is on: exactly one of these is set (target_type goes with target_id).
+INSTRUCTION_ON = ("target_type", "report", "order", "finding")
+
+
 class Instruction(models.Model):
-    """领导批示: a leader's note on a task, report, order or inspection finding (exactly one of them)."""
+    """领导批示: a leader's note on a supervised object (a task, a project … any target kind), a progress
+    report, an order or an inspection finding (exactly one of them)."""
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="instructions", verbose_name=_("leader")
     )
     text = models.TextField(_("instruction"))
-    task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The supervised object (supervision.targets), when the instruction is on one rather than on a record.
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target_object = GenericForeignKey("target_type", "target_id")
     report = models.ForeignKey(
         "reports.ProgressReport", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -201,16 +241,21 @@ class Instruction(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(task__isnull=False, report__isnull=True, order__isnull=True, finding__isnull=True)
-                    | Q(task__isnull=True, report__isnull=False, order__isnull=True, finding__isnull=True)
-                    | Q(task__isnull=True, report__isnull=True, order__isnull=False, finding__isnull=True)
-                    | Q(task__isnull=True, report__isnull=True, order__isnull=True, finding__isnull=False)
+                condition=reduce(
+                    operator.or_,
+                    (
+                        Q(**{f"{p}__isnull": p != one for p in INSTRUCTION_ON})
+                        & (Q(target_id__isnull=False) if one == "target_type" else Q(target_id__isnull=True))
+                        for one in INSTRUCTION_ON
+                    ),
                 ),
                 name="instruction_exactly_one_target",
             )
         ]
-        indexes = [models.Index(fields=["author", "-created_at"], name="instruction_author_idx")]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="instruction_author_idx"),
+            models.Index(fields=["target_type", "target_id"], name="instruction_object_idx"),
+        ]
         verbose_name = _("instruction")
         verbose_name_plural = _("instructions")
 
@@ -219,7 +264,10 @@ class Instruction(models.Model):
 
     @property
     def target(self):
-        return self.task or self.report or self.order or self.finding
+        """What the instruction is on: the supervised object, or the report, order or finding."""
+        if self.target_type_id:
+            return self.target_object
+        return self.report or self.order or self.finding
 
 
 class FollowUp(models.Model):
@@ -302,7 +350,7 @@ class Inspection(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     coordinates_source = models.CharField(max_length=5, choices=CoordinatesSource.choices, blank=True, default="")
-    tasks = models.ManyToManyField("plans.Task", blank=True, related_name="inspections", verbose_name=_("tasks"))
+    # The objects visited: InspectionTarget rows (tasks, projects … any registered target kind).
     summary = models.TextField(_("summary"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -315,20 +363,40 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.inspected_on} {self.place}"
 
+    def target_objects(self) -> list:
+        return [link.target for link in self.target_links.all() if link.target is not None]
+
+
+class InspectionTarget(TargetLink):
+    """One object visited on an inspection."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="target_links")
+
+    class Meta(TargetLink.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "target_type", "target_id"], name="inspectiontarget_unique")
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="inspectiontarget_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} → {self.target_type_id}:{self.target_id}"
+
 
 class Finding(models.Model):
     """督查发现: one problem seen at an inspection; it may open a rectification item."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     text = models.TextField(_("finding"))
-    task = models.ForeignKey(
-        "plans.Task", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("task")
-    )
+    # The supervised object the problem is about (supervision.targets), if any.
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="finding_object_idx")]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
 

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.roles import Perm
@@ -22,11 +23,27 @@ from supervision.models import (
     FollowUp,
     FollowUpAnswer,
     Inspection,
+    InspectionTarget,
     Instruction,
     OrderResponse,
+    OrderTarget,
     Rectification,
     SupervisionOrder,
 )
+from supervision.targets import target_content_type, target_querysets
+
+
+def target_links_prefetch(link_model) -> Prefetch:
+    """An order's or inspection's target links with their objects: one query per kind, not per row."""
+    return Prefetch(
+        "target_links",
+        queryset=link_model.objects.prefetch_related(GenericPrefetch("target", target_querysets())),
+    )
+
+
+def _on(obj) -> dict:
+    """Filter arguments for rows whose generic target is `obj`."""
+    return {"target_type": target_content_type(obj), "target_id": obj.pk}
 
 
 def reads_all(user) -> bool:
@@ -56,7 +73,7 @@ def order_get_for_user(user, pk: int) -> SupervisionOrder:
             order_scope(user)
             .select_related("unit", "issued_by", "acknowledged_by", "verified_by", "closed_by")
             .prefetch_related(
-                "tasks__node",
+                target_links_prefetch(OrderTarget),
                 Prefetch(
                     "responses",
                     queryset=OrderResponse.objects.select_related("submitted_by", "decided_by").prefetch_related(
@@ -75,7 +92,7 @@ ORDER_FILTERS = ("open", "responded", "done", "all")
 
 def order_list(user, *, show: str = "open", unit: int | None = None, kind: str = "") -> QuerySet[SupervisionOrder]:
     """Orders in scope: `open` (waiting for the unit), `responded` (waiting for the office), `done`, `all`."""
-    qs = order_scope(user).select_related("unit").prefetch_related("tasks__node")
+    qs = order_scope(user).select_related("unit").prefetch_related(target_links_prefetch(OrderTarget))
     if show == "open":
         qs = qs.filter(state__in=SupervisionOrder.OPEN_STATES)
     elif show == "responded":
@@ -108,18 +125,31 @@ def order_counts(user) -> dict[str, int]:
     return {key: counts.get(key, 0) for key in (*ORDER_FILTERS, "late")}
 
 
+def orders_on(user, obj) -> QuerySet[SupervisionOrder]:
+    """Orders in scope on one supervised object (of any kind), newest first (index ordertarget_object_idx)."""
+    on = OrderTarget.objects.filter(**_on(obj)).values("order_id")
+    return order_scope(user).filter(pk__in=on).select_related("unit").order_by("-issued_on", "-seq")
+
+
 def task_orders(user, task) -> list[SupervisionOrder]:
-    return list(order_scope(user).filter(tasks=task).select_related("unit").order_by("-issued_on", "-seq"))
+    return list(orders_on(user, task))
+
+
+def open_order_target_ids(model, ids: list[int]) -> set[int]:
+    """Of the given objects of one kind, those with an order not yet verified (the cockpit marks them)."""
+    return set(
+        OrderTarget.objects.filter(
+            target_type=target_content_type(model),
+            target_id__in=ids,
+            order__state__in=[*SupervisionOrder.OPEN_STATES, SupervisionOrder.State.RESPONDED],
+        ).values_list("target_id", flat=True)
+    )
 
 
 def open_order_task_ids(task_ids: list[int]) -> set[int]:
-    """Of the given tasks, those with an order not yet verified (the cockpit marks them)."""
-    return set(
-        SupervisionOrder.objects.filter(
-            tasks__in=task_ids,
-            state__in=[*SupervisionOrder.OPEN_STATES, SupervisionOrder.State.RESPONDED],
-        ).values_list("tasks", flat=True)
-    )
+    from plans.models import Task
+
+    return open_order_target_ids(Task, task_ids)
 
 
 # --- instructions and follow-ups ------------------------------------------------------------------
@@ -142,13 +172,12 @@ def instruction_get_for_user(user, pk: int) -> Instruction:
                 "author",
                 "followup__unit",
                 "followup__answered_by",
-                "task__node",
                 "report__task__node",
                 "report__unit",
                 "order",
                 "finding__inspection",
             )
-            .prefetch_related(_answers_prefetch())
+            .prefetch_related(_answers_prefetch(), GenericPrefetch("target_object", target_querysets()))
             .get(pk=pk)
         )
     except Instruction.DoesNotExist as exc:
@@ -181,8 +210,8 @@ def instruction_list(user, *, mine: bool = False, state: str = "") -> QuerySet[I
     """我的批示 for a leader (mine=True), every instruction for the office, the unit's follow-ups for a unit."""
     qs = (
         instruction_scope(user)
-        .select_related("author", "followup__unit", "task__node", "report__task", "report__unit", "order", "finding")
-        .prefetch_related(_answers_prefetch())
+        .select_related("author", "followup__unit", "report__task", "report__unit", "order", "finding")
+        .prefetch_related(_answers_prefetch(), GenericPrefetch("target_object", target_querysets()))
     )
     if mine:
         qs = qs.filter(author=user)
@@ -206,8 +235,13 @@ def instruction_counts(user, *, mine: bool = False) -> dict[str, int]:
     }
 
 
+def instructions_on(user, obj) -> QuerySet[Instruction]:
+    """Instructions in scope on one supervised object (of any kind), newest first."""
+    return instruction_scope(user).filter(**_on(obj)).select_related("author", "followup").order_by("-created_at")
+
+
 def task_instructions(user, task) -> list[Instruction]:
-    return list(instruction_scope(user).filter(task=task).select_related("author", "followup").order_by("-created_at"))
+    return list(instructions_on(user, task))
 
 
 # --- inspections and rectifications ---------------------------------------------------------------
@@ -224,11 +258,13 @@ def inspection_get_for_user(user, pk: int) -> Inspection:
             inspection_scope(user)
             .select_related("recorded_by")
             .prefetch_related(
-                "tasks__node",
+                target_links_prefetch(InspectionTarget),
                 "attachments",
                 Prefetch(
                     "findings",
-                    queryset=Finding.objects.select_related("task__node", "rectification__unit").order_by("pk"),
+                    queryset=Finding.objects.select_related("rectification__unit")
+                    .prefetch_related(GenericPrefetch("target", target_querysets()))
+                    .order_by("pk"),
                 ),
             )
             .get(pk=pk)
@@ -245,10 +281,14 @@ def finding_get_for_user(user, pk: int) -> Finding:
 
 
 def inspection_list(user) -> QuerySet[Inspection]:
-    findings = Finding.objects.select_related("rectification").order_by("pk")
+    findings = (
+        Finding.objects.select_related("rectification")
+        .prefetch_related(GenericPrefetch("target", target_querysets()))
+        .order_by("pk")
+    )
     return (
         inspection_scope(user)
-        .prefetch_related("tasks", Prefetch("findings", queryset=findings))
+        .prefetch_related(target_links_prefetch(InspectionTarget), Prefetch("findings", queryset=findings))
         .order_by("-inspected_on", "-id")
     )
 
@@ -266,8 +306,16 @@ def rectification_get_for_user(user, pk: int) -> Rectification:
     try:
         return (
             rectification_scope(user)
-            .select_related("unit", "finding__inspection", "finding__task__node", "opened_by", "reported_by")
-            .prefetch_related("attachments")
+            .select_related("unit", "opened_by", "reported_by")
+            .prefetch_related(
+                "attachments",
+                Prefetch(
+                    "finding",
+                    Finding.objects.select_related("inspection").prefetch_related(
+                        GenericPrefetch("target", target_querysets())
+                    ),
+                ),
+            )
             .get(pk=pk)
         )
     except Rectification.DoesNotExist as exc:
@@ -293,6 +341,65 @@ def rectification_counts(user) -> dict[str, int]:
         "done": counts.get(Rectification.State.VERIFIED, 0) + counts.get(Rectification.State.CLOSED, 0),
         "all": sum(counts.values()),
     }
+
+
+# --- everything on one supervised object ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OnTarget:
+    """What supervision holds on one object, within the user's scope: the `supervision/_on_target.html` panel."""
+
+    target: object
+    kind: str
+    label: str
+    title: str
+    ref: str  # "<kind>:<id>", as `?target=` takes it
+    orders: list
+    instructions: list
+    inspections: list
+    findings: list
+    rectifications: list
+    can_issue: bool
+    can_instruct: bool
+    issue_url: str
+    instruct_url: str
+
+
+def supervision_on_target(user, obj) -> OnTarget:
+    """Orders, instructions, inspections (visits and findings) and rectifications on `obj`, of any kind."""
+    from django.urls import reverse
+
+    from supervision.targets import target_kind_of
+
+    kind = target_kind_of(obj)
+    ref = f"{kind.key}:{obj.pk}"
+    visited = InspectionTarget.objects.filter(**_on(obj)).values("inspection_id")
+    found = Finding.objects.filter(**_on(obj))
+    return OnTarget(
+        target=obj,
+        kind=kind.key,
+        label=str(kind.label),
+        title=kind.title(obj),
+        ref=ref,
+        orders=list(orders_on(user, obj)),
+        instructions=list(instructions_on(user, obj).select_related("followup__unit")),
+        inspections=list(
+            inspection_scope(user)
+            .filter(Q(pk__in=visited) | Q(pk__in=found.values("inspection_id")))
+            .order_by("-inspected_on", "-id")
+        ),
+        findings=list(
+            found.filter(inspection__in=inspection_scope(user)).select_related("inspection", "rectification__unit")
+        ),
+        rectifications=list(
+            rectification_scope(user).filter(finding__in=found).select_related("unit").order_by("deadline", "pk")
+        ),
+        can_issue=user.has_luoshi_perm(Perm.PLAN_EDIT),
+        can_instruct=user.has_luoshi_perm(Perm.INSTRUCTION_WRITE),
+        issue_url=f"{reverse('supervision:order_create')}?target={ref}",
+        instruct_url=f"{reverse('supervision:instruction_new')}?target={ref}",
+    )
 
 
 # --- files ----------------------------------------------------------------------------------------

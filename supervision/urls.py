@@ -14,6 +14,7 @@ urlpatterns = [
     path("supervision/orders/<int:pk>/return/", orders.order_return_view, name="order_return"),
     path("supervision/orders/<int:pk>/close/", orders.order_close_view, name="order_close"),
     path("supervision/instructions/", instructions.instruction_list_view, name="instruction_list"),
+    path("supervision/instructions/new/", instructions.instruction_new_view, name="instruction_new"),
     path(
         "supervision/instructions/new/<str:target>/<int:pk>/",
         instructions.instruction_create_view,

@@ -55,8 +55,8 @@ def test_the_rectification_unit_starts_as_the_tasks_lead_unit(client_as):
     finding = make_finding()
     response = client_as("office").get(f"/supervision/inspections/{finding.inspection_id}/")
     form = response.context["rectification_forms"][finding.pk]
-    assert form.initial["unit"] == finding.task.lead_unit_id
-    assert f'<option value="{finding.task.lead_unit_id}" selected>' in response.content.decode()
+    assert form.initial["unit"] == finding.target.lead_unit_id
+    assert f'<option value="{finding.target.lead_unit_id}" selected>' in response.content.decode()
 
 
 def test_home_offers_the_demo_plans_year_end_when_all_plans_are_past(client_as):

@@ -14,17 +14,18 @@ def notification_bell(context):
 
 
 @register.inclusion_tag("notifications/_follow_button.html", takes_context=True)
-def follow_button(context, task):
-    """Follow / Following on a task page (SPEC §8); the page already checked the user may read the task."""
-    from notifications.models import Follow
+def follow_button(context, obj, follow_url):
+    """Follow / Following on an object's page (a task, a project …; SPEC §8): `{% follow_button task url %}`,
+    where `url` is the app's follow route (it toggles). The page already checked the user may read it."""
+    from notifications.follows import follower_count, is_following
 
     request = context.get("request")
     user = getattr(request, "user", None)
-    following = bool(user and user.is_authenticated and Follow.objects.filter(user=user, task=task).exists())
     return {
-        "task": task,
-        "following": following,
-        "follower_count": Follow.objects.filter(task=task).count(),
+        "obj": obj,
+        "follow_url": follow_url,
+        "following": is_following(user=user, obj=obj),
+        "follower_count": follower_count(obj),
         "csrf_token": context.get("csrf_token"),
         "request": request,
     }

@@ -102,7 +102,7 @@ def test_follow_button_on_the_task_page(client_as, users, old_compounds):
     assert 'data-testid="follow"' in page and 'aria-pressed="false"' in page
     response = client.post(f"/notifications/follow/{old_compounds.pk}/")
     assert response.status_code == 302 and response["Location"] == f"/tasks/{old_compounds.pk}/"
-    assert Follow.objects.filter(user=users["leader"], task=old_compounds).exists()
+    assert Follow.objects.of(old_compounds).filter(user=users["leader"]).exists()
     assert 'aria-pressed="true"' in client.get(f"/tasks/{old_compounds.pk}/").content.decode()
     htmx = client.post(f"/notifications/follow/{old_compounds.pk}/", headers={"HX-Request": "true"})
     assert 'aria-pressed="false"' in htmx.content.decode()

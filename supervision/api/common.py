@@ -66,6 +66,36 @@ def file_out(a: Attachment) -> dict:
     }
 
 
+class TargetIn(In):
+    """A supervised object: its kind (task, project, …: supervision.targets) and id."""
+
+    kind: str
+    id: int
+
+
+class TargetOut(Out):
+    kind: str
+    id: int
+    title: str
+    url: str
+
+
+def target_in(request, item: TargetIn, field: str = "targets"):
+    """The object, access-checked (404 outside the caller's scope); an unknown kind is a 400 naming the field."""
+    from supervision.targets import msg_unknown_kind, target_get_for_user
+
+    try:
+        return target_get_for_user(request.user, item.kind, item.id)
+    except LookupError:
+        raise ServiceError(msg_unknown_kind(item.kind), field=field) from None
+
+
+def targets_out(objects) -> list[dict]:
+    from supervision.targets import target_view
+
+    return [target_view(obj).as_dict() for obj in objects]
+
+
 def unit_by_id(pk: int | None, field: str) -> Unit | None:
     if pk is None:
         return None

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Status
 from ninja.files import UploadedFile
@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from accounts.roles import Perm
 from core.api import In, Out, require_api_perm
 from core.errors import ServiceError
+from plans.models import Task
 from plans.selectors import task_scope
 from supervision import services
 from supervision.api.common import (
@@ -19,10 +20,14 @@ from supervision.api.common import (
     ErrorOut,
     FileOut,
     ReasonIn,
+    TargetIn,
+    TargetOut,
     TextIn,
     as_float,
     file_out,
     router,
+    target_in,
+    targets_out,
     unit_by_id,
 )
 from supervision.models import (
@@ -42,6 +47,7 @@ class FindingOut(Out):
     id: int
     text: str
     task_id: int | None
+    target: TargetOut | None
     rectification_id: int | None
 
 
@@ -55,6 +61,7 @@ class InspectionOut(Out):
     coordinates_source: str
     summary: str
     task_ids: list[int]
+    targets: list[TargetOut]
     findings: list[FindingOut]
     photos: list[FileOut]
 
@@ -66,12 +73,14 @@ class InspectionIn(In):
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     task_ids: list[int] = []
+    targets: list[TargetIn] = []
     summary: str = ""
 
 
 class FindingIn(In):
     text: str = ""
-    task_id: int | None = None
+    task_id: int | None = None  # a task the inspection visited
+    target: TargetIn | None = None  # or any object it visited
 
 
 class RectificationOut(Out):
@@ -93,7 +102,19 @@ class RectificationIn(In):
     requirement: str = ""
 
 
+def finding_out(f) -> dict:
+    about = f.target if f.target_type_id else None
+    return {
+        "id": f.pk,
+        "text": f.text,
+        "task_id": about.pk if isinstance(about, Task) else None,
+        "target": targets_out([about])[0] if about is not None else None,
+        "rectification_id": getattr(getattr(f, "rectification", None), "pk", None),
+    }
+
+
 def inspection_out(i: Inspection) -> dict:
+    visited = i.target_objects()
     return {
         "id": i.pk,
         "inspected_on": i.inspected_on,
@@ -103,16 +124,9 @@ def inspection_out(i: Inspection) -> dict:
         "longitude": as_float(i.longitude),
         "coordinates_source": i.coordinates_source,
         "summary": i.summary,
-        "task_ids": [t.pk for t in i.tasks.all()],
-        "findings": [
-            {
-                "id": f.pk,
-                "text": f.text,
-                "task_id": f.task_id,
-                "rectification_id": getattr(getattr(f, "rectification", None), "pk", None),
-            }
-            for f in i.findings.all()
-        ],
+        "task_ids": [o.pk for o in visited if isinstance(o, Task)],
+        "targets": targets_out(visited),
+        "findings": [finding_out(f) for f in i.findings.all()],
         "photos": [file_out(a) for a in i.attachments.all()],
     }
 
@@ -142,6 +156,7 @@ def inspection_record(request, payload: InspectionIn):
         inspectors=payload.inspectors,
         place=payload.place,
         tasks=tasks,
+        targets=[target_in(request, t) for t in payload.targets],
         summary=payload.summary,
         latitude=payload.latitude,
         longitude=payload.longitude,
@@ -163,9 +178,19 @@ def inspection_photos(request, inspection_id: int, files: File[list[UploadedFile
 def finding_add(request, inspection_id: int, payload: FindingIn):
     require_api_perm(request, Perm.PLAN_EDIT)
     inspection = inspection_get_for_user(request.user, inspection_id)
-    task = get_object_or_404(inspection.tasks, pk=payload.task_id) if payload.task_id else None
-    finding = services.finding_add(actor=request.user, inspection=inspection, text=payload.text, task=task)
-    return Status(201, {"id": finding.pk, "text": finding.text, "task_id": finding.task_id, "rectification_id": None})
+    # A finding is about an object the inspection visited (by task_id, or by kind and id), or none.
+    visited = {(type(o), o.pk): o for o in inspection.target_objects()}
+    about = None
+    if payload.target is not None:
+        about = target_in(request, payload.target, field="target")
+        if (type(about), about.pk) not in visited:
+            raise Http404
+    elif payload.task_id:
+        about = visited.get((Task, payload.task_id))
+        if about is None:
+            raise Http404
+    finding = services.finding_add(actor=request.user, inspection=inspection, text=payload.text, target=about)
+    return Status(201, finding_out(finding))
 
 
 def rectification_out(r: Rectification) -> dict:

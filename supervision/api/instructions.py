@@ -17,8 +17,12 @@ from supervision.api.common import (
     FileOut,
     NoteIn,
     ReasonIn,
+    TargetIn,
+    TargetOut,
     file_out,
     router,
+    target_in,
+    targets_out,
     unit_by_id,
 )
 from supervision.models import (
@@ -33,6 +37,7 @@ from supervision.selectors import (
     instruction_list,
     order_get_for_user,
 )
+from supervision.targets import target_kind_of
 
 
 class AnswerOut(Out):
@@ -60,14 +65,16 @@ class InstructionOut(Out):
     id: int
     author: str
     text: str
-    target_type: str
+    target_type: str  # a target kind (task, project, …) or report / supervisionorder / finding
     target_id: int
+    target: TargetOut | None  # the supervised object, when the instruction is on one
     created_at: datetime
     followup: FollowUpOut
 
 
 class InstructionIn(In):
     text: str = ""
+    target: TargetIn | None = None  # a supervised object of any kind, e.g. {"kind": "project", "id": 3}
     task_id: int | None = None
     report_id: int | None = None
     order_id: int | None = None
@@ -87,8 +94,9 @@ def instruction_out(i: Instruction) -> dict:
         "id": i.pk,
         "author": str(i.author),
         "text": i.text,
-        "target_type": type(target).__name__.lower(),
+        "target_type": target_kind_of(target).key if i.target_type_id else type(target).__name__.lower(),
         "target_id": target.pk,
+        "target": targets_out([target])[0] if i.target_type_id else None,
         "created_at": i.created_at,
         "followup": {
             "id": f.pk,
@@ -129,9 +137,12 @@ def instruction_detail(request, instruction_id: int):
 
 @router.post("/instructions", response={201: InstructionOut, 400: ErrorOut, 403: ErrorOut})
 def instruction_create(request, payload: InstructionIn):
-    """领导批示 on one of task_id, report_id, order_id, finding_id; the owning unit answers by `due_date`."""
+    """领导批示 on one of `target` (any supervised object: kind and id), task_id, report_id, order_id,
+    finding_id; the owning unit answers by `due_date`."""
     require_api_perm(request, Perm.INSTRUCTION_WRITE)
-    targets: dict[str, Any] = {}  # one of task, report, order, finding
+    targets: dict[str, Any] = {}  # one of target, task, report, order, finding
+    if payload.target is not None:
+        targets["target"] = target_in(request, payload.target, field="target")
     if payload.task_id is not None:
         targets["task"] = task_get_for_user(request.user, payload.task_id)
     if payload.report_id is not None:

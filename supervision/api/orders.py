@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from accounts.roles import Perm
 from core.api import In, Out, require_api_perm
 from core.errors import ServiceError
+from plans.models import Task
 from plans.selectors import task_get_for_user, task_scope
 from reports.status import task_statuses
 from supervision import services
@@ -21,9 +22,13 @@ from supervision.api.common import (
     FileOut,
     NoteIn,
     ReasonIn,
+    TargetIn,
+    TargetOut,
     TextIn,
     file_out,
     router,
+    target_in,
+    targets_out,
     unit_by_id,
 )
 from supervision.models import (
@@ -35,8 +40,9 @@ from supervision.selectors import (
     order_get_for_user,
     order_list,
     order_proposal,
-    order_scope,
+    orders_on,
 )
+from supervision.targets import lead_unit
 
 
 class ResponseOut(Out):
@@ -58,6 +64,7 @@ class OrderOut(Out):
     unit_id: int
     unit: str
     task_ids: list[int]
+    targets: list[TargetOut]
     content: str
     requirements: str
     issued_on: date
@@ -84,11 +91,18 @@ class OrderIssueIn(In):
     due_date: date | None = Field(None, description="A working day; overrides response_workdays.")
 
 
+class OrderCreateIn(OrderIssueIn):
+    targets: list[TargetIn] = Field(
+        default_factory=list, description='Objects of any kind, e.g. [{"kind": "project", "id": 3}].'
+    )
+
+
 class OrderListIn(In):
     show: str = "open"
 
 
 def order_out(order: SupervisionOrder) -> dict:
+    objects = order.target_objects()
     return {
         "id": order.pk,
         "number": order.number,
@@ -97,7 +111,8 @@ def order_out(order: SupervisionOrder) -> dict:
         "state": order.state,
         "unit_id": order.unit_id,
         "unit": order.unit.name,
-        "task_ids": [t.pk for t in order.tasks.all()],
+        "task_ids": [o.pk for o in objects if isinstance(o, Task)],
+        "targets": targets_out(objects),
         "content": order.content,
         "requirements": order.requirements,
         "issued_on": order.issued_on,
@@ -152,24 +167,43 @@ def order_issue(request, task_id: int, payload: OrderIssueIn):
     """督办: issue an order on the task (and `task_ids`); omitted fields take the proposal for a red task."""
     require_api_perm(request, Perm.PLAN_EDIT)
     task = task_get_for_user(request.user, task_id)
-    more = set(payload.task_ids) - {task.pk}
+    return Status(201, _issue(request, [task], payload))
+
+
+@router.post("/orders", response={201: OrderOut, 400: ErrorOut, 403: ErrorOut})
+def order_create(request, payload: OrderCreateIn):
+    """督办 on any supervised objects: `targets` (kind and id) and/or `task_ids`; the unit defaults to the first
+    object's lead unit; for a first object that is a task, omitted fields take the red-task proposal."""
+    require_api_perm(request, Perm.PLAN_EDIT)
+    return Status(201, _issue(request, [target_in(request, t) for t in payload.targets], payload))
+
+
+def _issue(request, objects: list, payload: OrderIssueIn) -> dict:
+    more = set(payload.task_ids) - {o.pk for o in objects if isinstance(o, Task)}
     extra = list(task_scope(request.user).filter(pk__in=more))
     if len(extra) != len(more):
         raise ServiceError(_("Unknown task in task_ids."), field="task_ids")
+    objects = [*objects, *extra]
+    first = objects[0] if objects else None
     today = timezone.localdate()
-    status = task_statuses([task], today)[task.pk]
-    proposal = order_proposal(task, status, today, open_orders=order_scope(request.user).filter(tasks=task).count())
+    if isinstance(first, Task):
+        status = task_statuses([first], today)[first.pk]
+        proposal = order_proposal(first, status, today, open_orders=orders_on(request.user, first).count())
+        defaults = {"kind": proposal.kind, "content": proposal.content, "requirements": proposal.requirements}
+    else:
+        previous = orders_on(request.user, first).count() if first is not None else 0
+        defaults = {"kind": "order" if previous else "reminder", "content": "", "requirements": ""}
     order = services.order_issue(
         actor=request.user,
-        tasks=[task, *extra],
-        unit=unit_by_id(payload.unit_id, "unit_id") or task.lead_unit,
-        kind=payload.kind or proposal.kind,
-        content=proposal.content if payload.content is None else payload.content,
-        requirements=proposal.requirements if payload.requirements is None else payload.requirements,
+        targets=objects,
+        unit=unit_by_id(payload.unit_id, "unit_id") or (lead_unit(first) if first is not None else None),
+        kind=payload.kind or defaults["kind"],
+        content=defaults["content"] if payload.content is None else payload.content,
+        requirements=defaults["requirements"] if payload.requirements is None else payload.requirements,
         due_date=payload.due_date,
         response_workdays=payload.response_workdays,
     )
-    return Status(201, _order(request, order.pk))
+    return _order(request, order.pk)
 
 
 @router.post("/orders/{order_id}/acknowledge", response={200: OrderOut, 400: ErrorOut, 403: ErrorOut})

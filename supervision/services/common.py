@@ -23,6 +23,7 @@ from supervision.models import (
     Attachment,
     SupervisionOrder,
 )
+from supervision.targets import target_kind_of, target_visible
 
 # --- messages (tests import them) -----------------------------------------------------------------
 
@@ -72,11 +73,51 @@ def office_people() -> list[User]:
 
 
 def _order_leaders(order: SupervisionOrder) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True, leader_posts__tasks__supervision_orders=order, leader_posts__is_active=True
-        ).distinct()
+    """The responsible leaders of every object the order is about (each kind names its own)."""
+    people: dict[int, User] = {}
+    for obj in order.target_objects():
+        for person in target_kind_of(obj).leaders(obj):
+            people.setdefault(person.pk, person)
+    return list(people.values())
+
+
+def checked_targets(actor: User, objects, *, field: str = "targets") -> list:
+    """The objects to supervise, each of a registered kind, alive, and readable by the actor (pages and the
+    API found them through `targets.target_get_for_user`; checked again so no caller can differ)."""
+    checked = []
+    for obj in dict.fromkeys(objects):
+        try:
+            target_kind_of(obj)
+        except LookupError:
+            raise ServiceError(
+                _("%(what)s cannot be supervised: it is not a kind of object supervision knows.")
+                % {"what": obj._meta.verbose_name},
+                field=field,
+            ) from None
+        if getattr(obj, "is_deleted", False):
+            raise ServiceError(
+                _("A deleted %(what)s cannot be supervised.") % {"what": obj._meta.verbose_name}, field=field
+            )
+        if not target_visible(actor, obj):
+            raise ServiceError(
+                _("You cannot see %(what)s %(id)s.") % {"what": obj._meta.verbose_name, "id": obj.pk}, field=field
+            )
+        checked.append(obj)
+    return checked
+
+
+def link_targets(link_model, objects, **parent) -> None:
+    """One generic link row per object (OrderTarget, InspectionTarget), in the given order."""
+    from supervision.targets import target_content_type
+
+    link_model.objects.bulk_create(
+        [link_model(target_type=target_content_type(obj), target_id=obj.pk, **parent) for obj in objects]
     )
+
+
+def target_label(obj) -> str:
+    """ "kind:id" for audit records."""
+    return f"{target_kind_of(obj).key}:{obj.pk}"
 
 
 def rung_people(order: SupervisionOrder, rungs: Iterable[Rung]) -> list[User]:

@@ -21,22 +21,25 @@ from core.workcalendar import refuse_outside_calendar, work_calendar
 from core.workdays import WorkCalendar
 from notifications.services import notify
 from org.models import Unit
-from plans.models import Task
 from supervision.models import (
     Attachment,
     Finding,
     Inspection,
+    InspectionTarget,
     Rectification,
 )
 from supervision.services.common import (
     Upload,
+    checked_targets,
     forbidden,
     in_unit,
+    link_targets,
     msg_not_workday,
     office_people,
     require_office,
     say,
     store_attachments,
+    target_label,
     unit_people,
     wrong_state,
 )
@@ -61,7 +64,8 @@ def inspection_record(
     inspected_on: date | None,
     inspectors: str,
     place: str,
-    tasks: Sequence[Task] = (),
+    tasks: Sequence = (),
+    targets: Sequence = (),
     summary: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
@@ -79,6 +83,7 @@ def inspection_record(
     if not place:
         raise ServiceError(_("Give the place visited."), field="place")
     latitude, longitude = _coordinates(latitude, longitude)
+    visited = checked_targets(actor, [*tasks, *targets], field="tasks" if tasks and not targets else "targets")
     checked = uploads.validate_uploads(photos, kind=uploads.PHOTO)
     source = Inspection.CoordinatesSource.TYPED if latitude is not None else Inspection.CoordinatesSource.NONE
     inspection = Inspection.objects.create(
@@ -91,7 +96,7 @@ def inspection_record(
         coordinates_source=source,
         recorded_by=actor,
     )
-    inspection.tasks.set(list(tasks))
+    link_targets(InspectionTarget, visited, inspection=inspection)
     attachments = store_attachments(actor, checked, inspection=inspection)
     if latitude is None:
         located = next((a for a in attachments if a.latitude is not None), None)
@@ -110,7 +115,7 @@ def inspection_record(
             "latitude": inspection.latitude,
             "longitude": inspection.longitude,
             "coordinates_source": inspection.coordinates_source,
-            "tasks": [t.code for t in tasks],
+            "targets": [target_label(o) for o in visited],
             "photos": [a.sha256 for a in attachments],
         },
     )
@@ -138,17 +143,21 @@ def inspection_add_photos(*, actor: User, inspection: Inspection, photos: Sequen
 
 
 @transaction.atomic
-def finding_add(*, actor: User, inspection: Inspection, text: str, task: Task | None = None) -> Finding:
+def finding_add(*, actor: User, inspection: Inspection, text: str, task=None, target=None) -> Finding:
+    """督查发现 on an inspection, about one supervised object (`target`, or `task`, its older name) or none."""
     require_office(actor)
     text = text.strip()
     if not text:
         raise ServiceError(_("Describe the finding."), field="text")
-    finding = Finding.objects.create(inspection=inspection, text=text, task=task, created_by=actor)
+    about = target if target is not None else task
+    if about is not None:
+        [about] = checked_targets(actor, [about], field="target" if target is not None else "task")
+    finding = Finding.objects.create(inspection=inspection, text=text, target=about, created_by=actor)
     audit_record(
         actor=actor,
         verb="finding.add",
         obj=finding,
-        after={"inspection": inspection.pk, "text": text, "task": task.code if task else None},
+        after={"inspection": inspection.pk, "text": text, "target": target_label(about) if about else None},
     )
     return finding
 

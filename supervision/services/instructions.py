@@ -21,7 +21,6 @@ from core.workcalendar import refuse_outside_calendar, work_calendar
 from core.workdays import WorkCalendar
 from notifications.services import notify
 from org.models import Unit
-from plans.models import Task
 from reports.models import ProgressReport
 from supervision.models import (
     Finding,
@@ -33,6 +32,7 @@ from supervision.models import (
 )
 from supervision.services.common import (
     Upload,
+    checked_targets,
     forbidden,
     in_unit,
     msg_not_workday,
@@ -42,14 +42,18 @@ from supervision.services.common import (
     wrong_state,
 )
 from supervision.services.orders import response_due_date
+from supervision.targets import lead_unit
 
 # --- leader instructions --------------------------------------------------------------------------
 
 
-def instruction_unit(*, task=None, report=None, order=None, finding=None) -> Unit | None:
-    """The unit that owns the item an instruction is written on (it must answer the follow-up)."""
-    if task is not None:
-        return task.lead_unit
+def instruction_unit(*, task=None, target=None, report=None, order=None, finding=None) -> Unit | None:
+    """The unit that owns the item an instruction is written on (it must answer the follow-up): a
+    supervised object's lead unit (its kind's first unit), a report's or order's unit, a finding's
+    rectification unit or the lead unit of the object it is about."""
+    about = target if target is not None else task
+    if about is not None:
+        return lead_unit(about)
     if report is not None:
         return report.unit
     if order is not None:
@@ -58,7 +62,7 @@ def instruction_unit(*, task=None, report=None, order=None, finding=None) -> Uni
         rectification = Rectification.objects.filter(finding=finding).select_related("unit").first()
         if rectification is not None:
             return rectification.unit
-        return finding.task.lead_unit if finding.task_id else None
+        return lead_unit(finding.target) if finding.target_type_id and finding.target is not None else None
     return None
 
 
@@ -68,7 +72,8 @@ def instruction_create(
     actor: User,
     text: str,
     due_date: date | None,
-    task: Task | None = None,
+    task=None,
+    target=None,
     report: ProgressReport | None = None,
     order: SupervisionOrder | None = None,
     finding: Finding | None = None,
@@ -76,16 +81,25 @@ def instruction_create(
     today: date | None = None,
     calendar: WorkCalendar | None = None,
 ) -> Instruction:
-    """领导批示: a leader's note on one item; the owning unit gets a follow-up to answer by the due date."""
+    """领导批示: a leader's note on one item; the owning unit gets a follow-up to answer by the due date.
+
+    The item is a supervised object (`target`, of any registered kind; `task` is its older name),
+    or a progress report, an order or a finding.
+    """
     if not actor.has_luoshi_perm(Perm.INSTRUCTION_WRITE):
         raise forbidden()
-    targets = [t for t in (task, report, order, finding) if t is not None]
+    if task is not None and target is not None:
+        raise ServiceError(_("An instruction is written on one task, report, order or finding."), code="target")
+    about = target if target is not None else task
+    targets = [t for t in (about, report, order, finding) if t is not None]
     if len(targets) != 1:
         raise ServiceError(_("An instruction is written on one task, report, order or finding."), code="target")
+    if about is not None:
+        [about] = checked_targets(actor, [about], field="target")
     text = text.strip()
     if not text:
         raise ServiceError(_("Write the instruction."), field="text")
-    unit = unit or instruction_unit(task=task, report=report, order=order, finding=finding)
+    unit = unit or instruction_unit(target=about, report=report, order=order, finding=finding)
     if unit is None:
         raise ServiceError(_("Choose the unit that must answer."), field="unit")
     calendar = calendar or work_calendar()
@@ -100,7 +114,7 @@ def instruction_create(
             code="not_workday",
         )
     instruction = Instruction.objects.create(
-        author=actor, text=text, task=task, report=report, order=order, finding=finding
+        author=actor, text=text, target_object=about, report=report, order=order, finding=finding
     )
     followup = FollowUp.objects.create(instruction=instruction, unit=unit, due_date=due_date)
     audit_record(

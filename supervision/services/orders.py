@@ -21,7 +21,6 @@ from core.workcalendar import refuse_outside_calendar, service_error_outside, wo
 from core.workdays import OutsideCalendar, WorkCalendar
 from notifications.services import notify
 from org.models import Unit
-from plans.models import Task
 from supervision import escalation
 from supervision.escalation import Rung, Thresholds
 from supervision.models import (
@@ -29,21 +28,25 @@ from supervision.models import (
     OrderKind,
     OrderResponse,
     OrderSequence,
+    OrderTarget,
     SupervisionOrder,
 )
 from supervision.numbering import format_number
 from supervision.orderdoc import MAX_CONTENT, MAX_REQUIREMENTS
 from supervision.services.common import (
     Upload,
+    checked_targets,
     escalation_thresholds,
     forbidden,
     in_unit,
+    link_targets,
     msg_not_workday,
     office_people,
     require_office,
     rung_people,
     say,
     store_attachments,
+    target_label,
     wrong_state,
 )
 
@@ -126,7 +129,8 @@ def _order_words(order: SupervisionOrder) -> dict:
 def order_issue(
     *,
     actor: User,
-    tasks: Sequence[Task],
+    tasks: Sequence = (),
+    targets: Sequence = (),
     unit: Unit | None,
     kind: str,
     content: str,
@@ -136,13 +140,15 @@ def order_issue(
     response_workdays: int | None = None,
     calendar: WorkCalendar | None = None,
 ) -> SupervisionOrder:
-    """督办: the office issues a numbered order on tasks to a unit; the response is due in working days."""
+    """督办: the office issues a numbered order on objects to a unit; the response is due in working days.
+
+    `tasks` and `targets` are both objects of registered kinds (supervision.targets); `tasks` is the
+    older name, kept for callers that only ever supervised tasks.
+    """
     require_office(actor)
-    tasks = list(dict.fromkeys(tasks))
-    if not tasks:
-        raise ServiceError(_("Choose at least one task."), field="tasks")
-    if any(t.is_deleted for t in tasks):
-        raise ServiceError(_("A deleted task cannot be supervised."), field="tasks")
+    objects = checked_targets(actor, [*tasks, *targets], field="tasks" if tasks and not targets else "targets")
+    if not objects:
+        raise ServiceError(_("Choose at least one task or other object to supervise."), field="tasks")
     if unit is None or not unit.is_active:
         raise ServiceError(_("Choose the unit the order is addressed to."), field="unit")
     if kind not in OrderKind.values:
@@ -177,12 +183,17 @@ def order_issue(
         issued_by=actor,
         issued_at=timezone.now(),
     )
-    order.tasks.set(tasks)
+    link_targets(OrderTarget, objects, order=order)
     audit_record(
         actor=actor,
         verb="order.issue",
         obj=order,
-        after={**_order_snapshot(order), "tasks": [t.code for t in tasks], "content": content},
+        after={
+            **_order_snapshot(order),
+            "targets": [target_label(o) for o in objects],
+            "tasks": [o.code for o in objects if target_label(o).startswith("task:")],
+            "content": content,
+        },
     )
     words = _order_words(order)
     notify(

@@ -1,4 +1,5 @@
-"""The supervision panel on the task page and the cockpit's "order open" marks."""
+"""The supervision panel on the task page (and on any supervised object's page), the cockpit's "order open"
+marks, and the links to supervised objects."""
 
 from django import template
 
@@ -21,6 +22,36 @@ def task_supervision(context, task, status=None):
         "can_issue": user.has_luoshi_perm(Perm.PLAN_EDIT),
         "can_instruct": user.has_luoshi_perm(Perm.INSTRUCTION_WRITE),
     }
+
+
+@register.inclusion_tag("supervision/_on_target.html", takes_context=True)
+def supervision_on(context, obj):
+    """{% supervision_on project %}: orders, instructions, inspections and rectifications on any supervised
+    object (within the user's scope), with "issue an order" and "write an instruction" prefilled with it."""
+    from supervision.selectors import supervision_on_target
+
+    return {"on": supervision_on_target(context["request"].user, obj), "perms": context.get("perms")}
+
+
+@register.filter
+def target_links(record) -> list:
+    """The supervised objects of an order or inspection, as TargetViews (kind, id, label, title, url)."""
+    from supervision.targets import target_view
+
+    return [target_view(obj) for obj in record.target_objects()]
+
+
+@register.filter
+def target_link(obj):
+    """One supervised object as a TargetView, or None (no object, or not of a registered kind)."""
+    from supervision.targets import target_view
+
+    if obj is None:
+        return None
+    try:
+        return target_view(obj)
+    except LookupError:
+        return None
 
 
 @register.simple_tag

@@ -151,6 +151,8 @@ PAGES = {
     "supervision:instruction_list": (ROLES_BUSINESS, None, "", {}),
     # Leaders write on any item they read; the office and units may not write instructions.
     "supervision:instruction_create": ({"leader", "leader_cj"}, lambda: {"target": "task", "pk": _task().pk}, "", {}),
+    # ?target=<kind>:<id> → the form above; the matrix's bare GET names no object: 400 for leaders.
+    "supervision:instruction_new": (set(), None, "", {"leader": 400, "leader_cj": 400}),
     "supervision:instruction_detail": (ZJJ_READERS, lambda: {"pk": make_instruction().pk}, "", NOT_IN_SCOPE),
     "supervision:inspection_list": (READ_ALL, None, "", {}),
     "supervision:inspection_create": (OFFICE, None, "", {}),
@@ -232,6 +234,8 @@ def _rectification_route(action: str, state: str) -> ApiRoute:
 API_WRITE = {
     # The generic body is ignored: the order takes the red-task proposal's defaults.
     ("post", "/api/v1/tasks/{task_id}/orders"): (OFFICE, {}),
+    # No targets in the generic body: the office meets the service's "choose at least one object".
+    ("post", "/api/v1/orders"): (set(), {"office": 400}),
     # An order already acknowledged: the unit gets past access and meets the state check.
     ("post", _order_route("acknowledge", "acknowledged")): (set(), ZJJ_UNIT_400),
     # No response text in the generic body.

@@ -64,7 +64,7 @@ def test_coordinates_come_from_the_first_photo_with_gps_when_not_typed(client_as
     assert (inspection.latitude, inspection.longitude) == (Decimal("34.750000"), Decimal("113.625000"))
     assert inspection.coordinates_source == "photo"
     assert inspection.attachments.count() == 2 and all(a.thumbnail for a in inspection.attachments.all())
-    assert list(inspection.tasks.all()) == [compounds]
+    assert inspection.target_objects() == [compounds]
 
 
 def test_typed_coordinates_win_over_the_photo(users):

@@ -35,7 +35,7 @@ def test_a_leader_writes_on_a_task_and_the_lead_unit_answers(client_as, users, c
     assert response.status_code == 302
     instruction = Instruction.objects.get()
     followup = instruction.followup
-    assert (instruction.task, followup.unit, followup.state) == (compounds, compounds.lead_unit, "open")
+    assert (instruction.target, followup.unit, followup.state) == (compounds, compounds.lead_unit, "open")
     assert Notification.objects.filter(recipient=users["zjj_reporter"], kind="instruction.received").count() == 1
 
     mine = leader.get("/supervision/instructions/").context

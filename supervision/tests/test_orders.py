@@ -74,7 +74,7 @@ def test_office_issues_a_numbered_order_and_the_unit_is_notified(client_as, user
     assert order.number == f"二七督〔{year}〕1号" and (order.year, order.seq) == (year, 1)
     assert order.due_date == WorkCalendar().add_workdays(order.issued_on, 5)
     assert order.state == "issued" and order.level == "order"
-    assert list(order.tasks.all()) == [compounds]
+    assert order.target_objects() == [compounds]
     for person in ("zjj_reporter", "zjj_head"):
         assert notes(users[person], "order.issued").count() == 1
     assert not notes(users["fgw_reporter"], "order.issued").exists()

@@ -158,7 +158,7 @@ def test_the_demo_records_load_once_and_escalated_orders_stay_quiet(users):
     run_sweep("2021-12-20")  # every rung of order 3 was already reminded in 2021: nothing new
     assert Notification.objects.filter(kind__startswith="order.").count() == before
     # The next order of 2021 continues the demo's numbering.
-    task = SupervisionOrder.objects.get(seq=3).tasks.get()
+    [task] = SupervisionOrder.objects.get(seq=3).target_objects()
     assert issue(users, task).number == "二七督〔2021〕4号"
 
 

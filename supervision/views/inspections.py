@@ -1,6 +1,7 @@
 """Pages of 实地督查 and 整改: inspections, findings and rectification items. Thin: parse, check, call, render."""
 
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Perm
 from core.access import require_perm
+from core.errors import ServiceError
 from core.views_helpers import button_post, form_post
 from core.workcalendar import work_calendar
 from supervision import services
@@ -19,6 +21,7 @@ from supervision.forms import (
     ReasonForm,
     RectificationForm,
     RectificationReportForm,
+    TargetRefsField,
     uploads,
 )
 from supervision.models import Rectification
@@ -30,6 +33,7 @@ from supervision.selectors import (
     rectification_get_for_user,
     rectification_list,
 )
+from supervision.targets import lead_unit, target_resolve, target_view
 from supervision.views.common import READ, UNIT_ROLES, in_unit
 
 
@@ -46,10 +50,21 @@ def inspection_list_view(request):
 @require_perm(Perm.PLAN_EDIT)
 @require_http_methods(["GET", "POST"])
 def inspection_create_view(request):
-    form = InspectionForm(request.POST or None, request.FILES or None, initial={"inspected_on": timezone.localdate()})
+    initial = {"inspected_on": timezone.localdate()}
+    refs = [request.GET["target"]] if request.method == "GET" and request.GET.get("target") else []
+    if refs:
+        initial["targets"] = " ".join(refs)
+    form = InspectionForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST":
+        refs = TargetRefsField.split(request.POST.get("targets", ""))
+    try:
+        # ?target=<kind>:<id>: a visit to that object (validated and access-checked like any target).
+        targets = [target_view(target_resolve(request.user, ref, field="targets")) for ref in refs]
+    except ServiceError as exc:
+        return HttpResponseBadRequest(exc.message)
 
     def page(form, status=200):
-        return render(request, "supervision/inspection_form.html", {"form": form}, status=status)
+        return render(request, "supervision/inspection_form.html", {"form": form, "targets": targets}, status=status)
 
     if request.method != "POST":
         return page(form)
@@ -62,6 +77,7 @@ def inspection_create_view(request):
             inspectors=d["inspectors"],
             place=d["place"],
             tasks=list(d["tasks"]),
+            targets=[target_resolve(request.user, ref, field="targets") for ref in d["targets"]],
             summary=d["summary"],
             latitude=d["latitude"],
             longitude=d["longitude"],
@@ -81,6 +97,13 @@ def _rectification(pk: int) -> str:
     return reverse("supervision:rectification_detail", kwargs={"pk": pk})
 
 
+def _lead_unit_id(obj) -> int | None:
+    if obj is None:
+        return None
+    unit = lead_unit(obj)
+    return unit.pk if unit else None
+
+
 def _inspection_page(request, inspection, *, status: int = 200, **forms):
     findings = list(inspection.findings.all())
     deadline = work_calendar().add_workdays(timezone.localdate(), 10)
@@ -88,7 +111,7 @@ def _inspection_page(request, inspection, *, status: int = 200, **forms):
     # The unit starts as the lead unit of the finding's task (the office changes it when someone else must act).
     rectification_forms = {
         f.pk: RectificationForm(
-            initial={"deadline": deadline, "unit": f.task.lead_unit_id if f.task_id else None},
+            initial={"deadline": deadline, "unit": _lead_unit_id(f.target)},
             auto_id=f"id_rect{f.pk}_%s",
         )
         for f in findings
@@ -106,7 +129,7 @@ def _inspection_page(request, inspection, *, status: int = 200, **forms):
             "can_edit": request.user.has_luoshi_perm(Perm.PLAN_EDIT),
             "can_instruct": request.user.has_luoshi_perm(Perm.INSTRUCTION_WRITE),
             "photos_form": forms.get("photos_form") or PhotosForm(),
-            "finding_form": forms.get("finding_form") or FindingForm(tasks=inspection.tasks.select_related("node")),
+            "finding_form": forms.get("finding_form") or FindingForm(visited=inspection.target_objects()),
             "rectification_forms": rectification_forms,
             "rectification_finding": forms.get("rectification_finding"),
         },
@@ -143,8 +166,8 @@ def finding_add_view(request, pk: int):
     inspection = inspection_get_for_user(request.user, pk)
     return form_post(
         request,
-        FindingForm(request.POST, tasks=inspection.tasks.select_related("node")),
-        lambda d: services.finding_add(actor=request.user, inspection=inspection, text=d["text"], task=d["task"]),
+        FindingForm(request.POST, visited=inspection.target_objects()),
+        lambda d: services.finding_add(actor=request.user, inspection=inspection, text=d["text"], target=d["target"]),
         success=_("Finding recorded."),
         redirect_to=_inspection(inspection.pk),
         invalid=lambda form: _inspection_page(request, inspection, status=400, finding_form=form),

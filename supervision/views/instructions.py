@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,6 @@ from core.errors import ServiceError
 from core.forms import add_service_error
 from core.views_helpers import form_post
 from core.workcalendar import work_calendar
-from plans.selectors import task_get_for_user
 from reports.selectors import report_get_for_user
 from supervision import services
 from supervision.forms import (
@@ -40,6 +39,7 @@ from supervision.selectors import (
     instruction_list,
     order_get_for_user,
 )
+from supervision.targets import parse_target, target_get_for_user, target_view
 from supervision.views.common import READ, UNIT_ROLES, in_unit
 
 
@@ -66,8 +66,8 @@ def instruction_list_view(request):
     )
 
 
-INSTRUCTION_TARGETS: dict[str, Callable[[Any, int], Any]] = {
-    "task": task_get_for_user,
+# Supervision records an instruction can be on; every other key is a target kind (supervision.targets).
+INSTRUCTION_RECORDS: dict[str, Callable[[Any, int], Any]] = {
     "report": report_get_for_user,
     "order": order_get_for_user,
     "finding": finding_get_for_user,
@@ -75,18 +75,36 @@ INSTRUCTION_TARGETS: dict[str, Callable[[Any, int], Any]] = {
 
 
 @require_perm(Perm.INSTRUCTION_WRITE)
+def instruction_new_view(request):
+    """?target=<kind>:<id> → the instruction form on that object (unknown kind 400, outside scope 404)."""
+    try:
+        key, pk = parse_target(request.GET.get("target", ""))
+    except ServiceError as exc:
+        return HttpResponseBadRequest(exc.message)
+    target_get_for_user(request.user, key, pk)
+    return redirect("supervision:instruction_create", target=key, pk=pk)
+
+
+@require_perm(Perm.INSTRUCTION_WRITE)
 @require_http_methods(["GET", "POST"])
 def instruction_create_view(request, target: str, pk: int):
-    """A leader writes an instruction on a task, report, order or finding (each access-checked as usual)."""
-    if target not in INSTRUCTION_TARGETS:
-        raise Http404
-    obj = INSTRUCTION_TARGETS[target](request.user, pk)
-    default_unit = services.instruction_unit(**{target: obj})
+    """A leader writes an instruction on a supervised object of any kind (a task, a project …), a report, an
+    order or a finding (each access-checked as usual)."""
+    if target in INSTRUCTION_RECORDS:
+        obj = INSTRUCTION_RECORDS[target](request.user, pk)
+        on = {target: obj}
+    else:
+        try:
+            obj = target_get_for_user(request.user, target, pk)
+        except LookupError:
+            raise Http404 from None
+        on = {"target": obj}
+    default_unit = services.instruction_unit(**on)
     due = work_calendar().add_workdays(timezone.localdate(), settings.SUPERVISION_RESPONSE_WORKDAYS)
     form = InstructionForm(request.POST or None, initial={"unit": default_unit, "due_date": due})
 
     def page(form, status=200):
-        context = {"form": form, "target": obj, "target_key": target}
+        context = {"form": form, "target": obj, "target_key": target, "target_link": _link(obj)}
         return render(request, "supervision/instruction_form.html", context, status=status)
 
     if request.method != "POST":
@@ -95,7 +113,7 @@ def instruction_create_view(request, target: str, pk: int):
         request,
         form,
         lambda d: services.instruction_create(
-            actor=request.user, text=d["text"], due_date=d["due_date"], unit=d["unit"], **{target: obj}
+            actor=request.user, text=d["text"], due_date=d["due_date"], unit=d["unit"], **on
         ),
         success=lambda instruction: (
             _("Instruction sent; %(unit)s must answer it.") % {"unit": instruction.followup.unit}
@@ -103,6 +121,13 @@ def instruction_create_view(request, target: str, pk: int):
         redirect_to=lambda instruction: _detail(instruction.pk),
         invalid=lambda form: page(form, status=400),
     )
+
+
+def _link(obj):
+    try:
+        return target_view(obj)
+    except LookupError:
+        return None
 
 
 def _detail(pk: int) -> str:

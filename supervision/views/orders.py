@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Perm
 from audit.services import audit_record
 from core.access import require_perm
+from core.errors import ServiceError
 from core.middleware import as_of_date
 from core.views_helpers import button_post, form_post
+from plans.models import Task
 from plans.selectors import task_get_for_user
 from reports.status import task_statuses
 from supervision import services
@@ -35,8 +37,9 @@ from supervision.selectors import (
     order_get_for_user,
     order_list,
     order_proposal,
-    order_scope,
+    orders_on,
 )
+from supervision.targets import lead_unit, target_ref, target_resolve, target_view
 from supervision.views.common import READ, UNIT_ROLES, in_unit
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -62,15 +65,29 @@ def order_list_view(request):
 
 
 def _initial_order(request) -> dict:
-    """Pre-fill from ?task=<id>: a red task's lead unit, kind and the engine's numbers (cockpit, task page)."""
+    """Pre-fill from ?task=<id> (a red task's lead unit, kind and the engine's numbers: cockpit, task page) or
+    from ?target=<kind>:<id> (any supervised object: its lead unit, 督办 when it had an order before)."""
     raw = request.GET.get("task", "")
     initial = {"response_workdays": settings.SUPERVISION_RESPONSE_WORKDAYS}
+    if request.GET.get("target"):
+        obj = target_resolve(request.user, request.GET["target"])  # ServiceError → 400, outside scope → 404
+        if not isinstance(obj, Task):
+            unit = lead_unit(obj)
+            previous = orders_on(request.user, obj).count()
+            return {
+                **initial,
+                "targets": "{}:{}".format(*target_ref(obj)),
+                "unit": unit.pk if unit else None,
+                "kind": "order" if previous else "reminder",
+                "_target": target_view(obj),
+            }
+        raw = str(obj.pk)
     if not raw.isdigit():
         return initial
     task = task_get_for_user(request.user, int(raw))
     as_of = as_of_date(request)
     status = task_statuses([task], as_of)[task.pk]
-    previous = order_scope(request.user).filter(tasks=task).count()
+    previous = orders_on(request.user, task).count()
     proposal = order_proposal(task, status, as_of, open_orders=previous)
     return {
         **initial,
@@ -84,15 +101,29 @@ def _initial_order(request) -> dict:
     }
 
 
+def _resolve_targets(request, refs: list[str]) -> list:
+    return [target_resolve(request.user, ref, field="targets") for ref in refs]
+
+
 @require_perm(Perm.PLAN_EDIT)
 @require_http_methods(["GET", "POST"])
 def order_create_view(request):
-    initial = _initial_order(request) if request.method == "GET" else {}
+    try:
+        initial = _initial_order(request) if request.method == "GET" else {}
+    except ServiceError as exc:
+        return HttpResponseBadRequest(exc.message)
     proposed_task, proposed_status = initial.pop("_task", None), initial.pop("_status", None)
+    proposed_targets = [initial.pop("_target")] if "_target" in initial else []
     form = OrderForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        # The other objects the form carries (hidden): shown again, by title, if the page comes back with errors.
+        try:
+            proposed_targets = [target_view(o) for o in _resolve_targets(request, form.target_refs())]
+        except ServiceError:
+            proposed_targets = []
 
     def page(form, status=200):
-        context = {"form": form, "task": proposed_task, "status": proposed_status}
+        context = {"form": form, "task": proposed_task, "status": proposed_status, "targets": proposed_targets}
         return render(request, "supervision/order_form.html", context, status=status)
 
     if request.method != "POST":
@@ -103,6 +134,7 @@ def order_create_view(request):
         lambda d: services.order_issue(
             actor=request.user,
             tasks=list(d["tasks"]),
+            targets=_resolve_targets(request, d["targets"]),
             unit=d["unit"],
             kind=d["kind"],
             content=d["content"],
@@ -127,7 +159,7 @@ def _order_page(request, order: SupervisionOrder, *, status: int = 200, **forms)
     context = {
         "order": order,
         "responses": list(order.responses.all()),
-        "tasks": list(order.tasks.all()),
+        "targets": [target_view(o) for o in order.target_objects()],
         "escalations": list(order.escalations.all()),
         "instructions": list(
             instruction_scope(user).filter(order=order).select_related("author", "followup").order_by("-created_at")
