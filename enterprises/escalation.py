@@ -2,7 +2,8 @@
 
 A request waiting for its handling unit (assigned or accepted) past its due date reminds, by working days late
 (settings.SUPERVISION_ESCALATION, the same thresholds as orders): the unit's reporters, then its head, then
-the firm's responsible leader (包联领导, `Enterprise.leader_post`'s holder), then the office. Each rung is reminded
+the firm's responsible leader (包联领导, `Enterprise.leader_post`'s holder), then the office,
+asked to issue a 督办 order on the request (supervision.targets kind "assistance_request"). Each rung is reminded
 once (`AssistanceRequest.escalation_level` keeps the highest rung reached); the nightly sweep
 (`workbench.sweep`) runs it for every waiting request.
 """
@@ -14,6 +15,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -26,6 +28,7 @@ from core.workcalendar import work_calendar
 from core.workdays import WorkCalendar
 from enterprises.figures import request_url
 from enterprises.models import AssistanceRequest
+from enterprises.target import KEY
 from notifications.services import notify
 from supervision import escalation
 from supervision.escalation import Rung, Thresholds
@@ -104,13 +107,20 @@ def request_escalate(
         words["due"] = date_format(req.due_date, "DATE_FORMAT")
         title = _("Request of %(firm)s (%(category)s): %(days)s working days late") % words
         body = _("%(unit)s has not answered; the answer was due on %(due)s.") % words
+    url = request_url(req)
+    if Rung.OFFICE in result.new_rungs:
+        # The ladder's last rung: the office is asked to issue a 督办 order on the request (prefilled with it and
+        # its unit). The order is the office's act, with its issuer and number, not the sweep's.
+        url = reverse("supervision:order_create") + f"?target={KEY}:{req.pk}"
+        with translation.override(settings.LANGUAGE_CODE):
+            body += " " + _("Issue a supervision order on it.")
     result.notified = len(
         notify(
             recipients=rung_people(req, result.new_rungs),
             kind="assistance_request.late",
             title=title,
             body=body,
-            url=request_url(req),
+            url=url,
             obj=req,
             dedupe_key=f"assistance_request.late:{req.pk}:{req.escalation_level}",
         )

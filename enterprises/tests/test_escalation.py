@@ -37,6 +37,27 @@ def test_the_ladder_climbs_once_per_rung():
     assert _late_notices("zjj_head") == 1 and _late_notices("leader_cj") == 1
     late, sent = requests_escalate(today=date(2021, 6, 30), calendar=CAL, thresholds=T)  # 10 late: the office
     assert (late, _late_notices("office")) == (1, 1) and sent >= 1
+    office_notice = Notification.objects.get(recipient=user("office"), kind="assistance_request.late")
+    assert office_notice.url == f"/supervision/orders/new/?target=assistance_request:{req.pk}"
+
+
+def test_the_office_issues_an_order_on_a_request_and_the_request_page_shows_it(client_as):
+    from django.urls import reverse
+
+    from supervision import services as supervision_services
+
+    req = request(firm(), received_on=date(2021, 6, 1))
+    form = client_as("office").get(reverse("supervision:order_create") + f"?target=assistance_request:{req.pk}")
+    assert form.status_code == 200 and req.enterprise.name in form.content.decode()
+    order = supervision_services.order_issue(
+        actor=user("office"), targets=[req], unit=req.unit, kind="order", content="诉求超期未办理，请立即办理"
+    )
+    page = client_as("zjj_reporter").get(reverse("enterprises:request_detail", kwargs={"pk": req.pk}))
+    assert 'data-testid="on-target-assistance_request"' in page.content.decode()
+    assert order.number in page.content.decode()
+    assert (
+        client_as("fgw_reporter").get(reverse("enterprises:request_detail", kwargs={"pk": req.pk})).status_code == 404
+    )
 
 
 def test_an_answered_request_is_not_escalated():
