@@ -228,6 +228,15 @@ def _finish(rng, out: Generated, requests, visits, policies, targets: Targets, h
         links = [through(visit_id=v.pk, policy_id=rng.choice(policies)) for v in visits]
         through.objects.bulk_create(links, batch_size=BATCH)
     AssistanceRequest.objects.bulk_create(requests, batch_size=BATCH)
+    # A firm's second request in a category is a repeat of its first (重复诉求, flagged for the office).
+    first: dict[tuple[int, int], AssistanceRequest] = {}
+    repeats = []
+    for r in requests:
+        earlier = first.setdefault((r.enterprise_id, r.category.pk), r)
+        if earlier is not r:
+            r.repeat_of_id = earlier.pk
+            repeats.append(r)
+    AssistanceRequest.objects.bulk_update(repeats, ["repeat_of"], batch_size=BATCH)
     # Outcomes: every closed request but about 3 % (flagged "closed without outcome" for the office).
     with_outcome = [r for r in requests if r.state == AssistanceRequest.State.CLOSED and rng.random() >= 0.03]
     by_cat: dict[str, list[AssistanceRequest]] = {}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("enterprises/export.xlsx", views.enterprise_export_view, name="export"),
     path("enterprises/import/", views.enterprise_import_view, name="import"),
     path("enterprises/<int:pk>/", views.enterprise_detail_view, name="detail"),
+    path("enterprises/<int:pk>/edit/", views.enterprise_edit_view, name="edit"),
     path("enterprises/<int:pk>/visits/new/", views.visit_create_view, name="visit_create"),
     path("enterprises/<int:pk>/requests/new/", views.request_create_view, name="request_create"),
     path("enterprises/photos/<int:pk>/", views.photo_view, name="photo"),

@@ -103,6 +103,31 @@ def enterprise_create_view(request):
     )
 
 
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def enterprise_edit_view(request, pk: int):
+    firm = selectors.enterprise_get_for_user(request.user, pk)
+    initial = {f: getattr(firm, f) for f in services.FIRM_FIELDS if f != "officer"}
+    form = forms.EnterpriseForm(request.POST or None, initial=initial)
+
+    def page(form, status=200):
+        context = {"form": form, "title": _("Edit the enterprise"), "firm": firm}
+        return render(request, "enterprises/form.html", context, status=status)
+
+    if request.method != "POST":
+        return page(form)
+    return form_post(
+        request,
+        form,
+        lambda d: services.enterprise_update(
+            actor=request.user, enterprise=firm, data=_enterprise_data(d, officer=firm.officer)
+        ),
+        success=_("Saved."),
+        redirect_to=reverse("enterprises:detail", kwargs={"pk": firm.pk}),
+        invalid=lambda f: page(f, 400),
+    )
+
+
 @require_perm(*READ)
 def enterprise_detail_view(request, pk: int):
     firm = selectors.enterprise_get_for_user(request.user, pk)
@@ -117,6 +142,7 @@ def enterprise_detail_view(request, pk: int):
             "visits": selectors.visit_list(firm),
             "requests": selectors.request_list(user, enterprise_id=firm.pk),
             "can_record": services.serves(user, firm),
+            "can_edit": selectors.is_office(user),
         },
     )
 

@@ -57,6 +57,7 @@ PAGES = {
     "enterprises:export": (ROLES_BUSINESS, None, "", {}),
     "enterprises:import": (OFFICE, None, "", {}),
     "enterprises:detail": (ZJJ_READERS, lambda: {"pk": _firm().pk}, "", NOT_IN_SCOPE),
+    "enterprises:edit": (OFFICE, lambda: {"pk": _firm().pk}, "", {}),
     "enterprises:visit_create": (ZJJ_RECORDERS, lambda: {"pk": _firm().pk}, "", NOT_IN_SCOPE),
     "enterprises:request_create": (ZJJ_RECORDERS, lambda: {"pk": _firm().pk}, "", NOT_IN_SCOPE),
     "enterprises:photo": (ZJJ_READERS, lambda: {"pk": _photo()}, "", NOT_IN_SCOPE),

@@ -147,3 +147,45 @@ def test_office_edits_a_category_and_adds_a_policy(client_as):
     office.post(url, {"action": "policy-new", "policy-new-title": "演示稳岗政策", "policy-new-issuer": "区人社局"})
     assert Policy.objects.filter(title="演示稳岗政策").exists()
     assert client_as("leader").get(url).status_code == 403
+
+
+def test_the_office_edits_a_firm_and_a_bad_code_changes_nothing(client_as):
+    e = firm(1)
+    url = reverse("enterprises:edit", kwargs={"pk": e.pk})
+    office = client_as("office")
+    form = office.get(url).content.decode()
+    assert e.credit_code in form
+    data = {"name": "新名称", "credit_code": e.credit_code[:17] + ("0" if e.credit_code[17] != "0" else "1"),
+            "size": "medium", "officer_unit": unit("zjj").pk}  # fmt: skip
+    refused = office.post(url, data)
+    assert refused.status_code == 400 and "18" in refused.content.decode()
+    e.refresh_from_db()
+    assert e.name == "测试企业1"
+    data["credit_code"] = e.credit_code
+    assert office.post(url, data).status_code == 302
+    e.refresh_from_db()
+    assert (e.name, e.size) == ("新名称", "medium")
+
+
+def test_import_page_refuses_a_file_that_is_not_a_workbook(client_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    count = Enterprise.objects.count()
+    bad = SimpleUploadedFile("名录.xlsx", b"not a zip at all")
+    response = client_as("office").post(reverse("enterprises:import"), {"file": bad})
+    assert response.status_code == 400 and 'data-testid="import-errors"' in response.content.decode()
+    assert Enterprise.objects.count() == count
+
+
+def test_directory_takes_the_same_queries_for_3_and_30_firms(client_as):
+    for i in range(3):
+        firm(i + 1)
+    client = client_as("office")
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("enterprises:list"))
+    for i in range(3, 30):
+        firm(i + 1)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("enterprises:list") + "?q=测试企业")
+    assert response.content.decode().count("测试企业") >= 30
+    assert len(many) == len(few)
