@@ -30,3 +30,14 @@ def test_generated_year_sums_to_its_targets():
         credit_code_problem(c) is None for c in firms.values_list("credit_code", flat=True)
     )
     assert all(n.startswith("演示") for n in firms.values_list("name", flat=True))
+
+
+def test_seed_scale_share_leaves_the_last_month_open():
+    from enterprises.generate import generate_city
+    from enterprises.models import AssistanceRequest
+
+    made = generate_city(firms=60, seed=3, today=date(2021, 12, 20))
+    assert made.firms == 60 and made.helped == 54
+    waiting = AssistanceRequest.objects.filter(state__in=AssistanceRequest.UNIT_STATES)
+    assert waiting.exists() and all(r.received_on > date(2021, 11, 20) for r in waiting)
+    assert not waiting.filter(outcome__isnull=False).exists()
