@@ -98,7 +98,6 @@ def generate_city(*, firms: int, seed: int, today: date) -> Generated:
     scaled by firms / 3 100)."""
     from org.models import Unit
 
-    ensure_categories()
     units = list(Unit.objects.filter(is_active=True).order_by("pk").values_list("pk", "kind"))
     local = [pk for pk, kind in units if kind in (Unit.Kind.SUBDISTRICT, Unit.Kind.TOWN)] or [pk for pk, _k in units]
     departments = [pk for pk, kind in units if kind == Unit.Kind.DEPARTMENT] or [pk for pk, _k in units]
@@ -138,6 +137,7 @@ def generate(
     outcomes whose sums are `targets`. Returns what was made."""
     rng = random.Random(seed)
     cal = _calendar(start.year)
+    ensure_categories()  # a flushed database (transactional tests, seed_scale) has lost the migration's rows
     cats = {c.code: c for c in RequestCategory.objects.all()}
     codes = [c for c in CATEGORY_WEIGHTS if c in cats]
     weights = [CATEGORY_WEIGHTS[c] for c in codes]
