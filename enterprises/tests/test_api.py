@@ -104,3 +104,11 @@ def test_unit_reader_summary_is_its_own_unit(client_as):
         client_as("fgw_reporter").get("/api/v1/assistance/summary?from=2021-01-01&to=2021-12-31").json()["requests"]
         == 1
     )
+
+
+def test_list_is_scoped_masked_and_searchable_by_code(client_as):
+    mine, other = firm(1, officer_unit="zjj"), firm(2, officer_unit="fgw")
+    rows = client_as("zjj_reporter").get("/api/v1/enterprises").json()
+    assert [r["id"] for r in rows] == [mine.pk] and rows[0]["contact_phone"] == "13812345678"
+    leader_rows = client_as("leader").get(f"/api/v1/enterprises?q={other.credit_code}").json()
+    assert [r["id"] for r in leader_rows] == [other.pk] and leader_rows[0]["contact_masked"] is True
