@@ -38,6 +38,13 @@ NAV = [
     ("portal:office_list", _("Public portal"), (Perm.PLAN_EDIT,), "portal"),
     ("evaluation:periods", _("Evaluation"), (Perm.BUSINESS_READ_ALL, Perm.REPORT_APPROVE), "evaluation"),
     ("evaluation:bulletins", _("Bulletins"), (Perm.BUSINESS_READ_ALL, Perm.REPORT_APPROVE), "evaluation"),
+    (
+        "enterprises:overview",
+        _("Enterprise assistance"),
+        (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT),
+        "enterprises",
+    ),
+    ("enterprises:queue", _("Pending requests"), (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT), "enterprises"),
     ("reports:calendar", _("Work calendar"), (Perm.PLAN_EDIT, Perm.ORG_MANAGE), "admin"),
     ("org:unit_list", _("Organisation"), (Perm.ORG_READ,), "org"),
     ("org:post_list", _("Leader posts"), (Perm.ORG_READ,), "org"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from core.workcalendar import work_calendar
+from enterprises.escalation import requests_escalate
 from plans.models import Plan, Task
 from projects.services import problems_escalate
 from reports.reminders import followed_light_changes, report_reminders
@@ -38,6 +39,8 @@ class SweepResult:
     order_notifications: int = 0
     rectifications_late: int = 0
     project_problems_escalated: int = 0
+    requests_late: int = 0
+    request_notifications: int = 0
 
     def lines(self) -> list[str]:
         lights = ", ".join(f"{k} {v}" for k, v in sorted(self.lights.items())) or "-"
@@ -50,6 +53,7 @@ class SweepResult:
             f"late orders: {self.orders_late}, escalated: {self.orders_escalated}, "
             f"reminders: {self.order_notifications}",
             f"overdue project problems escalated: {self.project_problems_escalated}",
+            f"late enterprise requests: {self.requests_late}, reminders: {self.request_notifications}",
             f"late rectifications reminded: {self.rectifications_late}",
         ]
 
@@ -72,6 +76,9 @@ def sweep_run(*, as_of: date) -> SweepResult:
             result.orders_late += 1
             result.orders_escalated += int(outcome.level_raised)
             result.order_notifications += outcome.notified
+    result.requests_late, result.request_notifications = requests_escalate(
+        today=as_of, calendar=calendar, thresholds=thresholds
+    )
     late = Rectification.objects.filter(state__in=Rectification.OPEN_STATES, deadline__lt=as_of)
     for item in late.select_related("unit"):
         result.rectifications_late += int(rectification_remind_late(item=item, today=as_of) > 0)

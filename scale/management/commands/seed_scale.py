@@ -37,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--indicators", type=int, default=0, help="indicators with ten years of monthly values each (×120 values)"
         )
+        parser.add_argument(
+            "--enterprises", type=int, default=0, help="generated firms with a year of assistance requests (企业帮扶)"
+        )
 
     def handle(self, *args, **options):
         for name in ("tasks", "reports", "units", "users"):
@@ -91,6 +94,11 @@ class Command(BaseCommand):
                 outcome.counts["project_reports"] = build_projects(
                     n=projects, seed=options["seed"], today=today, log=self.stdout.write
                 )
+        if options["enterprises"] > 0:
+            from enterprises.generate import generate_city
+
+            firms = generate_city(firms=options["enterprises"], seed=options["seed"], today=today)
+            self.stdout.write(f"Enterprise assistance: {firms}")
         seconds = time.perf_counter() - started
         GeneratedCity.objects.filter(pk=marker.pk).update(finished_at=timezone.now(), seconds=seconds)
         if self._postgres():

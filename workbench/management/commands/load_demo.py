@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from decomposition.demo import plan_figures
+from enterprises.demo import load_demo_enterprises
 from evaluation.demo import load_demo_evaluation
 from indicators.demo import load_demo_indicators
 from maps.demo import load_demo_map
@@ -28,5 +29,6 @@ class Command(BaseCommand):
         created["map"] = load_demo_map()
         created["evaluation months"] = load_demo_evaluation()
         created["projects"] = load_demo_projects()
+        created["enterprises"] = load_demo_enterprises()
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"Demo data loaded ({summary}). Demo password for all demo accounts: Luoshi@2021")
