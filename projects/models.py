@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import done_after
+from reports.models import ReviewedReport
 
 DEFAULT_STAGES = ["签约", "拿地", "开工", "主体完工", "竣工/投产"]
 
@@ -128,20 +128,13 @@ class ProjectStage(models.Model):
         return f"{self.project_id} {self.name}"
 
 
-class ProjectReport(models.Model):
+class ProjectReport(ReviewedReport):
     """月报: the lead unit's monthly investment report; same states as a progress report (draft → submitted →
     approved / returned), drafted by the unit's reporter and approved by its head."""
-
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        APPROVED = "approved", _("Approved")
-        RETURNED = "returned", _("Returned")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="reports")
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="project_reports")
     month = models.DateField(_("month"))  # the month's last day (the period end)
-    due_date = models.DateField(_("due date"))
     amount_month = models.DecimalField(_("completed this month (万元)"), max_digits=16, decimal_places=2, default=0)
     amount_year = models.DecimalField(
         _("completed this year, cumulative (万元)"), max_digits=16, decimal_places=2, default=0
@@ -150,19 +143,6 @@ class ProjectReport(models.Model):
     stage_index = models.SmallIntegerField(_("stage reached"), null=True, blank=True)
     stage_reached_on = models.DateField(_("stage reached on"), null=True, blank=True)
     stage_evidence = models.TextField(_("stage evidence"), blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    first_submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    returned_reason = models.TextField(_("reason for return"), blank=True)
-    stale_flags = models.JSONField(default=list, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-month", "project_id"]
@@ -176,14 +156,6 @@ class ProjectReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.month:%Y-%m}"
-
-    @property
-    def is_late(self) -> bool:
-        return done_after(self.first_submitted_at, self.due_date)
-
-    @property
-    def is_editable(self) -> bool:
-        return self.state in (self.State.DRAFT, self.State.RETURNED)
 
 
 def photo_path(instance: "ProjectPhoto", filename: str) -> str:

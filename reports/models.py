@@ -7,12 +7,11 @@ from reports.engine import Likelihood
 from reports.labels import LIKELIHOOD_LABELS
 
 
-class ProgressReport(models.Model):
-    """进展报送: one unit's report on one task for one reporting period.
+class ReviewedReport(models.Model):
+    """A report a unit's reporter drafts and its head reviews (审核): draft → submitted → approved / returned.
 
-    The lead unit's `value` is the task's cumulative progress and feeds the
-    status engine once approved; a co-operating unit reports its own
-    contribution on the same task (shown beside it, never summed into it).
+    One home for the review states and their timestamps, shared by progress reports (进展报送) and the
+    monthly investment reports of projects (月报); the services lock and decide through `reports.review`.
     """
 
     class State(models.TextChoices):
@@ -21,15 +20,7 @@ class ProgressReport(models.Model):
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
 
-    task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="reports")
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="reports")
-    is_lead = models.BooleanField(default=True, help_text=_("Reported by the lead unit."))
-    period_end = models.DateField(_("period end"))
     due_date = models.DateField(_("due date"))
-    value = models.DecimalField(_("cumulative value"), max_digits=20, decimal_places=4, null=True, blank=True)
-    narrative = models.TextField(_("progress"), blank=True)
-    problems = models.TextField(_("problems"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -44,6 +35,38 @@ class ProgressReport(models.Model):
     returned_reason = models.TextField(_("reason for return"), blank=True)
     stale_flags = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
+
+    # Each concrete report names its own unit (related names differ); the review reads its id.
+    unit_id: int
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_late(self) -> bool:
+        return done_after(self.first_submitted_at, self.due_date)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+
+class ProgressReport(ReviewedReport):
+    """进展报送: one unit's report on one task for one reporting period.
+
+    The lead unit's `value` is the task's cumulative progress and feeds the
+    status engine once approved; a co-operating unit reports its own
+    contribution on the same task (shown beside it, never summed into it).
+    """
+
+    task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="reports")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="reports")
+    is_lead = models.BooleanField(default=True, help_text=_("Reported by the lead unit."))
+    period_end = models.DateField(_("period end"))
+    value = models.DecimalField(_("cumulative value"), max_digits=20, decimal_places=4, null=True, blank=True)
+    narrative = models.TextField(_("progress"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
 
     class Meta:
         ordering = ["-period_end", "task_id"]
@@ -61,14 +84,6 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.code} {self.period_end} {self.unit}"
-
-    @property
-    def is_late(self) -> bool:
-        return done_after(self.first_submitted_at, self.due_date)
-
-    @property
-    def is_editable(self) -> bool:
-        return self.state in (self.State.DRAFT, self.State.RETURNED)
 
 
 def evidence_path(instance: "EvidenceFile", filename: str) -> str:

@@ -18,6 +18,7 @@ from org.models import Unit
 from plans.models import Plan, Task
 from reports import notices
 from reports.models import EvidenceFile, Judgement, ProgressReport
+from reports.review import review_lock
 from reports.snapshots import status_refresh
 
 REPORT_FIELDS = ("value", "narrative", "problems", "next_steps")
@@ -208,23 +209,10 @@ def _report_save(
     return report
 
 
-def _lock_for_head(actor: User, report: ProgressReport) -> ProgressReport:
-    if not actor.has_luoshi_perm(Perm.REPORT_APPROVE) or actor.unit_id != report.unit_id:
-        raise _forbidden()
-    locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
-    if locked.state != ProgressReport.State.SUBMITTED:
-        raise ServiceError(
-            _("Only a submitted report can be approved or returned; this one is %(state)s.")
-            % {"state": locked.get_state_display()},
-            code="not_submitted",
-        )
-    return locked
-
-
 @transaction.atomic
 def report_approve(*, actor: User, report: ProgressReport) -> ProgressReport:
     """The unit head approves (审核通过): from now on the report counts in the status engine."""
-    report = _lock_for_head(actor, report)
+    report = review_lock(actor, report)
     before = _snapshot(report)
     report.state, report.approved_at, report.approved_by = ProgressReport.State.APPROVED, timezone.now(), actor
     report.version += 1
@@ -244,7 +232,7 @@ def report_return(*, actor: User, report: ProgressReport, reason: str) -> Progre
     """The unit head sends the report back (退回) with a reason; the reporter edits and resubmits."""
     if not reason.strip():
         raise ServiceError(_("Give the reason for returning the report."), field="reason")
-    report = _lock_for_head(actor, report)
+    report = review_lock(actor, report)
     before = _snapshot(report)
     report.state, report.returned_reason = ProgressReport.State.RETURNED, reason.strip()
     report.version += 1

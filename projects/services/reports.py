@@ -23,6 +23,7 @@ from projects.models import (
 from projects.services.common import _forbidden, _notify_people, _notify_unit
 from reports import engine
 from reports.engine.investment import DEFAULT_DUE_DAYS
+from reports.review import review_lock
 
 MAX_PHOTOS_PER_REQUEST = 10
 
@@ -244,23 +245,10 @@ def _photo_store(*, actor: User, report: ProjectReport, checked: uploads.Checked
     return photo
 
 
-def _lock_for_head(actor: User, report: ProjectReport) -> ProjectReport:
-    if not actor.has_luoshi_perm(Perm.REPORT_APPROVE) or actor.unit_id != report.unit_id:
-        raise _forbidden()
-    locked = ProjectReport.objects.select_for_update().select_related("project", "project__type").get(pk=report.pk)
-    if locked.state != ProjectReport.State.SUBMITTED:
-        raise ServiceError(
-            _("Only a submitted report can be approved or returned; this one is %(state)s.")
-            % {"state": locked.get_state_display()},
-            code="not_submitted",
-        )
-    return locked
-
-
 @transaction.atomic
 def report_approve(*, actor: User, report: ProjectReport) -> ProjectReport:
     """The unit head approves: the month's investment counts from today, and a stage reached is recorded."""
-    report = _lock_for_head(actor, report)
+    report = review_lock(actor, report, related=("project", "project__type"))
     before = _report_snapshot(report)
     report.state, report.approved_at, report.approved_by = ProjectReport.State.APPROVED, timezone.now(), actor
     report.version += 1
@@ -291,7 +279,7 @@ def report_return(*, actor: User, report: ProjectReport, reason: str) -> Project
     """The unit head sends the report back (退回) with a reason."""
     if not reason.strip():
         raise ServiceError(_("Give the reason for returning the report."), field="reason")
-    report = _lock_for_head(actor, report)
+    report = review_lock(actor, report, related=("project", "project__type"))
     before = _report_snapshot(report)
     report.state, report.returned_reason = ProjectReport.State.RETURNED, reason.strip()
     report.version += 1
