@@ -117,7 +117,17 @@ class IndicatorValue(models.Model):
 
     class Meta:
         ordering = ["indicator", "period_key", "kind", "created_at"]
-        indexes = [models.Index(fields=["indicator", "period_key"], name="indicators_value_ind_period")]
+        indexes = [
+            models.Index(fields=["indicator", "period_key"], name="indicators_value_ind_period"),
+            # The current approved values, newest period first: "the latest value of each indicator on
+            # the page" reads one index entry per indicator instead of its whole series.
+            models.Index(
+                "indicator",
+                models.F("period_key").desc(),
+                name="indicators_value_current",
+                condition=Q(state="approved", superseded_at__isnull=True),
+            ),
+        ]
         constraints = [
             # One current approved and one pending value per indicator, period and kind: accepting the
             # same report twice cannot record a figure twice, and a revision waits beside the one it replaces.
