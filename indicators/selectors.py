@@ -154,9 +154,15 @@ def derive_points(indicator: Indicator, points: list[Point]) -> list[Point]:
     return points
 
 
-def _computed_points(indicator: Indicator, as_of: dt.date | None, *, brief: bool) -> list[Point]:
+# A page computes at most this many computed indicators in brief (2 measure calls each); the others
+# show their name and a link, and their detail page computes them. Identical measure scopes (two
+# indicators over the same measure and params) are computed once per page.
+COMPUTED_PER_PAGE = 12
+
+
+def _computed_points(indicator: Indicator, as_of: dt.date | None, *, brief: bool, memo: dict | None = None) -> list[Point]:
     """A computed indicator's points: in brief (catalogue, cockpit) the latest period and the same period a
-    year before, for its growth (two measure calls); else its recent periods."""
+    year before, for its growth (two measure calls, shared through `memo`); else its recent periods."""
     day = as_of or timezone.localdate()
     if brief:
         (latest,) = computed.recent_periods(indicator, day, 1)
@@ -164,8 +170,15 @@ def _computed_points(indicator: Indicator, as_of: dt.date | None, *, brief: bool
         measure = computed.measure_of(indicator)
         if measure is None:
             return []
-        values = [(p, measure.value(computed.scope_for(indicator, p, day))) for p in periods]
-        return [Point(str(p), "final", v, computed=True) for p, v in values]
+        memo = {} if memo is None else memo
+        points = []
+        for period in periods:
+            scope = computed.scope_for(indicator, period, day)
+            key = (measure.key, scope)
+            if key not in memo:
+                memo[key] = measure.value(scope)
+            points.append(Point(str(period), "final", memo[key], computed=True))
+        return points
     return [Point(c.period, "final", c.value, computed=True) for c in computed.computed_series(indicator, as_of)]
 
 
@@ -201,8 +214,14 @@ def summarise(indicators: list[Indicator], as_of: dt.date | None = None) -> list
     ids = [i.pk for i in indicators]
     series, targets = recent_series_for(indicators, as_of), targets_for(ids)
     out = []
+    memo: dict = {}
+    computed_left = COMPUTED_PER_PAGE
     for indicator in indicators:
-        raw = _computed_points(indicator, as_of, brief=True) if indicator.measure_key else series.get(indicator.pk, [])
+        if indicator.measure_key:
+            raw = _computed_points(indicator, as_of, brief=True, memo=memo) if computed_left > 0 else []
+            computed_left -= 1
+        else:
+            raw = series.get(indicator.pk, [])
         points = derive_points(indicator, raw)
         own = [p for p in points if derive.parse_period(p.period).kind == OWN_KIND[indicator.frequency]]
         row = Summary(indicator, spark=[float(shown(indicator, p.value) or 0) for p in own[-SPARK_POINTS:]])

@@ -179,3 +179,22 @@ def test_a_computed_indicator_counts_verified_tasks_and_links_to_them(users, tas
         indicator_create(actor=users["office"], data=IndicatorData(name="y", unit="个", measure_key="tasks.done",
                                                                    measure_params="colour=red"))  # fmt: skip
     assert refused.value.field == "measure_params"
+
+
+def test_computed_indicators_on_a_page_share_measure_calls_and_are_bounded(users):
+    def computed(n: int) -> None:
+        for i in range(n):
+            data = IndicatorData(name=f"完成{i}", unit="个", frequency="year", measure_key="tasks.done")
+            indicator_create(actor=users["office"], data=data)
+
+    computed(1)
+    selectors.catalogue(users["office"], selectors.CatalogueFilter())
+    with CaptureQueriesContext(connection) as one:
+        selectors.catalogue(users["office"], selectors.CatalogueFilter())
+    Indicator.objects.filter(measure_key="tasks.done").delete()
+    computed(selectors.COMPUTED_PER_PAGE + 5)  # same measure and scope: computed once per page
+    with CaptureQueriesContext(connection) as many:
+        page, rows = selectors.catalogue(users["office"], selectors.CatalogueFilter())
+    assert len(many) == len(one)
+    done = [r for r in rows if r.indicator.measure_key]
+    assert len([r for r in done if r.latest]) == selectors.COMPUTED_PER_PAGE  # the rest: open the detail
