@@ -64,7 +64,12 @@ TAGS = {
     "固定资产投资": ["凤湖智能新区"],
 }
 # A computed indicator (计算指标): never typed in, counted from the tasks verified done, linking to them.
-COMPUTED = ("验收完成任务数", "tasks.done", "quarter", "计划任务中经验收完成的任务数，按季度累计（由任务记录计算，不填报）。")
+COMPUTED = (
+    "验收完成任务数",
+    "tasks.done",
+    "quarter",
+    "计划任务中经验收完成的任务数，按季度累计（由任务记录计算，不填报）。",
+)
 
 
 def _tags_and_computed() -> None:

@@ -160,7 +160,9 @@ def derive_points(indicator: Indicator, points: list[Point]) -> list[Point]:
 COMPUTED_PER_PAGE = 12
 
 
-def _computed_points(indicator: Indicator, as_of: dt.date | None, *, brief: bool, memo: dict | None = None) -> list[Point]:
+def _computed_points(
+    indicator: Indicator, as_of: dt.date | None, *, brief: bool, memo: dict | None = None
+) -> list[Point]:
     """A computed indicator's points: in brief (catalogue, cockpit) the latest period and the same period a
     year before, for its growth (two measure calls, shared through `memo`); else its recent periods."""
     day = as_of or timezone.localdate()
