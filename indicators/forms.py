@@ -57,6 +57,12 @@ class IndicatorForm(CheckedForm):
     tags = forms.ModelMultipleChoiceField(
         label=_("Tags"), queryset=DimensionTag.objects.filter(is_active=True), required=False
     )
+    total = forms.ModelChoiceField(
+        label=_("Share of (total indicator)"),
+        queryset=Indicator.objects.order_by("name"),
+        required=False,
+        help_text=_("The indicator this one is a part of, in the same unit: the page shows the share per period."),
+    )
     reviewed = forms.BooleanField(label=_("Reviewed"), required=False, initial=True)
 
 

@@ -57,6 +57,10 @@ class Indicator(models.Model):
     # The measure's own narrowing, "object=老旧小区;…" (names the measure declares in Measure.params).
     measure_params = models.CharField(_("measure parameters"), max_length=200, blank=True)
     # A name first met in a decomposition waits for the office to confirm it is a new indicator.
+    # 占比: the indicator this one is a part of (规上工业增加值 of 地区生产总值); the detail shows the share per period.
+    total = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="parts", verbose_name=_("share of")
+    )
     reviewed = models.BooleanField(_("reviewed"), default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)

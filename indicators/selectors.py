@@ -43,7 +43,7 @@ def indicator_scope(user) -> QuerySet[Indicator]:
 
 
 def indicator_get_for_user(user, pk: int) -> Indicator:
-    indicator = indicator_scope(user).select_related("source_unit").filter(pk=pk).first()
+    indicator = indicator_scope(user).select_related("source_unit", "total").filter(pk=pk).first()
     if indicator is None:
         raise out_of_scope(Indicator, pk)
     return indicator
@@ -76,6 +76,7 @@ class Point:
     cagr: float | None = None
     multiple: float | None = None
     computed: bool = False  # taken from a registered measure (computed indicator)
+    share: float | None = None  # 占比 % of the total indicator's value of the same period
 
 
 def _best(rows: Iterable[tuple]) -> dict[int, list[Point]]:
@@ -346,6 +347,10 @@ def indicator_detail(indicator: Indicator, as_of: dt.date | None = None) -> Deta
     else:
         raw = series_for([indicator.pk], as_of).get(indicator.pk, [])
     points = derive_points(indicator, raw)
+    if indicator.total_id:
+        totals = {p.period: p.value for p in series_for([indicator.total_id], as_of).get(indicator.total_id, [])}
+        for point in points:
+            point.share = derive.share(point.value, totals.get(point.period))
     return Detail(
         indicator=indicator,
         points=points,

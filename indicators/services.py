@@ -271,11 +271,12 @@ class IndicatorData:
     measure_key: str = ""
     measure_params: str = ""
     tags: list[DimensionTag] = field(default_factory=list)
+    total: Indicator | None = None
     reviewed: bool = True
     is_demo: bool = False
 
     FIELDS = ("name", "unit", "display_unit", "frequency", "accumulation", "direction", "price_basis",
-              "source_unit", "definition", "measure_key", "measure_params", "reviewed", "is_demo")  # fmt: skip
+              "source_unit", "definition", "measure_key", "measure_params", "total", "reviewed", "is_demo")  # fmt: skip
 
 
 def _check(data: IndicatorData, pk: int | None) -> None:
@@ -301,13 +302,16 @@ def _check(data: IndicatorData, pk: int | None) -> None:
         if unknown:
             raise ServiceError(_("The measure does not take the parameter %(name)s.") % {"name": unknown[0]},
                                field="measure_params")  # fmt: skip
+    if data.total is not None and (data.total.pk == pk or data.total.unit != data.unit):
+        raise ServiceError(_("The total must be another indicator in the same unit (%(unit)s).") % {"unit": data.unit},
+                           field="total")  # fmt: skip
     same = Indicator.objects.filter(name=data.name, unit=data.unit)
     if (same.exclude(pk=pk) if pk else same).exists():
         raise ServiceError(_("An indicator with this name and unit already exists."), field="name")
 
 
 def _snapshot(indicator: Indicator) -> dict:
-    return {f: getattr(indicator, "source_unit_id" if f == "source_unit" else f) for f in IndicatorData.FIELDS}
+    return {f: getattr(indicator, f"{f}_id" if f in ("source_unit", "total") else f) for f in IndicatorData.FIELDS}
 
 
 @transaction.atomic
