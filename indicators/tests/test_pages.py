@@ -104,7 +104,8 @@ def test_share_of_a_total_on_the_detail_page_and_api(client, users, area):
     from indicators.services import indicator_update
 
     office = users["office"]
-    total = indicator_create(actor=office, data=IndicatorData(name="建成区绿化总面积", unit="平方米", display_unit="万平方米"))
+    named = IndicatorData(name="建成区绿化总面积", unit="平方米", display_unit="万平方米")
+    total = indicator_create(actor=office, data=named)
     for period, value in (("2019", "12000"), ("2020", "12845")):
         value_enter(actor=office, indicator=total, period=period, value=value, unit="万平方米")
     other = indicator_create(actor=office, data=IndicatorData(name="人口", unit="人"))
