@@ -202,6 +202,7 @@ class Summary:
     completion: float | None = None
     light: Light | None = None
     spark: list[float] = field(default_factory=list)
+    contradicted: bool = False  # a stated multiple the two stated levels contradict (see `contradictions`)
 
     @property
     def latest_shown(self) -> Decimal | None:
@@ -212,10 +213,36 @@ class Summary:
         return shown(self.indicator, self.target.value) if self.target else None
 
 
+def contradicted_ids(ids: list[int], as_of: dt.date | None = None) -> set[int]:
+    """The indicators among `ids` with a stated multiple that two stated levels contradict: two queries
+    (the stated multiples, then the stated values of their base periods), whatever the page size."""
+    known = _known_on(as_of)
+    stated = list(
+        IndicatorValue.objects.filter(known, indicator_id__in=ids, stated_multiple__isnull=False)
+        .order_by()
+        .values_list("indicator_id", "value", "stated_multiple", "multiple_base")
+    )
+    if not stated:
+        return set()
+    pairs = Q(pk__in=[])
+    for indicator_id, _value, _multiple, base in stated:
+        pairs |= Q(indicator_id=indicator_id, period=base)
+    rows = IndicatorValue.objects.filter(known & pairs, derived=False).values_list(
+        "indicator_id", "period", "period_key", "kind", "value", "derived"
+    )
+    bases = {(pk, p.period): p.value for pk, points in _best(rows).items() for p in points}
+    return {
+        indicator_id
+        for indicator_id, value, multiple, base in stated
+        if (indicator_id, base) in bases and derive.multiple_contradicts(multiple, value, bases[(indicator_id, base)])
+    }
+
+
 def summarise(indicators: list[Indicator], as_of: dt.date | None = None) -> list[Summary]:
-    """Summaries of a page of indicators in two queries (values, targets) beyond the indicators'."""
+    """Summaries of a page of indicators in four queries (values, targets, contradictions) beyond the indicators'."""
     ids = [i.pk for i in indicators]
     series, targets = recent_series_for(indicators, as_of), targets_for(ids)
+    contradicted = contradicted_ids(ids, as_of)
     out = []
     memo: dict = {}
     computed_left = COMPUTED_PER_PAGE
@@ -228,6 +255,7 @@ def summarise(indicators: list[Indicator], as_of: dt.date | None = None) -> list
         points = derive_points(indicator, raw)
         own = [p for p in points if derive.parse_period(p.period).kind == OWN_KIND[indicator.frequency]]
         row = Summary(indicator, spark=[float(shown(indicator, p.value) or 0) for p in own[-SPARK_POINTS:]])
+        row.contradicted = indicator.pk in contradicted
         if points:
             row.latest = points[-1]
             period = derive.parse_period(row.latest.period)

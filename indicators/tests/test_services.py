@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEvent
 from core.errors import ServiceError
 from indicators import selectors
-from indicators.models import Indicator, IndicatorTarget, IndicatorValue
+from indicators.models import CockpitIndicator, Indicator, IndicatorTarget, IndicatorValue
 from indicators.services import IndicatorData, indicator_create, target_set, value_approve, value_enter, value_return
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,18 @@ def test_a_contradicting_multiple_is_flagged(users, gdp):
                 multiple_base="2015")  # fmt: skip
     detail = selectors.indicator_detail(gdp)
     assert len(detail.contradictions) == 1
+    # flagged on the catalogue and the cockpit panel too, not only on its page
+    page, rows = selectors.catalogue(users["office"], selectors.CatalogueFilter())
+    assert [r.contradicted for r in rows if r.indicator == gdp] == [True]
+    CockpitIndicator.objects.create(indicator=gdp, rank=1)
+    assert [r.contradicted for r in selectors.cockpit_panel(users["office"])] == [True]
+
+
+def test_an_agreeing_multiple_is_not_flagged(users, gdp):
+    value_enter(actor=users["office"], indicator=gdp, period="2015", value="463", unit="亿元")
+    value_enter(actor=users["office"], indicator=gdp, period="2020", value="773", unit="亿元", stated_multiple="1.67",
+                multiple_base="2015")  # fmt: skip
+    assert selectors.contradicted_ids([gdp.pk]) == set() and not selectors.indicator_detail(gdp).contradictions
 
 
 def test_computed_indicators_refuse_typed_values(users):
