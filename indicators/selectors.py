@@ -234,7 +234,9 @@ def contradicted_ids(ids: list[int], as_of: dt.date | None = None) -> set[int]:
     return {
         indicator_id
         for indicator_id, value, multiple, base in stated
-        if (indicator_id, base) in bases and derive.multiple_contradicts(multiple, value, bases[(indicator_id, base)])
+        if multiple is not None
+        and (indicator_id, base) in bases
+        and derive.multiple_contradicts(multiple, value, bases[(indicator_id, base)])
     }
 
 
