@@ -66,6 +66,14 @@ class IndicatorForm(CheckedForm):
     reviewed = forms.BooleanField(label=_("Reviewed"), required=False, initial=True)
 
 
+class MergeForm(CheckedForm):
+    into = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=Indicator.objects.filter(reviewed=True).order_by("name"),
+        error_messages={"required": _("Choose the indicator to merge into.")},
+    )
+
+
 class IndicatorLedgerImportForm(CheckedForm):
     file = forms.FileField(
         label=_("Indicator ledger (.xlsx)"),

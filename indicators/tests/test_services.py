@@ -210,3 +210,42 @@ def test_computed_indicators_on_a_page_share_measure_calls_and_are_bounded(users
     assert len(many) == len(one)
     done = [r for r in rows if r.indicator.measure_key]
     assert len([r for r in done if r.latest]) == selectors.COMPUTED_PER_PAGE  # the rest: open the detail
+
+
+def test_merge_a_new_name_into_an_existing_indicator(users, gdp):
+    from indicators.services import cockpit_move, indicator_merge
+
+    office = users["office"]
+    value_enter(actor=office, indicator=gdp, period="2020", value="773", unit="亿元")
+    new = indicator_create(actor=office, data=IndicatorData(name="GDP总量", unit="元", reviewed=False))
+    value_enter(actor=office, indicator=new, period="2020", value="770", unit="亿元", kind="estimate")
+    value_enter(actor=office, indicator=new, period="2019", value="700", unit="亿元")
+    clash = value_enter(actor=office, indicator=new, period="2020", value="771", unit="亿元")
+    before = counts()
+    with pytest.raises(ServiceError) as refused:  # both hold a final for 2020
+        indicator_merge(actor=office, source=new, into=gdp)
+    assert refused.value.field == "into" and "2020" in str(refused.value)
+    assert counts() == before and Indicator.objects.filter(pk=new.pk).exists()
+    people = indicator_create(actor=office, data=IndicatorData(name="人口数", unit="人"))
+    with pytest.raises(ServiceError):  # another unit
+        indicator_merge(actor=office, source=new, into=people)
+    with pytest.raises(ServiceError):  # only a reviewer's job, and only for a new name
+        indicator_merge(actor=users["zjj_reporter"], source=new, into=gdp)
+    IndicatorValue.objects.filter(pk=clash.pk).delete()
+    CockpitIndicator.objects.create(indicator=new, rank=1)
+    indicator_merge(actor=office, source=new, into=gdp)
+    assert not Indicator.objects.filter(pk=new.pk).exists()
+    moved = sorted(gdp.values.values_list("period", "kind"))
+    assert moved == [("2019", "final"), ("2020", "estimate"), ("2020", "final")]
+    assert CockpitIndicator.objects.get().indicator == gdp
+    assert AuditEvent.objects.filter(verb="indicator.merge").count() == 1
+    # the office orders the cockpit list
+    other = indicator_create(actor=office, data=IndicatorData(name="另一指标", unit="元"))
+    CockpitIndicator.objects.create(indicator=other, rank=2)
+    cockpit_move(actor=office, indicator=other, up=True)
+    assert [r.indicator for r in selectors.cockpit_panel(office)] == [other, gdp]
+    cockpit_move(actor=office, indicator=other, up=True)  # already first: unchanged
+    cockpit_move(actor=office, indicator=other, up=False)
+    assert [r.indicator for r in selectors.cockpit_panel(office)] == [gdp, other]
+    with pytest.raises(ServiceError):
+        cockpit_move(actor=users["zjj_reporter"], indicator=gdp, up=False)
