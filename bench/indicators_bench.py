@@ -7,7 +7,7 @@ catalogue page (first and a middle page), the cockpit (with its indicator panel)
 detail page and the API list, N calls after 2 warm-ups, and counts each one's queries. Prints
 median / p90 in ms and queries; nothing is asserted (speed is reported, not tested).
 
-    .venv/bin/python bench/indicators_bench.py [--indicators 2000] [--calls 10] [--db postgres|sqlite] [--reseed]
+    .venv/bin/python bench/indicators_bench.py [--indicators 2000] [--calls 10] [--db postgres|sqlite] [--database NAME] [--reseed]
 """
 
 import argparse
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-PG = "postgres://postgres@127.0.0.1:5432/luoshi_ind_bench"
+PG = "postgres://postgres@127.0.0.1:5432/"
 
 
 def main() -> None:
@@ -29,8 +29,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=10)
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--database", default="luoshi_ind_bench", help="PostgreSQL database name")
     args = parser.parse_args()
-    url = PG if args.db == "postgres" else f"sqlite:///{ROOT / 'var' / 'ind_bench.sqlite3'}"
+    url = PG + args.database if args.db == "postgres" else f"sqlite:///{ROOT / 'var' / 'ind_bench.sqlite3'}"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     sys.path.insert(0, str(ROOT))
@@ -38,8 +39,8 @@ def main() -> None:
         import psycopg
 
         with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'luoshi_ind_bench'").fetchone():
-                conn.execute("CREATE DATABASE luoshi_ind_bench")
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database]).fetchone():
+                conn.execute(f'CREATE DATABASE "{args.database}"')
     env = {**os.environ}
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 

@@ -51,6 +51,7 @@ class PointOut(Out):
     growth_prev: float | None
     cagr: float | None
     multiple: float | None
+    share: float | None = None  # % of the total indicator's value of the same period (null without a total)
 
 
 class TargetOut(Out):
@@ -138,7 +139,8 @@ def _detail_out(indicator: Indicator, as_of: date | None = None) -> dict:
     out = summary_out(selectors.summarise([indicator], as_of)[0])
     out["values"] = [
         {"period": p.period, "value": _f(indicator, p.value), "kind": p.kind, "derived": p.derived,
-         "growth_yoy": p.growth_yoy, "growth_prev": p.growth_prev, "cagr": p.cagr, "multiple": p.multiple}
+         "growth_yoy": p.growth_yoy, "growth_prev": p.growth_prev, "cagr": p.cagr, "multiple": p.multiple,
+         "share": p.share}
         for p in detail.points
     ]  # fmt: skip
     out["targets"] = [

@@ -25,6 +25,7 @@ from indicators import derive
 from indicators.models import CockpitIndicator, Indicator, IndicatorTarget, IndicatorValue
 from indicators.services import DocumentFigure, figure_accept
 from org.models import Unit
+from plans.models import DimensionTag
 
 DEMO_NOTE = "演示数据（生成）"
 REPORTED_ON = date(2021, 1, 20)
@@ -52,7 +53,35 @@ COCKPIT = [
     "社会消费品零售总额",
     "一般公共预算收入",
     "新增绿化覆盖面积",
+    "验收完成任务数",
 ]
+
+
+# Dimension tags (core blocks, industries) of the demo indicators, where the figure belongs to one.
+TAGS = {
+    "规模以上工业增加值": ["现代制造业"],
+    "社会消费品零售总额": ["高端商贸业", "二七商圈"],
+    "固定资产投资": ["凤湖智能新区"],
+}
+# A computed indicator (计算指标): never typed in, counted from the tasks verified done, linking to them.
+COMPUTED = (
+    "验收完成任务数",
+    "tasks.done",
+    "quarter",
+    "计划任务中经验收完成的任务数，按季度累计（由任务记录计算，不填报）。",
+)
+
+
+def _tags_and_computed() -> None:
+    tags = {t.name: t for t in DimensionTag.objects.filter(name__in={n for names in TAGS.values() for n in names})}
+    for indicator in Indicator.objects.filter(name__in=TAGS, is_demo=True):
+        indicator.tags.add(*[tags[n] for n in TAGS[indicator.name] if n in tags])
+    name, key, frequency, definition = COMPUTED
+    Indicator.objects.get_or_create(
+        name=name, unit="个",
+        defaults={"measure_key": key, "frequency": frequency, "accumulation": Indicator.Accumulation.CUMULATIVE,
+                  "definition": definition, "is_demo": True, "reviewed": True},
+    )  # fmt: skip
 
 
 def _at(day: date) -> datetime:
@@ -201,6 +230,7 @@ def load_demo_indicators(figures: list[DocumentFigure]) -> int:
     units = {u.code: u for u in Unit.objects.filter(code__in=[g[1] for g in GENERATED])}
     made = _generated(random.Random(2021), units, seed)
     _revision_example(made[1])
+    _tags_and_computed()
     green = seed.get("新增绿化覆盖面积")
     if green is not None:
         IndicatorTarget.objects.update_or_create(

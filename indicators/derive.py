@@ -10,6 +10,7 @@ an indicator of its own; nothing here turns levels into a "growth at comparable 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ def period_key(period: Period) -> str:
     return f"{end_year:04d}-{month:02d}-{rank}"
 
 
+@functools.lru_cache(maxsize=4096)  # a page parses the same few hundred period texts over and over
 def parse_period(text: str) -> Period:
     """2021 | 2021Q1 | 2021-03 | 2016-2020 → Period; anything else raises PeriodError."""
     raw = (text or "").strip().upper()

@@ -57,7 +57,21 @@ class IndicatorForm(CheckedForm):
     tags = forms.ModelMultipleChoiceField(
         label=_("Tags"), queryset=DimensionTag.objects.filter(is_active=True), required=False
     )
+    total = forms.ModelChoiceField(
+        label=_("Share of (total indicator)"),
+        queryset=Indicator.objects.order_by("name"),
+        required=False,
+        help_text=_("The indicator this one is a part of, in the same unit: the page shows the share per period."),
+    )
     reviewed = forms.BooleanField(label=_("Reviewed"), required=False, initial=True)
+
+
+class MergeForm(CheckedForm):
+    into = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=Indicator.objects.filter(reviewed=True).order_by("name"),
+        error_messages={"required": _("Choose the indicator to merge into.")},
+    )
 
 
 class IndicatorLedgerImportForm(CheckedForm):

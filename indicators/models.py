@@ -57,6 +57,10 @@ class Indicator(models.Model):
     # The measure's own narrowing, "object=老旧小区;…" (names the measure declares in Measure.params).
     measure_params = models.CharField(_("measure parameters"), max_length=200, blank=True)
     # A name first met in a decomposition waits for the office to confirm it is a new indicator.
+    # 占比: the indicator this one is a part of (规上工业增加值 of 地区生产总值); the detail shows the share per period.
+    total = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="parts", verbose_name=_("share of")
+    )
     reviewed = models.BooleanField(_("reviewed"), default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -117,7 +121,17 @@ class IndicatorValue(models.Model):
 
     class Meta:
         ordering = ["indicator", "period_key", "kind", "created_at"]
-        indexes = [models.Index(fields=["indicator", "period_key"], name="indicators_value_ind_period")]
+        indexes = [
+            models.Index(fields=["indicator", "period_key"], name="indicators_value_ind_period"),
+            # The current approved values, newest period first: "the latest value of each indicator on
+            # the page" reads one index entry per indicator instead of its whole series.
+            models.Index(
+                "indicator",
+                models.F("period_key").desc(),
+                name="indicators_value_current",
+                condition=Q(state="approved", superseded_at__isnull=True),
+            ),
+        ]
         constraints = [
             # One current approved and one pending value per indicator, period and kind: accepting the
             # same report twice cannot record a figure twice, and a revision waits beside the one it replaces.

@@ -43,7 +43,7 @@ def indicator_scope(user) -> QuerySet[Indicator]:
 
 
 def indicator_get_for_user(user, pk: int) -> Indicator:
-    indicator = indicator_scope(user).select_related("source_unit").filter(pk=pk).first()
+    indicator = indicator_scope(user).select_related("source_unit", "total").filter(pk=pk).first()
     if indicator is None:
         raise out_of_scope(Indicator, pk)
     return indicator
@@ -76,6 +76,7 @@ class Point:
     cagr: float | None = None
     multiple: float | None = None
     computed: bool = False  # taken from a registered measure (computed indicator)
+    share: float | None = None  # 占比 % of the total indicator's value of the same period
 
 
 def _best(rows: Iterable[tuple]) -> dict[int, list[Point]]:
@@ -154,9 +155,17 @@ def derive_points(indicator: Indicator, points: list[Point]) -> list[Point]:
     return points
 
 
-def _computed_points(indicator: Indicator, as_of: dt.date | None, *, brief: bool) -> list[Point]:
+# A page computes at most this many computed indicators in brief (2 measure calls each); the others
+# show their name and a link, and their detail page computes them. Identical measure scopes (two
+# indicators over the same measure and params) are computed once per page.
+COMPUTED_PER_PAGE = 12
+
+
+def _computed_points(
+    indicator: Indicator, as_of: dt.date | None, *, brief: bool, memo: dict | None = None
+) -> list[Point]:
     """A computed indicator's points: in brief (catalogue, cockpit) the latest period and the same period a
-    year before, for its growth (two measure calls); else its recent periods."""
+    year before, for its growth (two measure calls, shared through `memo`); else its recent periods."""
     day = as_of or timezone.localdate()
     if brief:
         (latest,) = computed.recent_periods(indicator, day, 1)
@@ -164,8 +173,15 @@ def _computed_points(indicator: Indicator, as_of: dt.date | None, *, brief: bool
         measure = computed.measure_of(indicator)
         if measure is None:
             return []
-        values = [(p, measure.value(computed.scope_for(indicator, p, day))) for p in periods]
-        return [Point(str(p), "final", v, computed=True) for p, v in values]
+        memo = {} if memo is None else memo
+        points = []
+        for period in periods:
+            scope = computed.scope_for(indicator, period, day)
+            key = (measure.key, scope)
+            if key not in memo:
+                memo[key] = measure.value(scope)
+            points.append(Point(str(period), "final", memo[key], computed=True))
+        return points
     return [Point(c.period, "final", c.value, computed=True) for c in computed.computed_series(indicator, as_of)]
 
 
@@ -186,6 +202,7 @@ class Summary:
     completion: float | None = None
     light: Light | None = None
     spark: list[float] = field(default_factory=list)
+    contradicted: bool = False  # a stated multiple the two stated levels contradict (see `contradictions`)
 
     @property
     def latest_shown(self) -> Decimal | None:
@@ -196,16 +213,51 @@ class Summary:
         return shown(self.indicator, self.target.value) if self.target else None
 
 
+def contradicted_ids(ids: list[int], as_of: dt.date | None = None) -> set[int]:
+    """The indicators among `ids` with a stated multiple that two stated levels contradict: two queries
+    (the stated multiples, then the stated values of their base periods), whatever the page size."""
+    known = _known_on(as_of)
+    stated = list(
+        IndicatorValue.objects.filter(known, indicator_id__in=ids, stated_multiple__isnull=False)
+        .order_by()
+        .values_list("indicator_id", "value", "stated_multiple", "multiple_base")
+    )
+    if not stated:
+        return set()
+    pairs = Q(pk__in=[])
+    for indicator_id, _value, _multiple, base in stated:
+        pairs |= Q(indicator_id=indicator_id, period=base)
+    rows = IndicatorValue.objects.filter(known & pairs, derived=False).values_list(
+        "indicator_id", "period", "period_key", "kind", "value", "derived"
+    )
+    bases = {(pk, p.period): p.value for pk, points in _best(rows).items() for p in points}
+    return {
+        indicator_id
+        for indicator_id, value, multiple, base in stated
+        if multiple is not None
+        and (indicator_id, base) in bases
+        and derive.multiple_contradicts(multiple, value, bases[(indicator_id, base)])
+    }
+
+
 def summarise(indicators: list[Indicator], as_of: dt.date | None = None) -> list[Summary]:
-    """Summaries of a page of indicators in two queries (values, targets) beyond the indicators'."""
+    """Summaries of a page of indicators in four queries (values, targets, contradictions) beyond the indicators'."""
     ids = [i.pk for i in indicators]
     series, targets = recent_series_for(indicators, as_of), targets_for(ids)
+    contradicted = contradicted_ids(ids, as_of)
     out = []
+    memo: dict = {}
+    computed_left = COMPUTED_PER_PAGE
     for indicator in indicators:
-        raw = _computed_points(indicator, as_of, brief=True) if indicator.measure_key else series.get(indicator.pk, [])
+        if indicator.measure_key:
+            raw = _computed_points(indicator, as_of, brief=True, memo=memo) if computed_left > 0 else []
+            computed_left -= 1
+        else:
+            raw = series.get(indicator.pk, [])
         points = derive_points(indicator, raw)
         own = [p for p in points if derive.parse_period(p.period).kind == OWN_KIND[indicator.frequency]]
         row = Summary(indicator, spark=[float(shown(indicator, p.value) or 0) for p in own[-SPARK_POINTS:]])
+        row.contradicted = indicator.pk in contradicted
         if points:
             row.latest = points[-1]
             period = derive.parse_period(row.latest.period)
@@ -325,6 +377,10 @@ def indicator_detail(indicator: Indicator, as_of: dt.date | None = None) -> Deta
     else:
         raw = series_for([indicator.pk], as_of).get(indicator.pk, [])
     points = derive_points(indicator, raw)
+    if indicator.total_id:
+        totals = {p.period: p.value for p in series_for([indicator.total_id], as_of).get(indicator.total_id, [])}
+        for point in points:
+            point.share = derive.share(point.value, totals.get(point.period))
     return Detail(
         indicator=indicator,
         points=points,
@@ -406,7 +462,10 @@ def ledger_periods_and_rows(user, f: CatalogueFilter, year: int, limit: int = 50
 
 def latest_value_year(user) -> int | None:
     """The year of the latest period any readable indicator has a value for."""
-    key = IndicatorValue.objects.filter(indicator__in=indicator_scope(user)).aggregate(m=Max("period_key"))["m"]
+    values = IndicatorValue.objects.order_by("-period_key")
+    if not user.has_luoshi_perm(Perm.BUSINESS_READ_ALL):  # the office reads all: a backward scan of the key index
+        values = values.filter(indicator__in=indicator_scope(user))
+    key = values.values_list("period_key", flat=True).first()
     return int(key[:4]) if key else None
 
 

@@ -271,11 +271,12 @@ class IndicatorData:
     measure_key: str = ""
     measure_params: str = ""
     tags: list[DimensionTag] = field(default_factory=list)
+    total: Indicator | None = None
     reviewed: bool = True
     is_demo: bool = False
 
     FIELDS = ("name", "unit", "display_unit", "frequency", "accumulation", "direction", "price_basis",
-              "source_unit", "definition", "measure_key", "measure_params", "reviewed", "is_demo")  # fmt: skip
+              "source_unit", "definition", "measure_key", "measure_params", "total", "reviewed", "is_demo")  # fmt: skip
 
 
 def _check(data: IndicatorData, pk: int | None) -> None:
@@ -301,13 +302,16 @@ def _check(data: IndicatorData, pk: int | None) -> None:
         if unknown:
             raise ServiceError(_("The measure does not take the parameter %(name)s.") % {"name": unknown[0]},
                                field="measure_params")  # fmt: skip
+    if data.total is not None and (data.total.pk == pk or data.total.unit != data.unit):
+        raise ServiceError(_("The total must be another indicator in the same unit (%(unit)s).") % {"unit": data.unit},
+                           field="total")  # fmt: skip
     same = Indicator.objects.filter(name=data.name, unit=data.unit)
     if (same.exclude(pk=pk) if pk else same).exists():
         raise ServiceError(_("An indicator with this name and unit already exists."), field="name")
 
 
 def _snapshot(indicator: Indicator) -> dict:
-    return {f: getattr(indicator, "source_unit_id" if f == "source_unit" else f) for f in IndicatorData.FIELDS}
+    return {f: getattr(indicator, f"{f}_id" if f in ("source_unit", "total") else f) for f in IndicatorData.FIELDS}
 
 
 @transaction.atomic
@@ -424,3 +428,73 @@ def cockpit_choose(*, actor: User | None, indicator: Indicator, shown: bool) -> 
     if created:
         audit_record(actor=actor, verb="indicator.cockpit", obj=indicator, after={"shown": shown})
     return shown
+
+
+@transaction.atomic
+def cockpit_move(*, actor: User | None, indicator: Indicator, up: bool) -> None:
+    """Move the indicator one place up or down the cockpit panel (the office's order; ranks renumbered 1..n)."""
+    if not _is_office(actor):
+        raise _forbidden()
+    rows = list(CockpitIndicator.objects.select_for_update().order_by("rank", "indicator__name"))
+    at = next((i for i, row in enumerate(rows) if row.indicator_id == indicator.pk), None)
+    if at is None:
+        raise ServiceError(_("This indicator is not on the cockpit."), field="indicator")
+    other = at - 1 if up else at + 1
+    if not 0 <= other < len(rows):
+        return  # already first (or last): nothing to move
+    rows[at], rows[other] = rows[other], rows[at]
+    for rank, row in enumerate(rows, start=1):
+        if row.rank != rank:
+            row.rank = rank
+            row.save(update_fields=["rank"])
+    audit_record(actor=actor, verb="indicator.cockpit_move", obj=indicator, after={"rank": other + 1})
+
+
+@transaction.atomic
+def indicator_merge(*, actor: User | None, source: Indicator, into: Indicator) -> Indicator:
+    """Merge an indicator flagged new (a name decomposition made up, 待审核) into an existing one: its
+    values, targets and cockpit place move over, then it is deleted. Refused, with nothing moved, when
+    the units differ or both hold a current value of the same period and kind (or a target of the same
+    year), naming the first clash."""
+    if not _is_office(actor):
+        raise _forbidden()
+    if source.reviewed:
+        raise ServiceError(_("Only an indicator flagged new can be merged into another."), field="into")
+    if into.pk == source.pk:
+        raise ServiceError(_("Choose another indicator to merge into."), field="into")
+    if into.unit != source.unit:
+        raise ServiceError(
+            _("The units differ (%(source)s, %(into)s): the values cannot be merged.")
+            % {"source": source.unit or "—", "into": into.unit or "—"},
+            field="into",
+        )
+    current = {"superseded_at__isnull": True, "state__in": ["pending", "approved"]}
+    theirs = set(into.values.filter(**current).values_list("period", "kind", "state"))
+    clash = next((v for v in source.values.filter(**current).order_by("period_key") if
+                  (v.period, v.kind, v.state) in theirs), None)  # fmt: skip
+    if clash is not None:
+        raise ServiceError(
+            _("Both indicators hold a %(kind)s for %(period)s: settle that value first, then merge.")
+            % {"kind": clash.get_kind_display(), "period": clash.period},
+            field="into",
+        )
+    years = set(into.targets.values_list("year", "horizon", "modality"))
+    target = next((t for t in source.targets.all() if (t.year, t.horizon, t.modality) in years), None)
+    if target is not None:
+        raise ServiceError(
+            _("Both indicators have a target for %(year)s: settle that target first, then merge.")
+            % {"year": target.year},
+            field="into",
+        )
+    moved = source.values.update(indicator=into)
+    source.targets.update(indicator=into)
+    Indicator.objects.filter(total=source).update(total=into)
+    if CockpitIndicator.objects.filter(indicator=into).exists():
+        CockpitIndicator.objects.filter(indicator=source).delete()
+    else:
+        CockpitIndicator.objects.filter(indicator=source).update(indicator=into)
+    into.tags.add(*source.tags.all())
+    audit_record(actor=actor, verb="indicator.merge", obj=into,
+                 before={"merged": source.pk, "name": source.name}, after={"values": moved})  # fmt: skip
+    source.delete()
+    return into

@@ -13,6 +13,8 @@ urlpatterns = [
     path("indicators/<int:pk>/values/", views.value_enter_view, name="value_enter"),
     path("indicators/<int:pk>/targets/", views.target_set_view, name="target_set"),
     path("indicators/<int:pk>/cockpit/", views.cockpit_choose_view, name="cockpit_choose"),
+    path("indicators/<int:pk>/cockpit/move/", views.cockpit_move_view, name="cockpit_move"),
+    path("indicators/<int:pk>/merge/", views.merge_view, name="merge"),
     path("indicators/values/<int:pk>/approve/", views.value_approve_view, name="value_approve"),
     path("indicators/values/<int:pk>/return/", views.value_return_view, name="value_return"),
 ]

@@ -18,6 +18,7 @@ from indicators.forms import (
     CatalogueFilterForm,
     IndicatorForm,
     IndicatorLedgerImportForm,
+    MergeForm,
     ReturnForm,
     TargetForm,
     ValueForm,
@@ -87,6 +88,7 @@ def _detail_context(request, indicator: Indicator, **forms) -> dict:
         "value_form": forms.get("value_form") or ValueForm(initial={"unit": indicator.shown_unit, "kind": "estimate"}),
         "target_form": forms.get("target_form") or TargetForm(initial={"unit": indicator.shown_unit}),
         "return_form": ReturnForm(),
+        "merge_form": forms.get("merge_form") or MergeForm(),
     }
 
 
@@ -239,4 +241,36 @@ def cockpit_choose_view(request, pk: int):
         lambda: services.cockpit_choose(actor=request.user, indicator=indicator, shown=shown),
         success=_("Shown on the cockpit.") if shown else _("Taken off the cockpit."),
         redirect_to=reverse("indicators:detail", args=[pk]),
+    )
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_POST
+def cockpit_move_view(request, pk: int):
+    """Move the indicator up or down the cockpit panel (the office's order)."""
+    indicator = selectors.indicator_get_for_user(request.user, pk)
+    up = request.POST.get("direction") != "down"
+    return button_post(
+        request,
+        lambda: services.cockpit_move(actor=request.user, indicator=indicator, up=up),
+        success=_("Cockpit order saved."),
+        redirect_to=reverse("reports:cockpit"),
+    )
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_POST
+def merge_view(request, pk: int):
+    """Merge an indicator flagged new into an existing one (its values move over; audited)."""
+    indicator = selectors.indicator_get_for_user(request.user, pk)
+    form = MergeForm(request.POST)
+    return form_post(
+        request,
+        form,
+        lambda d: services.indicator_merge(actor=request.user, source=indicator, into=d["into"]),
+        success=_("Indicator merged."),
+        redirect_to=lambda into: reverse("indicators:detail", args=[into.pk]),
+        invalid=lambda f: render(
+            request, "indicators/detail.html", _detail_context(request, indicator, merge_form=f), status=400
+        ),
     )

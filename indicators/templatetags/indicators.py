@@ -4,6 +4,7 @@ it loads this library, so reports never imports indicators)."""
 from django import template
 from django.utils.html import format_html
 
+from accounts.roles import Perm
 from indicators import selectors
 
 register = template.Library()
@@ -31,7 +32,9 @@ def sparkline(values: list[float]):
 def indicator_panel(context):
     """The cockpit's indicator panel: the office's chosen indicators as of the cockpit's day."""
     request = context["request"]
-    return {"rows": selectors.cockpit_panel(request.user, getattr(request, "as_of", None)), "request": request}
+    rows = selectors.cockpit_panel(request.user, getattr(request, "as_of", None))
+    can_order = request.user.has_luoshi_perm(Perm.PLAN_EDIT)
+    return {"rows": rows, "request": request, "can_order": can_order, "csrf_token": context.get("csrf_token")}
 
 
 @register.filter

@@ -48,6 +48,8 @@ POST_ONLY = {
     "indicators:value_approve",
     "indicators:value_return",
     "indicators:cockpit_choose",
+    "indicators:cockpit_move",
+    "indicators:merge",
 }
 POST_ONLY_KWARGS = {name: "pk" for name in POST_ONLY}
 POST_WRITERS = {
@@ -55,6 +57,8 @@ POST_WRITERS = {
     "indicators:value_enter": {"office", "zjj_reporter", "fgw_reporter"},
     "indicators:target_set": OFFICE,
     "indicators:cockpit_choose": OFFICE,
+    "indicators:cockpit_move": OFFICE,
+    "indicators:merge": OFFICE,
     # Heads approve their own unit's values; the office approves those of indicators without a unit.
     "indicators:value_approve": {"office", "zjj_head"},
     "indicators:value_return": {"office", "zjj_head"},

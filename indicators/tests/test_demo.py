@@ -31,7 +31,7 @@ def test_demo_series(demo_plan, users):
     assert abs(points["2020"].cagr - 7.3) > 2
     assert not selectors.indicator_detail(gdp).contradictions
     assert IndicatorValue.objects.filter(indicator__is_demo=True, superseded_at__isnull=False).count() == 1
-    assert CockpitIndicator.objects.count() == 6
+    assert CockpitIndicator.objects.count() == 7
     panel = selectors.cockpit_panel(users["office"])
     assert [r.indicator.name for r in panel][0] == "地区生产总值" and all(r.latest for r in panel)
 
@@ -42,3 +42,23 @@ def test_a_monthly_cumulative_chart_meets_its_target_in_december(demo_plan):
     chart = selectors.chart_data(selectors.indicator_detail(fai))
     assert chart["target"][chart["periods"].index("2021-12")] == 440.0
     assert chart["kinds"]["estimate"][chart["periods"].index("2021-06")] is not None
+
+
+def test_demo_computed_indicator_links_to_the_tasks_it_counts_and_tags(demo_plan):
+    import datetime as dt
+
+    from plans.models import Task
+
+    load_demo_indicators(plan_figures(demo_plan))
+    done = Indicator.objects.get(name="验收完成任务数")
+    assert done.measure_key == "tasks.done" and not done.values.exists()  # computed, never typed
+    day = dt.date(2021, 3, 31)
+    before = selectors.indicator_detail(done, day)
+    task = Task.objects.filter(plan=demo_plan, is_deleted=False, verified_on__isnull=True).order_by("code").first()
+    Task.objects.filter(pk=task.pk).update(verified_on=dt.date(2021, 2, 3))
+    detail = selectors.indicator_detail(done, day)
+    assert detail.points[-1].period == "2021Q1" and detail.points[-1].value == before.points[-1].value + 1
+    assert len(detail.rows) == detail.points[-1].value  # the value is the rows it links to
+    assert any(str(task.pk) in r.url and task.code in r.label for r in detail.rows)
+    retail = Indicator.objects.get(name="社会消费品零售总额", unit="元")
+    assert {t.name for t in retail.tags.all()} >= {"高端商贸业"}

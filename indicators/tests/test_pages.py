@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.services import token_issue
-from indicators.models import CockpitIndicator, IndicatorValue
+from core.errors import ServiceError
+from indicators.models import CockpitIndicator, Indicator, IndicatorValue
 from indicators.services import IndicatorData, indicator_create, target_set, value_enter
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,49 @@ def test_the_office_takes_an_indicator_off_the_cockpit(client_as, area):
     assert not CockpitIndicator.objects.filter(indicator=area).exists()
     page = client_as("office").get(reverse("reports:cockpit")).content.decode()
     assert f"panel-{area.pk}" not in page
+
+
+def test_share_of_a_total_on_the_detail_page_and_api(client, users, area):
+    from indicators.services import indicator_update
+
+    office = users["office"]
+    named = IndicatorData(name="建成区绿化总面积", unit="平方米", display_unit="万平方米")
+    total = indicator_create(actor=office, data=named)
+    for period, value in (("2019", "12000"), ("2020", "12845")):
+        value_enter(actor=office, indicator=total, period=period, value=value, unit="万平方米")
+    other = indicator_create(actor=office, data=IndicatorData(name="人口", unit="人"))
+    with pytest.raises(ServiceError) as refused:  # a share of a total in another unit means nothing
+        indicator_update(actor=office, indicator=area, data=IndicatorData(name=area.name, unit=area.unit, total=other))
+    assert refused.value.field == "total" and Indicator.objects.get(pk=area.pk).total_id is None
+    data = IndicatorData(name=area.name, unit=area.unit, display_unit=area.display_unit, total=total)
+    indicator_update(actor=office, indicator=area, data=data)
+    body = client.get(f"/api/v1/indicators/{area.pk}", headers=_api(users, "leader")).json()
+    assert body["values"][-1]["period"] == "2020" and body["values"][-1]["share"] == pytest.approx(2569 / 12845 * 100)
+    client.force_login(users["leader"])
+    page = client.get(f"/indicators/{area.pk}/").content.decode()
+    assert 'data-testid="share">20%' in page and "建成区绿化总面积" in page
+
+
+def test_merge_page_refuses_a_clash_with_a_message_and_merges(client, users, area):
+    office = users["office"]
+    new = indicator_create(actor=office, data=IndicatorData(name="绿化面积（新）", unit="平方米", reviewed=False))
+    value_enter(actor=office, indicator=new, period="2020", value="2500", unit="万平方米")
+    client.force_login(office)
+    page = client.get(f"/indicators/{new.pk}/").content.decode()
+    assert 'data-testid="merge-form"' in page
+    response = client.post(f"/indicators/{new.pk}/merge/", {"into": area.pk})
+    assert response.status_code == 400 and "2020" in response.content.decode()
+    assert IndicatorValue.objects.filter(indicator=new).count() == 1
+    response = client.post(f"/indicators/{new.pk}/merge/", {"into": ""})
+    assert response.status_code == 400
+    IndicatorValue.objects.filter(indicator=new).update(period="2018", period_key="2018-12-2")
+    response = client.post(f"/indicators/{new.pk}/merge/", {"into": area.pk})
+    assert response.status_code == 302 and not Indicator.objects.filter(pk=new.pk).exists()
+    assert area.values.filter(period="2018").exists()
+    CockpitIndicator.objects.create(indicator=area, rank=1)
+    other = indicator_create(actor=office, data=IndicatorData(name="另一指标", unit="元"))
+    CockpitIndicator.objects.create(indicator=other, rank=2)
+    cockpit = client.get("/cockpit/").content.decode()
+    assert f'data-testid="up-{other.pk}"' in cockpit and f'data-testid="up-{area.pk}"' not in cockpit
+    assert client.post(f"/indicators/{other.pk}/cockpit/move/", {"direction": "up"}).status_code == 302
+    assert list(CockpitIndicator.objects.order_by("rank").values_list("indicator_id", flat=True)) == [other.pk, area.pk]

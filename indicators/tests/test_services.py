@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEvent
 from core.errors import ServiceError
 from indicators import selectors
-from indicators.models import Indicator, IndicatorTarget, IndicatorValue
+from indicators.models import CockpitIndicator, Indicator, IndicatorTarget, IndicatorValue
 from indicators.services import IndicatorData, indicator_create, target_set, value_approve, value_enter, value_return
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,18 @@ def test_a_contradicting_multiple_is_flagged(users, gdp):
                 multiple_base="2015")  # fmt: skip
     detail = selectors.indicator_detail(gdp)
     assert len(detail.contradictions) == 1
+    # flagged on the catalogue and the cockpit panel too, not only on its page
+    page, rows = selectors.catalogue(users["office"], selectors.CatalogueFilter())
+    assert [r.contradicted for r in rows if r.indicator == gdp] == [True]
+    CockpitIndicator.objects.create(indicator=gdp, rank=1)
+    assert [r.contradicted for r in selectors.cockpit_panel(users["office"])] == [True]
+
+
+def test_an_agreeing_multiple_is_not_flagged(users, gdp):
+    value_enter(actor=users["office"], indicator=gdp, period="2015", value="463", unit="亿元")
+    value_enter(actor=users["office"], indicator=gdp, period="2020", value="773", unit="亿元", stated_multiple="1.67",
+                multiple_base="2015")  # fmt: skip
+    assert selectors.contradicted_ids([gdp.pk]) == set() and not selectors.indicator_detail(gdp).contradictions
 
 
 def test_computed_indicators_refuse_typed_values(users):
@@ -179,3 +191,61 @@ def test_a_computed_indicator_counts_verified_tasks_and_links_to_them(users, tas
         indicator_create(actor=users["office"], data=IndicatorData(name="y", unit="个", measure_key="tasks.done",
                                                                    measure_params="colour=red"))  # fmt: skip
     assert refused.value.field == "measure_params"
+
+
+def test_computed_indicators_on_a_page_share_measure_calls_and_are_bounded(users):
+    def computed(n: int) -> None:
+        for i in range(n):
+            data = IndicatorData(name=f"完成{i}", unit="个", frequency="year", measure_key="tasks.done")
+            indicator_create(actor=users["office"], data=data)
+
+    computed(1)
+    selectors.catalogue(users["office"], selectors.CatalogueFilter())
+    with CaptureQueriesContext(connection) as one:
+        selectors.catalogue(users["office"], selectors.CatalogueFilter())
+    Indicator.objects.filter(measure_key="tasks.done").delete()
+    computed(selectors.COMPUTED_PER_PAGE + 5)  # same measure and scope: computed once per page
+    with CaptureQueriesContext(connection) as many:
+        page, rows = selectors.catalogue(users["office"], selectors.CatalogueFilter())
+    assert len(many) == len(one)
+    done = [r for r in rows if r.indicator.measure_key]
+    assert len([r for r in done if r.latest]) == selectors.COMPUTED_PER_PAGE  # the rest: open the detail
+
+
+def test_merge_a_new_name_into_an_existing_indicator(users, gdp):
+    from indicators.services import cockpit_move, indicator_merge
+
+    office = users["office"]
+    value_enter(actor=office, indicator=gdp, period="2020", value="773", unit="亿元")
+    new = indicator_create(actor=office, data=IndicatorData(name="GDP总量", unit="元", reviewed=False))
+    value_enter(actor=office, indicator=new, period="2020", value="770", unit="亿元", kind="estimate")
+    value_enter(actor=office, indicator=new, period="2019", value="700", unit="亿元")
+    clash = value_enter(actor=office, indicator=new, period="2020", value="771", unit="亿元")
+    before = counts()
+    with pytest.raises(ServiceError) as refused:  # both hold a final for 2020
+        indicator_merge(actor=office, source=new, into=gdp)
+    assert refused.value.field == "into" and "2020" in str(refused.value)
+    assert counts() == before and Indicator.objects.filter(pk=new.pk).exists()
+    people = indicator_create(actor=office, data=IndicatorData(name="人口数", unit="人"))
+    with pytest.raises(ServiceError):  # another unit
+        indicator_merge(actor=office, source=new, into=people)
+    with pytest.raises(ServiceError):  # only a reviewer's job, and only for a new name
+        indicator_merge(actor=users["zjj_reporter"], source=new, into=gdp)
+    IndicatorValue.objects.filter(pk=clash.pk).delete()
+    CockpitIndicator.objects.create(indicator=new, rank=1)
+    indicator_merge(actor=office, source=new, into=gdp)
+    assert not Indicator.objects.filter(pk=new.pk).exists()
+    moved = sorted(gdp.values.values_list("period", "kind"))
+    assert moved == [("2019", "final"), ("2020", "estimate"), ("2020", "final")]
+    assert CockpitIndicator.objects.get().indicator == gdp
+    assert AuditEvent.objects.filter(verb="indicator.merge").count() == 1
+    # the office orders the cockpit list
+    other = indicator_create(actor=office, data=IndicatorData(name="另一指标", unit="元"))
+    CockpitIndicator.objects.create(indicator=other, rank=2)
+    cockpit_move(actor=office, indicator=other, up=True)
+    assert [r.indicator for r in selectors.cockpit_panel(office)] == [other, gdp]
+    cockpit_move(actor=office, indicator=other, up=True)  # already first: unchanged
+    cockpit_move(actor=office, indicator=other, up=False)
+    assert [r.indicator for r in selectors.cockpit_panel(office)] == [gdp, other]
+    with pytest.raises(ServiceError):
+        cockpit_move(actor=users["zjj_reporter"], indicator=gdp, up=False)
