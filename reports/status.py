@@ -5,8 +5,8 @@ stands comes from `task_statuses`, so every screen and file shows the same
 numbers.
 """
 
-from collections import defaultdict
 import dataclasses
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0004_task_deadline_after_start'),
+        ("plans", "0004_task_deadline_after_start"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='task',
-            name='measure_key',
-            field=models.CharField(blank=True, default='', max_length=60, verbose_name='measure'),
+            model_name="task",
+            name="measure_key",
+            field=models.CharField(blank=True, default="", max_length=60, verbose_name="measure"),
         ),
         migrations.AddField(
-            model_name='task',
-            name='measure_params',
-            field=models.JSONField(blank=True, default=dict, verbose_name='measure parameters'),
+            model_name="task",
+            name="measure_params",
+            field=models.JSONField(blank=True, default=dict, verbose_name="measure parameters"),
         ),
     ]
