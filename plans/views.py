@@ -388,6 +388,9 @@ def _trajectory_chart(task, status, reports, as_of) -> dict:
         and r.value is not None
         and timezone.localtime(r.approved_at).date() <= as_of
     ]
+    if task.measure_key:
+        # 数值来自记录: the actual is the measure's value on the as-of date, not reports.
+        actual = [[as_of.isoformat(), float(status.actual)]]
     projection = []
     if status.projected_completion and actual:
         projection = [actual[-1], [status.projected_completion.isoformat(), status.target]]

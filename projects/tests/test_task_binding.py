@@ -118,6 +118,8 @@ def test_detail_lists_the_rows_and_the_form_binds(users, task_by_object, client_
     assert ok.status_code == 302
     task.refresh_from_db()
     assert task.measure_key == "projects.count" and task.measure_params == {"task": task.code, "stage": "开工"}
-    page = office.get(reverse("plans:task_detail", args=[task.pk])).content.decode()
+    response = office.get(reverse("plans:task_detail", args=[task.pk]))
+    assert response.context["chart"]["actual"] == [[timezone.localdate().isoformat(), 1.0]]
+    page = response.content.decode()
     assert "数值来自记录" in page and project.name in page
     assert reverse("projects:detail", args=[project.pk]) in page
