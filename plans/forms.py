@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from core import uploads
 from core.forms import CheckedForm, CheckedModelForm, choice_field
+from core.measures import all_measures
 from core.validation import INT_MAX
 from org.models import LeaderPost, Unit
 from plans.messages import milestone_error_text
@@ -128,6 +129,17 @@ class TaskForm(CheckedForm):
     tags = forms.ModelMultipleChoiceField(
         label=_("Tags"), queryset=DimensionTag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    measure_key = forms.ChoiceField(
+        label=_("Value from records"),
+        required=False,
+        help_text=_("Bind the task to a computed measure: its actual then follows the records, no reports are due."),
+    )
+    measure_params = forms.CharField(
+        label=_("Measure parameters"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: name=value. E.g. stage=开工 and task=T012"),
+    )
 
     def __init__(self, *args, plan: Plan, task: Task | None = None, **kwargs):
         self.plan, self.task = plan, task
@@ -138,6 +150,9 @@ class TaskForm(CheckedForm):
         choice_field(self, "lead_unit").queryset = unit_choices()
         choice_field(self, "co_units").queryset = unit_choices()
         choice_field(self, "tags").queryset = DimensionTag.objects.filter(is_active=True)
+        self.fields["measure_key"].choices = [("", _("None: from progress reports"))] + [  # type: ignore[attr-defined]
+            (m.key, f"{m.label}（{m.key}）") for m in all_measures()
+        ]
         if task is None:
             choice_field(self, "parent").queryset = plan.nodes.exclude(kind__in=["vision", "path"]).order_by("path")
             self.fields["parent"].required = True
@@ -169,7 +184,22 @@ class TaskForm(CheckedForm):
             "source_quote": task.source_quote,
             "tags": list(task.node.tags.all()),
             "milestones": format_milestones([_line(m) for m in task.milestones.all()]),
+            "measure_key": task.measure_key,
+            "measure_params": "\n".join(f"{k}={v}" for k, v in (task.measure_params or {}).items()),
         }
+
+    def clean_measure_params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        for n, line in enumerate(self.cleaned_data.get("measure_params", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, value = line.partition("=")
+            if not sep or not name.strip() or not value.strip():
+                raise forms.ValidationError(
+                    _("Line %(n)s: write name=value, e.g. stage=开工.") % {"n": n}, code="measure_param_line"
+                )
+            params[name.strip()] = value.strip()
+        return params
 
     def clean_milestones(self):
         deadline = self.cleaned_data.get("deadline") or (self.task.deadline if self.task else None)
@@ -196,6 +226,8 @@ class TaskForm(CheckedForm):
             milestones=d.get("milestones") or [],
             tags=list(d.get("tags") or []),
             weight=weight if (weight := d.get("weight")) is not None else Decimal(1),
+            measure_key=d.get("measure_key", ""),
+            measure_params=d.get("measure_params") or {},
         )
 
 

@@ -182,6 +182,9 @@ class Task(models.Model):
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=1)
     # 核验: the office verified the task complete on this date (the engine's "done" needs it).
     verified_on = models.DateField(_("verified complete on"), null=True, blank=True)
+    # 数值来自记录: a task bound to a computed measure (core.measures) takes its actual from records, not reports.
+    measure_key = models.CharField(_("measure"), max_length=60, blank=True, default="")
+    measure_params = models.JSONField(_("measure parameters"), default=dict, blank=True)
     # Optimistic concurrency: every write bumps it; a write that names an older version is refused.
     version = models.PositiveIntegerField(default=1)
     is_deleted = models.BooleanField(default=False)

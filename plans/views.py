@@ -57,7 +57,7 @@ from reports import engine
 from reports.forms import JudgementForm
 from reports.selectors import node_rollups, task_reports, tasks_with_status
 from reports.snapshots import statuses_on
-from reports.status import task_input, task_statuses
+from reports.status import measured_rows, task_input, task_statuses
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
@@ -358,6 +358,7 @@ def task_detail_view(request, pk: int):
             "milestones": list(task.milestones.all()),
             "co_units": task.co_units.all(),
             "status": status,
+            "measured": measured_rows(task, as_of),
             "reports": reports,
             "chart": _trajectory_chart(task, status, reports, as_of),
             "judgements": task.judgements.select_related("recorded_by"),
@@ -387,6 +388,9 @@ def _trajectory_chart(task, status, reports, as_of) -> dict:
         and r.value is not None
         and timezone.localtime(r.approved_at).date() <= as_of
     ]
+    if task.measure_key:
+        # 数值来自记录: the actual is the measure's value on the as-of date, not reports.
+        actual = [[as_of.isoformat(), float(status.actual)]]
     projection = []
     if status.projected_completion and actual:
         projection = [actual[-1], [status.projected_completion.isoformat(), status.target]]

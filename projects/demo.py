@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from org.models import LeaderPost, Unit
 from plans.models import DimensionTag, Task
+from plans.services import task_bind_measure
 from projects import status as project_status
 from projects.models import Project, ProjectProblem, ProjectReport, ProjectStage, ProjectType
 from projects.services import ProjectFields, project_save
@@ -142,6 +143,12 @@ def load_demo_projects(today: dt.date | None = None) -> int:
     _problem(created, today, fallback)
     for project in created:
         project_status.status_refresh(project=project, since=None)
+    park = tasks.get("小微企业园")
+    if park is not None and not park.measure_key:
+        # 数值来自记录: the parks' task counts its started projects instead of asking for reports.
+        task_bind_measure(
+            actor=None, task=park, measure_key="projects.count", measure_params={"task": park.code, "stage": "开工"}
+        )
     return len(created)
 
 

@@ -2,7 +2,8 @@
 
 "运作重大项目N个、完成投资N亿元" are these measures, never typed in; each links to the rows it counts.
 Params: `type` (a project type's name), `stage` (a stage's name, e.g. 开工: reached by the as-of day),
-`level` (province/city/district). The scope's `unit_id` narrows to the lead unit, `tag_id` to a block or
+`level` (province/city/district), `task` (a task code: projects serving that task of the scope's plan, as a
+task bound to this measure names itself). The scope's `unit_id` narrows to the lead unit, `tag_id` to a block or
 industry; `plan_id` narrows to projects serving tasks of that plan.
 """
 
@@ -14,16 +15,21 @@ from django.urls import reverse
 from core.measures import Measure, MeasureScope, register_measure
 from projects.models import Project, ProjectReport, ProjectStage
 
-PARAMS = ("type", "stage", "level")
+PARAMS = ("type", "stage", "level", "task")
 
 
 def _projects(scope: MeasureScope) -> QuerySet[Project]:
+    # Registration is not dated in business terms (a register is loaded in bulk): as-of is the `stage` param's.
     projects = Project.objects.all()
     if scope.unit_id:
         projects = projects.filter(lead_unit_id=scope.unit_id)
     if scope.tag_id:
         projects = projects.filter(tags__id=scope.tag_id)
-    if scope.plan_id:
+    if scope.param("task"):
+        # One filter call: the same linked task must have the code and be in the plan.
+        linked = {"tasks__code": scope.param("task")}
+        projects = projects.filter(**linked, **({"tasks__plan_id": scope.plan_id} if scope.plan_id else {}))
+    elif scope.plan_id:
         projects = projects.filter(tasks__plan_id=scope.plan_id)
     if scope.param("type"):
         projects = projects.filter(type__name=scope.param("type"))

@@ -14,8 +14,10 @@ from datetime import date
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from plans.models import Task
 from projects.models import Project, ProjectReport, ProjectStage, ProjectStatus
 from reports import engine
+from reports.snapshots import status_refresh as task_status_refresh
 
 FILL_BATCH = 2000
 
@@ -158,3 +160,7 @@ def status_refresh(*, project: Project, since: date | None) -> None:
     if since is not None:
         rows = rows.filter(day__gte=since)
     rows.delete()
+    # Tasks bound to a projects measure (数值来自记录) count these records: their stored statuses move too.
+    bound = Task.objects.alive().filter(measure_key__startswith="projects.")
+    if bound.exists():
+        task_status_refresh(tasks=bound, since=since)

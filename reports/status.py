@@ -5,13 +5,15 @@ stands comes from `task_statuses`, so every screen and file shows the same
 numbers.
 """
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
+from core.measures import MeasureScope, get_measure
 from core.workcalendar import work_calendar
 from core.workdays import WorkCalendar
 from plans import treepath
@@ -158,6 +160,9 @@ def task_statuses(
     """The engine's result for each task as of a date. `tasks` need `plan` and `node` loaded (select_related)."""
     tasks = list(tasks)
     inputs = engine_inputs(tasks, calendar=calendar)
+    for task in tasks:
+        if task.measure_key:
+            inputs[task.pk] = dataclasses.replace(inputs[task.pk], reports=measured_reports(task, as_of))
     thresholds = {}
     results = {}
     for task in tasks:
@@ -165,6 +170,54 @@ def task_statuses(
             thresholds[task.plan_id] = thresholds_for(task.plan)
         results[task.pk] = engine.evaluate(inputs[task.pk], as_of, thresholds[task.plan_id])
     return results
+
+
+def measure_scope(task: Task, end: date) -> MeasureScope:
+    """The scope a bound task measures on `end`: its records from the task's start, as known on `end`."""
+    params = tuple(sorted((str(k), str(v)) for k, v in (task.measure_params or {}).items()))
+    return MeasureScope(start=min(task.start_date, end), end=end, plan_id=task.plan_id, params=params)
+
+
+def measured_reports(task: Task, as_of: date) -> list[engine.Report]:
+    """A bound task's (数值来自记录) evidence: the measure's value on the as-of date, in place of reports.
+
+    The value counts only records known by then. A second point one velocity window earlier (when the
+    task had begun) gives the engine a recent pace to project from, as a quarter of reports would.
+    Bound tasks have no reporting calendar (`task_periods`), so nothing is ever missing or late.
+    """
+    measure = get_measure(task.measure_key)
+    days = [as_of]
+    earlier = as_of - timedelta(days=engine.DEFAULT_THRESHOLDS.velocity_window_days)
+    if earlier > task.start_date:
+        days.insert(0, earlier)
+    return [engine.Report(day, measure.value(measure_scope(task, day)), day, day) for day in days]
+
+
+@dataclasses.dataclass(frozen=True)
+class MeasuredRows:
+    """What a bound task's detail shows: the measure, its value and the first rows behind it."""
+
+    label: str
+    unit: str
+    value: Decimal
+    count: int
+    rows: list[tuple[str, str]]  # (label, url)
+
+
+def measured_rows(task: Task, as_of: date, *, limit: int = 50) -> MeasuredRows | None:
+    """The rows a bound task's actual counts as of a date (first `limit`, with the full count); None if unbound."""
+    if not task.measure_key:
+        return None
+    measure = get_measure(task.measure_key)
+    scope = measure_scope(task, as_of)
+    rows = measure.rows(scope)
+    return MeasuredRows(
+        label=measure.label,
+        unit=measure.unit,
+        value=measure.value(scope),
+        count=rows.count(),
+        rows=[(measure.row_label(row), measure.row_url(row)) for row in rows[:limit]],
+    )
 
 
 def task_periods(task: Task, level: int | None = None, dues: DueDates | None = None) -> list[engine.ReportingPeriod]:
@@ -175,6 +228,8 @@ def task_periods(task: Task, level: int | None = None, dues: DueDates | None = N
     date or a due date. `level` (0 = key task) is looked up when not given; pass `dues` when
     calling for many tasks (due dates are memoised in it).
     """
+    if task.measure_key:
+        return []  # 数值来自记录: the actual comes from records, no progress report is ever due
     if level is None:
         level = task_levels([task])[task.pk]
     return (dues or DueDates(work_calendar())).periods(task.plan, level, task.start_date, task.deadline)

@@ -21,6 +21,7 @@ from plans.services.nodes import (
 from plans.services.tasks import (
     TaskData,
     VersionConflict,
+    task_bind_measure,
     task_create,
     task_dates_error,
     task_delete,
@@ -45,6 +46,7 @@ __all__ = [
     "plan_settings",
     "plan_update",
     "tag_save",
+    "task_bind_measure",
     "task_create",
     "task_dates_error",
     "task_delete",

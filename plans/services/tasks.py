@@ -15,6 +15,7 @@ from accounts.roles import Perm
 from audit.models import AuditEvent
 from audit.services import audit_record, snapshot
 from core.errors import ServiceError
+from core.measures import get_measure
 from core.workcalendar import refuse_outside_range
 from org.models import LeaderPost, Unit
 from plans import ledger
@@ -58,9 +59,16 @@ class TaskData:
     milestones: Sequence[MilestoneLine] = ()
     tags: Sequence[DimensionTag] | None = None  # None: leave the node's tags as they are
     weight: Decimal = Decimal(1)
+    # 数值来自记录: None leaves the task's binding as it is (the ledger and the API do not carry it).
+    measure_key: str | None = None
+    measure_params: dict[str, str] | None = None
 
 
 def task_snapshot(task: Task) -> dict:
+    return {"measure_key": task.measure_key, "measure_params": task.measure_params, **_task_snapshot(task)}
+
+
+def _task_snapshot(task: Task) -> dict:
     return _snapshot_of(
         snapshot(task, TASK_FIELDS),
         title=task.node.title,
@@ -119,6 +127,40 @@ def _check_task_data(plan: Plan, data: TaskData, start: date) -> None:
         raise error
     if data.lead_unit is not None and data.lead_unit in data.co_units:
         raise ServiceError(_("The lead unit cannot also be a co-operating unit."), field="co_units")
+    if data.measure_key is not None:
+        binding_error = measure_binding_error(data.measure_key, data.measure_params or {})
+        if binding_error is not None:
+            raise binding_error
+
+
+def measure_binding_error(key: str, params: dict) -> ServiceError | None:
+    """Why a binding to a computed measure is refused (unknown key, a param the measure does not take), or None."""
+    if not key:
+        return (
+            ServiceError(_("Choose a measure before giving its parameters."), field="measure_key") if params else None
+        )
+    try:
+        measure = get_measure(key)
+    except LookupError:
+        return ServiceError(_("Measure: no measure “%(key)s” is registered.") % {"key": key}, field="measure_key")
+    for name, value in params.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            return ServiceError(_("Measure parameters: give each one as name=value text."), field="measure_params")
+        if name not in measure.params:
+            return ServiceError(
+                _("Measure parameters: “%(name)s” is not a parameter of %(measure)s (it takes: %(known)s).")
+                % {"name": name, "measure": measure.label, "known": "、".join(measure.params) or "—"},
+                field="measure_params",
+            )
+    return None
+
+
+def _apply_binding(task: Task, data: TaskData) -> list[str]:
+    """Set the binding the data carries on the task (not saved); the fields it changed."""
+    if data.measure_key is None:
+        return []
+    task.measure_key, task.measure_params = data.measure_key, dict(data.measure_params or {})
+    return ["measure_key", "measure_params"]
 
 
 def _write_milestones(task: Task, milestones: Sequence[MilestoneLine]) -> None:
@@ -175,6 +217,8 @@ def task_create(
         baseline_target_value=data.target_value,
         baseline_deadline=data.deadline,
         weight=data.weight,
+        measure_key=data.measure_key or "",
+        measure_params=dict(data.measure_params or {}),
     )
     task.co_units.set(list(data.co_units))
     _write_milestones(task, data.milestones)
@@ -247,7 +291,7 @@ def task_update(*, actor: User | None, task: Task, data: TaskData, expected_vers
     task.deadline, task.modality, task.measures = data.deadline, data.modality, data.measures
     task.source_quote, task.responsible_post, task.lead_unit = data.source_quote, data.responsible_post, data.lead_unit
     task.weight = data.weight
-    fields = [*EDITABLE_TASK_FIELDS, "updated_at"]
+    fields = [*EDITABLE_TASK_FIELDS, *_apply_binding(task, data), "updated_at"]
     if not plan.is_frozen:
         # Before the plan is active the commitment is still being drafted: the baseline follows it.
         task.baseline_target_value, task.baseline_deadline = data.target_value, data.deadline
@@ -263,6 +307,27 @@ def task_update(*, actor: User | None, task: Task, data: TaskData, expected_vers
     after = task_snapshot(task)
     audit_record(actor=actor, verb="task.update", obj=task, before=before, after=after)
     status_refresh(tasks=[task], since=None)  # start, deadline, target, milestones: every day may change
+    return task
+
+
+@transaction.atomic
+def task_bind_measure(*, actor: User | None, task: Task, measure_key: str, measure_params: dict[str, str]) -> Task:
+    """Bind a task to a computed measure (数值来自记录), or unbind it with an empty key; its statuses follow."""
+    _require(actor, Perm.PLAN_EDIT)
+    error = measure_binding_error(measure_key, measure_params)
+    if error is not None:
+        raise error
+    before = {"measure_key": task.measure_key, "measure_params": task.measure_params}
+    task.measure_key, task.measure_params = measure_key, dict(measure_params)
+    task.save(update_fields=["measure_key", "measure_params", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="task.bind_measure",
+        obj=task,
+        before=before,
+        after={"measure_key": task.measure_key, "measure_params": task.measure_params},
+    )
+    status_refresh(tasks=[task], since=None)  # every day's actual now comes from elsewhere
     return task
 
 
