@@ -134,6 +134,12 @@ def summary_sentence(d: BulletinData) -> str:
     )
 
 
+def wan_amount(text: str) -> str:
+    """An amount in 万元 as a bulletin prints it: 亿元 from 1亿 on (as the seed's "完成投资2300亿元"), else 万元."""
+    value = float(text or 0)
+    return f"{value / 10000:.2f}亿元" if abs(value) >= 10000 else f"{value:.2f}万元"
+
+
 def projects_sentence(d: BulletinData) -> str:
     p = d.projects or {}
     text = (
@@ -142,7 +148,7 @@ def projects_sentence(d: BulletinData) -> str:
         f"截至月底应开工{p.get('start_due', '0')}个，已开工{p.get('started', '0')}个"
     )
     text += f"，开工率{p['start_rate']}%" if p.get("start_rate") else ""
-    text += f"；本年累计完成投资{p.get('completed', '0')}万元，同期计划{p.get('planned', '0')}万元"
+    text += f"；本年累计完成投资{wan_amount(p.get('completed', ''))}，同期计划{wan_amount(p.get('planned', ''))}"
     text += f"，完成计划的{p['completion_rate']}%。" if p.get("completion_rate") else "。"
     return text
 

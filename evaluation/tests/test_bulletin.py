@@ -200,3 +200,25 @@ def test_projects_and_enterprise_figures_come_from_the_cockpit_card_and_the_summ
     body = "\n".join(par.text for par in text.paragraphs)
     assert "重大项目方面，纳入调度的重大项目2个" in body and "本年累计完成投资" + p["completed"] + "万元" in body
     assert "本月帮扶企业1家，受理企业诉求1件、办结1件" in body and "减免税费2.50万元" in body
+
+
+def test_projects_and_enterprise_sentences_print_amounts_as_a_bulletin_does():
+    from evaluation.bulletindoc import BulletinData, enterprises_sentence, projects_sentence, wan_amount
+
+    assert (wan_amount("150"), wan_amount("3227770.66"), wan_amount("")) == ("150.00万元", "322.78亿元", "0.00万元")
+    d = BulletinData(issuer="督查室", year=2026, seq=1, month=dt.date(2026, 11, 1), issued_on=dt.date(2026, 12, 5),
+                     title="t", opening="", remarks="", total_tasks=0, by_light={}, reports={}, orders_issued=0,
+                     orders_closed=0)  # fmt: skip
+    d.projects = {"count": "60", "green": "41", "yellow": "0", "red": "19", "started": "58", "start_due": "60",
+                  "start_rate": "96.7", "planned": "4090959.89", "completed": "3227770.66",
+                  "completion_rate": "78.9"}  # fmt: skip
+    assert projects_sentence(d) == (
+        "重大项目方面，纳入调度的重大项目60个，其中绿灯41个、黄灯0个、红灯19个；截至月底应开工60个，已开工58个，"
+        "开工率96.7%；本年累计完成投资322.78亿元，同期计划409.10亿元，完成计划的78.9%。"
+    )
+    d.enterprises = {"helped": "3", "requests": "4", "closed": "2", "answered": "2", "on_time_rate": "",
+                     "satisfaction_rate": "", "jobs": "0", "tax_wan": "0.00", "funds_wan": "1.50"}  # fmt: skip
+    # Rates without a denominator are left out, not printed as 0%.
+    assert enterprises_sentence(d) == (
+        "助企服务方面，本月帮扶企业3家，受理企业诉求4件、办结2件；帮助企业招用工0人，减免税费0.00万元，协调资金1.50万元。"
+    )
