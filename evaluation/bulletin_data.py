@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from accounts.models import User
+from core.measures import MeasureScope, get_measure
 from evaluation import selectors
 from evaluation.bulletindoc import BulletinData, LeagueGroup, LeagueLine, UnitTasks
 from evaluation.models import Period
@@ -60,6 +61,61 @@ def report_counts(plan_ids: tuple[int, ...], start: date, end: date) -> dict[str
         else:
             counts["missing"] += 1
     return counts
+
+
+def project_figures(user: User, month: date) -> dict[str, str] | None:
+    """The projects paragraph, from the selectors of the cockpit's projects card and the rollup page
+    (`projects.selectors`): projects by light and 开工率 as of the month end (the rollup, summed over
+    types: each project has one), investment completed vs planned this year (the card's chart, its point
+    at the month end). None when the viewer sees no project planned in that year."""
+    from projects import selectors as projects
+
+    visible = projects.projects_for_user(user)
+    if not visible.filter(plan_year=month.year).exists():
+        return None
+    _start, end = month_range(month)
+    groups = projects.project_rollup(user, end, by="type")
+    point = projects.investment_by_month(visible, month.year, end)[month.month - 1]
+    started, start_due = sum(g.started for g in groups), sum(g.start_due for g in groups)
+    # Year to date, the registered measure (the same sum the card's cumulative line draws).
+    year_to_date = MeasureScope(start=end.replace(month=1, day=1), end=end)
+    completed = get_measure("projects.investment_completed").value(year_to_date)
+    return {
+        "count": str(sum(g.count for g in groups)),
+        "green": str(sum(g.green for g in groups)),
+        "yellow": str(sum(g.yellow for g in groups)),
+        "red": str(sum(g.red for g in groups)),
+        "started": str(started),
+        "start_due": str(start_due),
+        "start_rate": f"{started / start_due * 100:.1f}" if start_due else "",
+        "planned": f"{point['planned']:.2f}",
+        "completed": f"{completed:.2f}",
+        "completion_rate": f"{float(completed) / point['planned'] * 100:.1f}" if point["planned"] else "",
+    }
+
+
+def enterprise_figures(month: date) -> dict[str, str] | None:
+    """The enterprise-assistance paragraph for the district, from `enterprises.figures.assistance_summary` (what
+    the enterprises overview and API show, made of the registered measures). None when the month has none."""
+    from enterprises.figures import assistance_summary
+
+    start, end = month_range(month)
+    s = assistance_summary(MeasureScope(start=start, end=end))
+    if not (s.enterprises_helped or s.requests or s.closed or s.answered):
+        return None
+    rate = s.on_time_rate
+    satisfied = s.satisfaction_rate
+    return {
+        "helped": str(s.enterprises_helped),
+        "requests": str(s.requests),
+        "closed": str(s.closed),
+        "answered": str(s.answered),
+        "on_time_rate": f"{rate * 100:.1f}" if rate is not None else "",
+        "satisfaction_rate": f"{satisfied * 100:.1f}" if satisfied is not None else "",
+        "jobs": str(s.jobs_filled),
+        "tax_wan": f"{s.tax_relieved_yuan / 10000:.2f}",
+        "funds_wan": f"{s.funds_provided_yuan / 10000:.2f}",
+    }
 
 
 def bulletin_data(
@@ -128,6 +184,8 @@ def bulletin_data(
         period_label=period.label if period else "",
         red=red,
         notices=notice_lines,
+        projects=project_figures(user, start),
+        enterprises=enterprise_figures(start),
         named_unit_ids=sorted(named),
         plan_ids=list(plans),
     )

@@ -91,6 +91,10 @@ class BulletinData:
     period_label: str = ""
     red: list[tuple[str, str, str]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # The projects and enterprise-assistance figures of the month (bulletin_data.project_figures /
+    # enterprise_figures), as printed strings; None when those records do not exist.
+    projects: dict[str, str] | None = None
+    enterprises: dict[str, str] | None = None
     named_unit_ids: list[int] = field(default_factory=list)
     plan_ids: list[int] = field(default_factory=list)
 
@@ -128,6 +132,42 @@ def summary_sentence(d: BulletinData) -> str:
         f"迟报{rep.get('late', 0)}期次、未报{rep.get('missing', 0)}期次。"
         f"本月印发督办单{d.orders_issued}份，办结{d.orders_closed}份。"
     )
+
+
+def wan_amount(text: str) -> str:
+    """An amount in 万元 as a bulletin prints it: 亿元 from 1亿 on (as the seed's "完成投资2300亿元"), else 万元."""
+    value = float(text or 0)
+    return f"{value / 10000:.2f}亿元" if abs(value) >= 10000 else f"{value:.2f}万元"
+
+
+def projects_sentence(d: BulletinData) -> str:
+    p = d.projects or {}
+    text = (
+        f"重大项目方面，纳入调度的重大项目{p.get('count', '0')}个，其中绿灯{p.get('green', '0')}个、"
+        f"黄灯{p.get('yellow', '0')}个、红灯{p.get('red', '0')}个；"
+        f"截至月底应开工{p.get('start_due', '0')}个，已开工{p.get('started', '0')}个"
+    )
+    text += f"，开工率{p['start_rate']}%" if p.get("start_rate") else ""
+    text += f"；本年累计完成投资{wan_amount(p.get('completed', ''))}，同期计划{wan_amount(p.get('planned', ''))}"
+    text += f"，完成计划的{p['completion_rate']}%。" if p.get("completion_rate") else "。"
+    return text
+
+
+def enterprises_sentence(d: BulletinData) -> str:
+    e = d.enterprises or {}
+    text = (
+        f"助企服务方面，本月帮扶企业{e.get('helped', '0')}家，受理企业诉求{e.get('requests', '0')}件、"
+        f"办结{e.get('closed', '0')}件"
+    )
+    if e.get("on_time_rate"):
+        text += f"，首次答复{e.get('answered', '0')}件、按时答复率{e['on_time_rate']}%"
+    if e.get("satisfaction_rate"):
+        text += f"，办结满意率{e['satisfaction_rate']}%"
+    text += (
+        f"；帮助企业招用工{e.get('jobs', '0')}人，减免税费{e.get('tax_wan', '0')}万元，"
+        f"协调资金{e.get('funds_wan', '0')}万元。"
+    )
+    return text
 
 
 def _last_day(month: dt.date) -> int:
@@ -386,6 +426,10 @@ def build_bulletin_docx(d: BulletinData) -> bytes:
 
     heading("本月总体情况")
     _body(document, summary_sentence(d))
+    if d.projects:
+        _body(document, projects_sentence(d))
+    if d.enterprises:
+        _body(document, enterprises_sentence(d))
     document.add_picture(io.BytesIO(lights_chart(d)), width=Mm(150))
     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 

@@ -129,3 +129,96 @@ def test_renders_as_a4_with_a_red_header(tmp_path, users, published):
     top = image.crop((0, 0, image.width, image.height // 4))
     red = sum(1 for r, g, b in top.getdata() if r > 200 and g < 60 and b < 60)
     assert red > 200  # the red 督查通报 and the red rule
+
+
+def test_projects_and_enterprise_figures_come_from_the_cockpit_card_and_the_summary(users):
+    """The month summary's projects and enterprise-assistance sentences: the rollup and the cockpit card's
+    investment chart (projects), the enterprises summary (made of the registered measures)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from core.measures import MeasureScope, get_measure
+    from enterprises import services as firms
+    from enterprises.figures import assistance_summary
+    from enterprises.tests.factories import firm, request
+    from projects import selectors as projects
+    from projects import services as project_services
+    from projects.tests.factories import make_project
+
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    june = bulletin_data(user=users["office"], month=JUNE, plan_ids=None, issuer="督查室")
+    assert june.projects is None and june.enterprises is None  # no records: no paragraph
+
+    project = make_project(year=today.year, stage_dates=[None, None, dt.date(today.year, 1, 20), None, None])
+    make_project(code="XM-T-002", year=today.year, stage_dates=[None, None, None, None, None])
+    if today.month > 1:  # a month is reported once it is over
+        report = project_services.report_file(
+            actor=users["zjj_reporter"], project=project, month=dt.date(today.year, 1, 31),
+            amount_month=Decimal("150"), progress_text="1月施工推进", submit=True, stage_index=2,
+            stage_reached_on=dt.date(today.year, 1, 15), stage_evidence="开工令",
+        )  # fmt: skip
+        project_services.report_approve(actor=users["zjj_head"], report=report)
+    req = request(firm(), received_on=today)
+    firms.request_accept(actor=users["zjj_reporter"], request=req)
+    firms.request_answer(actor=users["zjj_reporter"], request=req, answer="已组织专场招聘",
+                         outcome=firms.OutcomeData(jobs=30, tax_relieved=Decimal("25000")))  # fmt: skip
+    firms.outcome_approve(actor=users["zjj_head"], request=req)
+    firms.request_feedback(actor=users["office"], request=req, satisfied=True)
+
+    data = bulletin_data(user=users["office"], month=month, plan_ids=None, issuer="督查室")
+    end = data.month.replace(day=28) + dt.timedelta(days=4)
+    end -= dt.timedelta(days=end.day)
+    groups = projects.project_rollup(users["office"], end, by="type")
+    point = projects.investment_by_month(projects.projects_for_user(users["office"]), today.year, end)[today.month - 1]
+    p = data.projects
+    assert p is not None and p["count"] == "2" == str(sum(g.count for g in groups))
+    assert [p[k] for k in ("green", "yellow", "red", "started", "start_due")] == [
+        str(sum(getattr(g, k) for g in groups)) for k in ("green", "yellow", "red", "started", "start_due")
+    ]
+    assert p["planned"] == f"{point['planned']:.2f}"
+    # The card's cumulative line at the month end and the registered measure agree with the bulletin.
+    assert p["completed"] == f"{point['actual']:.2f}"
+    measure = get_measure("projects.investment_completed").value(MeasureScope(start=month.replace(month=1), end=end))
+    assert p["completed"] == f"{measure:.2f}" == ("150.00" if today.month > 1 else "0.00")
+    if today.month > 1:
+        assert (p["started"], p["start_due"], p["start_rate"]) == ("1", "1", "100.0")
+
+    s = assistance_summary(MeasureScope(start=month, end=end))
+    e = data.enterprises
+    assert e is not None
+    assert (
+        (e["helped"], e["requests"], e["closed"], e["jobs"])
+        == tuple(str(x) for x in (s.enterprises_helped, s.requests, s.closed, s.jobs_filled))
+        == ("1", "1", "1", "30")
+    )
+    assert e["tax_wan"] == "2.50" and e["on_time_rate"] == "100.0" and e["satisfaction_rate"] == "100.0"
+    assert get_measure("enterprises.helped").value(MeasureScope(start=month, end=end)) == 1
+
+    text = Document(io.BytesIO(bulletin_build(actor=users["office"], month=month, seq=0)[0]))
+    body = "\n".join(par.text for par in text.paragraphs)
+    assert "重大项目方面，纳入调度的重大项目2个" in body and "本年累计完成投资" + p["completed"] + "万元" in body
+    assert "本月帮扶企业1家，受理企业诉求1件、办结1件" in body and "减免税费2.50万元" in body
+
+
+def test_projects_and_enterprise_sentences_print_amounts_as_a_bulletin_does():
+    from evaluation.bulletindoc import BulletinData, enterprises_sentence, projects_sentence, wan_amount
+
+    assert (wan_amount("150"), wan_amount("3227770.66"), wan_amount("")) == ("150.00万元", "322.78亿元", "0.00万元")
+    d = BulletinData(issuer="督查室", year=2026, seq=1, month=dt.date(2026, 11, 1), issued_on=dt.date(2026, 12, 5),
+                     title="t", opening="", remarks="", total_tasks=0, by_light={}, reports={}, orders_issued=0,
+                     orders_closed=0)  # fmt: skip
+    d.projects = {"count": "60", "green": "41", "yellow": "0", "red": "19", "started": "58", "start_due": "60",
+                  "start_rate": "96.7", "planned": "4090959.89", "completed": "3227770.66",
+                  "completion_rate": "78.9"}  # fmt: skip
+    assert projects_sentence(d) == (
+        "重大项目方面，纳入调度的重大项目60个，其中绿灯41个、黄灯0个、红灯19个；截至月底应开工60个，已开工58个，"
+        "开工率96.7%；本年累计完成投资322.78亿元，同期计划409.10亿元，完成计划的78.9%。"
+    )
+    d.enterprises = {"helped": "3", "requests": "4", "closed": "2", "answered": "2", "on_time_rate": "",
+                     "satisfaction_rate": "", "jobs": "0", "tax_wan": "0.00", "funds_wan": "1.50"}  # fmt: skip
+    # Rates without a denominator are left out, not printed as 0%.
+    assert enterprises_sentence(d) == (
+        "助企服务方面，本月帮扶企业3家，受理企业诉求4件、办结2件；帮助企业招用工0人，减免税费0.00万元，协调资金1.50万元。"
+    )
