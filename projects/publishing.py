@@ -181,6 +181,13 @@ def investment_rows(query: MapQuery) -> list[tuple[str, str, str]]:
     ]
 
 
+def project_draft(code: str) -> tuple[int, str, int] | None:
+    """The portal's office adds a project by its code: its id, a first public title (its name, to be
+    rewritten for citizens) and its plan year."""
+    found = Project.objects.filter(code=code).values_list("pk", "name", "plan_year").first()
+    return (found[0], found[1][:120], found[2]) if found else None
+
+
 def register() -> None:
     register_public_kind(
         PublicKind(
@@ -192,6 +199,7 @@ def register() -> None:
             internal_title=lambda pk: str(Project.objects.get(pk=pk)),
             photos=project_photos,
             milestones=project_milestones,
+            draft_by_code=project_draft,
         )
     )
     register_map_source(MapSource("project", _("Major projects"), project_points))

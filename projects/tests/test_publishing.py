@@ -10,6 +10,7 @@ from core.publishing import MapQuery, get_public_kind, map_sources, wall_panels
 from core.uploads import Upload
 from plans.models import DimensionTag
 from portal import services as portal
+from portal.models import PublicItem
 from portal.tests.test_photos import photo_with_gps
 from projects import services
 from projects.models import Project
@@ -137,3 +138,21 @@ def test_the_wall_shows_the_investment_panel(client_as, project):
     assert projects[0] == str(Project.objects.count())
     completed = next(v for k, v in rows.items() if "完成投资" in k or k == "Completed investment")
     assert completed[0] == "80万元"
+
+
+def test_the_office_adds_projects_by_code_all_or_nothing(client_as, project):
+    office = client_as("office")
+    assert "portal-add-code-form" in office.get("/portal/").content.decode()
+    refused = office.post("/portal/add-by-code/", {"kind": "project", "codes": f"{project.code}\nXM-NONE"})
+    assert refused.status_code == 400
+    assert "XM-NONE" in refused.content.decode() and ("第 2 行" in refused.content.decode() or "Line 2" in refused.content.decode())
+    assert not PublicItem.objects.filter(kind="project").exists()
+    done = office.post("/portal/add-by-code/", {"kind": "project", "codes": f"  {project.code}  \n\n"})
+    assert done.status_code == 302
+    item = PublicItem.objects.get(kind="project", object_id=project.pk)
+    assert not item.is_published and item.year == project.plan_year
+    assert client_as("office").get(f"/portal/items/{item.pk}/").status_code == 200
+    # Adding again creates nothing; a task code is not a project code.
+    office.post("/portal/add-by-code/", {"kind": "project", "codes": project.code})
+    assert PublicItem.objects.filter(kind="project").count() == 1
+    assert client_as("zjj_head").post("/portal/add-by-code/", {"kind": "project", "codes": project.code}).status_code == 403
