@@ -120,6 +120,7 @@ def load_demo_projects(today: dt.date | None = None) -> int:
                 ]
                 co = [u for u in units.values() if u.name in ("区发改委", "区自然资源局", "区财政局") and u != unit]
                 block_tag, industry_tag = tags.get(block), tags.get(industry)
+                site = SITES.get(block, SITES[""])
                 project = project_save(
                     actor=None,
                     data=ProjectFields(
@@ -135,8 +136,8 @@ def load_demo_projects(today: dt.date | None = None) -> int:
                         completion_due=dates[4],
                         owner=f"演示建设单位{n:02d}",
                         address=f"二七区演示路{n}号",
-                        longitude=Decimal(str(SITES.get(block, SITES[""])[0])) + Decimal(rng.randrange(-80, 80)) / 10000,
-                        latitude=Decimal(str(SITES.get(block, SITES[""])[1])) + Decimal(rng.randrange(-80, 80)) / 10000,
+                        longitude=Decimal(str(site[0])) + Decimal(rng.randrange(-80, 80)) / 10000,
+                        latitude=Decimal(str(site[1])) + Decimal(rng.randrange(-80, 80)) / 10000,
                         co_units=co[:2],
                         tags=[t for t in (block_tag, industry_tag) if t],
                         tasks=[t for key, t in tasks.items() if t and key in base],
