@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Perm
 from core.numbers import cn_amount
 from core.publishing import (
     CandidatePhoto,
@@ -155,7 +156,8 @@ def investment_rows(query: MapQuery) -> list[tuple[str, str, str]]:
     if not projects.exists():
         return []
     day = query.as_of
-    ensure_stored(projects, day)
+    # The office, leaders and the kiosk see the whole register: two counts tell the day is complete.
+    ensure_stored(projects, day, every_project=query.user.has_luoshi_perm(Perm.BUSINESS_READ_ALL))
     stored = ProjectStatus.objects.filter(day=day, project__in=projects)
     totals = stored.aggregate(planned=Sum("planned"), actual=Sum("actual"))
     counts = {
