@@ -65,6 +65,9 @@ class PublicKind:
     photos: Callable[[int], list[CandidatePhoto]] = lambda _pk: []
     # The item page's timeline: (date, what) of its planned milestones (the index does not need them).
     milestones: Callable[[int], list[tuple[date, str]]] = lambda _pk: []
+    # The office adds items of this kind by their code (e.g. a project's 项目编号): code → (id, title,
+    # year) of a new draft, None when no record has that code. Kinds without it are added elsewhere.
+    draft_by_code: Callable[[str], tuple[int, str, int] | None] | None = None
 
 
 _KINDS: dict[str, PublicKind] = {}

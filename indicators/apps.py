@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Indicators")
+
+    def ready(self) -> None:
+        from indicators import publishing
+
+        # The wall screen's indicators panel: the cockpit's chosen indicators.
+        publishing.register()

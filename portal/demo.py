@@ -209,3 +209,61 @@ def load_demo_portal() -> int:
         services.item_publish(actor=office, item=item, publish=True)
         created += 1
     return created
+
+
+# Demo projects made public (after projects.demo): (name ends with, public title, summary, notes).
+PUBLIC_PROJECTS = [
+    (
+        "断头路打通工程（演示）",
+        "打通断头路",
+        "打通辖区内的断头路，让居民出行少绕路、上学上班更顺畅。（演示数据）",
+        [(0, "道路路基施工完成，进入路面铺装阶段。")],
+    ),
+    (
+        "社区卫生服务中心（演示）",
+        "新建社区卫生服务中心",
+        "新建社区卫生服务中心，提供常见病诊疗、健康体检和家庭医生签约服务。（演示数据）",
+        [(0, "主体结构施工中。")],
+    ),
+    (
+        "口袋公园（演示）",
+        "建设口袋公园",
+        "利用边角空地建设口袋公园，增加居民身边的休闲绿地。（演示数据）",
+        [],
+    ),
+]
+
+
+def load_demo_portal_projects() -> int:
+    """Publish three demo projects with public texts (idempotent); returns the number created."""
+    from accounts.models import User
+    from projects.models import Project
+
+    office = User.objects.filter(username="office").first()
+    if office is None:
+        return 0
+    created = 0
+    for index, (suffix, public_title, summary, notes) in enumerate(PUBLIC_PROJECTS):
+        project = Project.objects.filter(name__endswith=suffix).order_by("code").first()
+        if project is None or PublicItem.objects.filter(kind="project", object_id=project.pk).exists():
+            continue
+        item = services.item_save(
+            actor=office,
+            kind="project",
+            object_id=project.pk,
+            title=public_title,
+            summary=summary,
+            year=project.plan_year,
+        )
+        for _offset, text in notes:
+            services.update_add(actor=office, item=item, day=date(project.plan_year, 6, 30), text=text)
+        colours = [(110, 150, 190), (190, 160, 110), (130, 180, 120)]
+        services.photo_publish(
+            actor=office,
+            item=item,
+            caption=f"{public_title}（演示图片）",
+            upload=Upload(demo_photo(f"P{index + 1}", colours[index]), f"demo-project-{index + 1}.jpg"),
+        )
+        services.item_publish(actor=office, item=item, publish=True)
+        created += 1
+    return created

@@ -11,6 +11,7 @@ urlpatterns = [
     path("public/<slug:kinds>/<int:pk>/", views.public_item_view, name="item"),
     # The office.
     path("portal/", views.office_list_view, name="office_list"),
+    path("portal/add-by-code/", views.add_by_code_view, name="add_by_code"),
     path("portal/items/<int:pk>/", views.office_item_view, name="office_item"),
     path("portal/items/<int:pk>/publish/", views.publish_view, name="publish"),
     path("portal/items/<int:pk>/updates/", views.update_add_view, name="update_add"),

@@ -1,6 +1,7 @@
 """Portal pages: the public ones (no login, cached, rate limited) and the office's editing pages."""
 
 from django.conf import settings
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -14,7 +15,7 @@ from core.access import require_perm
 from core.publishing import get_public_kind
 from core.views_helpers import button_post, form_post
 from portal import selectors, services
-from portal.forms import AddTasksForm, ItemTextForm, PhotoForm, UpdateForm
+from portal.forms import AddByCodeForm, AddTasksForm, ItemTextForm, PhotoForm, UpdateForm
 from portal.models import PublicItem, PublicPhoto, PublicUpdate
 from portal.ratelimit import rate_limited
 
@@ -150,11 +151,47 @@ def office_list_view(request):
             write,
             success=lambda n: _("%(n)s draft(s) added: write their public texts, then publish.") % {"n": n},
             redirect_to="portal:office_list",
-            invalid=lambda f: render(
-                request, "portal/office_list.html", {"items": selectors.office_items(), "form": f}
-            ),
+            invalid=lambda f: _office_list(request, form=f),
         )
-    return render(request, "portal/office_list.html", {"items": selectors.office_items(), "form": form})
+    return _office_list(request, form=form)
+
+
+def _office_list(request, *, form=None, code_form=None, status: int = 200):
+    code_form = code_form or AddByCodeForm()
+    context = {
+        "items": selectors.office_items(),
+        "form": form or AddTasksForm(),
+        "code_form": code_form if code_form.fields["kind"].choices else None,
+    }
+    return render(request, "portal/office_list.html", context, status=status)
+
+
+@require_POST
+@require_perm(Perm.PLAN_EDIT)
+def add_by_code_view(request):
+    """Put records of a kind that registered `draft_by_code` (major projects) on the portal as drafts."""
+    form = AddByCodeForm(request.POST)
+
+    @transaction.atomic
+    def write(data):
+        created = 0
+        for object_id, title, year in data["drafts"]:
+            if PublicItem.objects.filter(kind=data["kind"], object_id=object_id).exists():
+                continue
+            services.item_save(
+                actor=request.user, kind=data["kind"], object_id=object_id, title=title, summary="", year=year
+            )
+            created += 1
+        return created
+
+    return form_post(
+        request,
+        form,
+        write,
+        success=lambda n: _("%(n)s draft(s) added: write their public texts, then publish.") % {"n": n},
+        redirect_to="portal:office_list",
+        invalid=lambda f: _office_list(request, code_form=f, status=400),
+    )
 
 
 @require_perm(Perm.PLAN_EDIT)

@@ -7,9 +7,11 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Major projects")
 
     def ready(self) -> None:
-        from projects import measures
+        from projects import measures, publishing
         from projects.targets import register_project_kinds
 
         measures.register()
         # Supervision orders, instructions and inspections can be about a project or one of its problems.
         register_project_kinds()
+        # The public portal's project kind, the map's project points and the wall's investment panel.
+        publishing.register()

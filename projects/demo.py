@@ -53,6 +53,17 @@ UNITS = {
     "城市更新": ["区住建局", "区工信局", "区发改委"],
 }
 POSTS = {"产业项目": "分管经济副区长", "基础设施": "分管城建副区长", "民生项目": "分管城建副区长"}
+# Demo sites (WGS-84, placed by eye inside 二七区, the same spots as maps.demo's block squares): each
+# project lies within ~1 km of its core block, so the map shows it inside the district and its block.
+SITES = {
+    "二七商圈": (113.642, 34.748),
+    "总部经济": (113.640, 34.722),
+    "健康产业": (113.600, 34.695),
+    "凤湖智能新区": (113.580, 34.660),
+    "华侨城文旅": (113.550, 34.650),
+    "足球小镇": (113.578, 34.636),
+    "": (113.620, 34.700),
+}
 # (share of the plan actually done, stall from month) per behaviour.
 BEHAVIOURS = [("on_track", 1.0, None)] * 6 + [("lagging", 0.7, None)] * 2 + [("stalled", 1.0, 6)]
 
@@ -110,6 +121,7 @@ def load_demo_projects(today: dt.date | None = None) -> int:
                 ]
                 co = [u for u in units.values() if u.name in ("区发改委", "区自然资源局", "区财政局") and u != unit]
                 block_tag, industry_tag = tags.get(block), tags.get(industry)
+                site = SITES.get(block, SITES[""])
                 project = project_save(
                     actor=None,
                     data=ProjectFields(
@@ -125,8 +137,8 @@ def load_demo_projects(today: dt.date | None = None) -> int:
                         completion_due=dates[4],
                         owner=f"演示建设单位{n:02d}",
                         address=f"二七区演示路{n}号",
-                        longitude=Decimal("113.640000") + Decimal(rng.randrange(-300, 300)) / 10000,
-                        latitude=Decimal("34.720000") + Decimal(rng.randrange(-300, 300)) / 10000,
+                        longitude=Decimal(str(site[0])) + Decimal(rng.randrange(-80, 80)) / 10000,
+                        latitude=Decimal(str(site[1])) + Decimal(rng.randrange(-80, 80)) / 10000,
                         co_units=co[:2],
                         tags=[t for t in (block_tag, industry_tag) if t],
                         tasks=[t for key, t in tasks.items() if t and key in base],

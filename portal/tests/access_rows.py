@@ -58,6 +58,6 @@ PAGES = {
     "portal:office_item": (OFFICE, lambda: {"pk": _published_item().pk}, "", {}),
 }
 WRITES = ["publish", "update_add", "update_remove", "photo_add", "photo_remove"]
-POST_ONLY = {f"portal:{name}" for name in WRITES}
+POST_ONLY = {f"portal:{name}" for name in WRITES} | {"portal:add_by_code"}
 POST_ONLY_KWARGS = {f"portal:{name}": "pk" for name in WRITES}
-POST_WRITERS = {f"portal:{name}": OFFICE for name in WRITES}
+POST_WRITERS = {f"portal:{name}": OFFICE for name in [*WRITES, "add_by_code"]}

@@ -44,7 +44,8 @@ window.LuoshiWall = (function () {
     box.replaceChildren.apply(box, list.map(function (p) {
       var wrap = el("div", "w-extra"); wrap.dataset.key = p.key;
       var table = el("table", "w-table");
-      p.rows.forEach(function (r) { var tr = el("tr"); tr.append(el("td", "", r[0]), el("td", "num", r[1])); table.append(tr); });
+      // r = [label, value, light]: the value takes the light's colour.
+      p.rows.forEach(function (r) { var tr = el("tr"); tr.append(el("td", "", r[0]), el("td", "num" + (r[2] ? " w-light-" + r[2] : ""), r[1])); table.append(tr); });
       wrap.append(el("h3", "", p.title), table);
       return wrap;
     }));
@@ -54,11 +55,13 @@ window.LuoshiWall = (function () {
     document.getElementById("w-asof").textContent = data.as_of;
     document.getElementById("w-generated").textContent = data.generated;
     data.kpis.forEach(function (k) { var n = document.querySelector('.w-n[data-key="' + k.key + '"]'); if (n) n.textContent = k.value; });
+    // The registered panels first: they take room under the area chart, which is then fitted to what is left.
+    panels(document.getElementById("w-more"), data.panels);
+    areaChart.resize();
     areaChart.setOption(areaOption(data.areas, document.getElementById("w-area-chart")), { replaceMerge: ["series"] });
     leagueRows(document.getElementById("w-top"), data.league_top);
     leagueRows(document.getElementById("w-bottom"), data.league_bottom);
     redRows(document.getElementById("w-red"), data.red);
-    panels(document.getElementById("w-more"), data.panels);
     return map.update(data.map);
   }
 

@@ -8,7 +8,7 @@ from maps.demo import load_demo_map
 from org.demo import load_demo_duties, load_demo_organisation
 from plans.demo import TITLE, load_demo_plan
 from plans.models import Plan
-from portal.demo import load_demo_portal
+from portal.demo import load_demo_portal, load_demo_portal_projects
 from projects.demo import load_demo_projects
 from reports.demo import load_demo_reports
 from supervision.demo import load_demo_supervision
@@ -30,5 +30,6 @@ class Command(BaseCommand):
         created["evaluation months"] = load_demo_evaluation()
         created["projects"] = load_demo_projects()
         created["enterprises"] = load_demo_enterprises()
+        created["public projects"] = load_demo_portal_projects()
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"Demo data loaded ({summary}). Demo password for all demo accounts: Luoshi@2021")
