@@ -18,4 +18,6 @@ urlpatterns = [
     path("portal/updates/<int:pk>/remove/", views.update_remove_view, name="update_remove"),
     path("portal/items/<int:pk>/photos/", views.photo_add_view, name="photo_add"),
     path("portal/photos/<int:pk>/remove/", views.photo_remove_view, name="photo_remove"),
+    # The office's view of a selected photo, published or not (the public URL is 404 until publication).
+    path("portal/photos/<int:pk>/thumb/", views.office_photo_view, {"thumb": True}, name="office_photo_thumb"),
 ]

@@ -112,11 +112,22 @@ def public_item_view(request, kinds: str, pk: int):
 @require_GET
 @rate_limited
 def public_photo_view(request, pk: int, thumb: bool = False):
-    photo = selectors.public_photo(pk)
+    return _photo_response(selectors.public_photo(pk), thumb=thumb, cache="public, max-age=3600")
+
+
+@require_GET
+@require_perm(Perm.PLAN_EDIT)
+def office_photo_view(request, pk: int, thumb: bool = False):
+    """The office sees a selected photo (its EXIF-free published copy) before the item is public, too."""
+    photo = get_object_or_404(PublicPhoto, pk=pk)
+    return _photo_response(photo, thumb=thumb, cache="private, no-store")
+
+
+def _photo_response(photo: PublicPhoto, *, thumb: bool, cache: str) -> FileResponse:
     stored = photo.thumbnail if thumb and photo.thumbnail else photo.file
     response = FileResponse(stored.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=3600"
+    response["Cache-Control"] = cache
     return response
 
 

@@ -54,6 +54,7 @@ PAGES = {
     "portal:item": (EVERYONE, lambda: {"kinds": "tasks", "pk": _published_item().object_id}, "", {}),
     "portal:photo": (EVERYONE, lambda: {"pk": _photo()}, "", {}),
     "portal:photo_thumb": (EVERYONE, lambda: {"pk": _photo()}, "", {}),
+    "portal:office_photo_thumb": (OFFICE, lambda: {"pk": _photo()}, "", {}),
     "portal:office_list": (OFFICE, None, "", {}),
     "portal:office_item": (OFFICE, lambda: {"pk": _published_item().pk}, "", {}),
 }

@@ -124,6 +124,22 @@ def test_a_photo_of_an_unpublished_item_is_not_served(client, users, item):
     assert client.get(f"/public/photos/{photo.pk}/thumb/").status_code == 404
 
 
+def test_the_office_sees_a_selected_photo_before_it_is_public(client_as, users, item):
+    """The office page shows the photo it is about to publish from its own URL, not the public one (404 there)."""
+    from core.uploads import Upload
+
+    services.item_publish(actor=users["office"], item=item, publish=False)
+    photo = services.photo_publish(
+        actor=users["office"], item=item, caption="", upload=Upload(photo_with_gps(), "a.jpg")
+    )
+    office = client_as("office")
+    page = office.get(f"/portal/items/{item.pk}/").content.decode()
+    assert f"/portal/photos/{photo.pk}/thumb/" in page and f"/public/photos/{photo.pk}/" not in page
+    served = b"".join(office.get(f"/portal/photos/{photo.pk}/thumb/").streaming_content)
+    assert not has_metadata(served)
+    assert client_as("zjj_reporter").get(f"/portal/photos/{photo.pk}/thumb/").status_code == 403
+
+
 def test_an_evidence_photo_is_published_as_a_clean_copy(users, item, task):
     from core.publishing import get_public_kind
     from core.uploads import Upload
