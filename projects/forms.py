@@ -1,12 +1,16 @@
 """Forms of the projects pages (all through core.forms.CheckedForm: control characters and ranges refused)."""
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import CheckedForm, PlainDecimalField
+from core.forms import CheckedForm, CheckedModelForm, PlainDecimalField
 from org.models import LeaderPost, Unit
-from plans.models import DimensionTag
-from projects.models import ProjectProblem, ProjectType
+from plans.forms import TaskSearchWidget
+from plans.models import DimensionTag, Task
+from projects.models import DEFAULT_STAGES, Project, ProjectProblem, ProjectType
 
 LIGHTS = [("", _("Any light")), ("red", _("Red")), ("yellow", _("Yellow")), ("green", _("Green"))]
 
@@ -125,3 +129,123 @@ class ProjectTypeForm(CheckedForm):
     finish_stage = forms.IntegerField(label=_("Finish stage (number, from 1)"), min_value=1, max_value=10)
     lag_yellow_percent = forms.FloatField(label=_("Yellow when investment lags by (%)"), min_value=0, max_value=100)
     lag_red_percent = forms.FloatField(label=_("Red when investment lags by (%)"), min_value=0, max_value=100)
+
+
+MAX_STAGES = 10  # a type has 2 to 10 stages (project_type_save)
+
+
+class ProjectForm(CheckedModelForm):
+    """新建/编辑项目: one project's register, typed by the office (the ledger import writes the same fields).
+
+    The monthly profile is typed as 12 monthly figures — percentages summing to 100, or amounts (万元)
+    summing to the annual plan — and stored as 12 cumulative shares; empty means linear over the year.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    profile_kind = forms.ChoiceField(
+        label=_("Monthly profile given as"),
+        choices=[("percent", _("Shares of the annual plan (%)")), ("amount", _("Amounts (万元)"))],
+        initial="percent",
+    )
+    profile = forms.CharField(
+        label=_("Monthly profile (optional)"),
+        required=False,
+        max_length=400,
+        help_text=_("12 figures, January to December, separated by spaces or commas; empty = spread evenly."),
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "code", "name", "type", "level", "owner", "address", "longitude", "latitude", "tags",
+            "total_investment", "plan_year", "annual_plan", "leader_post", "lead_unit", "co_units",
+            "completion_due", "tasks",
+        ]  # fmt: skip
+        widgets = {
+            "completion_due": forms.DateInput(attrs={"type": "date"}),
+            "tasks": TaskSearchWidget,
+            "tags": forms.CheckboxSelectMultiple,
+            "co_units": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].queryset = DimensionTag.objects.order_by("kind", "rank", "name")
+        self.fields["leader_post"].queryset = LeaderPost.objects.filter(is_active=True)
+        self.fields["lead_unit"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["co_units"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["co_units"].required = False
+        self.fields["tags"].required = False
+        self.fields["tasks"].required = False
+        self.fields["tasks"].queryset = Task.objects.all()
+        self.fields["plan_year"].min_value = 2000
+        project = self.instance if self.instance.pk else None
+        kind = project.type if project is not None else ProjectType.objects.order_by("rank", "name").first()
+        self.stage_names = list(kind.stages) if kind is not None else list(DEFAULT_STAGES)
+        planned = {s.index: s.planned_on for s in project.stages.all()} if project is not None else {}
+        for index, name in enumerate(self.stage_names[:MAX_STAGES]):
+            self.fields[f"stage_{index}"] = forms.DateField(
+                label=_("Planned date: %(stage)s") % {"stage": name},
+                required=False,
+                initial=planned.get(index),
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+        self.order_fields(
+            ["code", "name", "type", "level", "owner", "address", "longitude", "latitude", "total_investment",
+             "plan_year", "annual_plan", "profile_kind", "profile"]
+            + [f"stage_{i}" for i in range(len(self.stage_names[:MAX_STAGES]))]
+            + ["leader_post", "lead_unit", "completion_due", "co_units", "tags", "tasks", "version"]
+        )  # fmt: skip
+        if project is not None:
+            self.fields["version"].initial = project.version
+            shares = [float(x) for x in project.monthly_profile or []]
+            if len(shares) == 12:
+                monthly = [b - a for a, b in zip([0.0, *shares[:-1]], shares, strict=True)]
+                self.fields["profile"].initial = " ".join(f"{round(m * 100, 2):g}" for m in monthly)
+
+    def stage_fields(self) -> list:
+        return [self[f"stage_{i}"] for i in range(len(self.stage_names[:MAX_STAGES]))]
+
+    def clean(self):
+        data = super().clean()
+        data["stage_dates"] = [data.get(f"stage_{i}") for i in range(len(self.stage_names[:MAX_STAGES]))]
+        data["monthly_profile"] = self._profile(data)
+        return data
+
+    def _profile(self, data: dict) -> list[float]:
+        text = (data.get("profile") or "").strip()
+        if not text:
+            return []
+        parts = [p for p in re.split(r"[\s,，、;；]+", text) if p]
+        try:
+            figures = [Decimal(p.rstrip("%")) for p in parts]
+        except InvalidOperation:
+            self.add_error("profile", _("The monthly profile holds numbers only."))
+            return []
+        if len(figures) != 12 or any(not f.is_finite() or f < 0 for f in figures):
+            self.add_error("profile", _("Give 12 figures, one per month, none negative (%(n)s given).") % {"n": len(figures)})
+            return []
+        total = sum(figures)
+        if data.get("profile_kind") == "amount":
+            annual = data.get("annual_plan")
+            if annual is None:
+                return []
+            if abs(total - annual) > Decimal("0.01"):
+                self.add_error(
+                    "profile",
+                    _("The 12 monthly amounts sum to %(sum)s 万元, not the annual plan %(plan)s 万元.")
+                    % {"sum": f"{total:f}", "plan": f"{annual:f}"},
+                )
+                return []
+        elif abs(total - 100) > Decimal("0.01"):
+            self.add_error("profile", _("The 12 monthly shares sum to %(sum)s %%, not 100 %%.") % {"sum": f"{total:f}"})
+            return []
+        if total == 0:
+            self.add_error("profile", _("The monthly profile cannot be all zero."))
+            return []
+        running, shares = Decimal(0), []
+        for f in figures:
+            running += f
+            shares.append(round(float(running / total), 6))
+        shares[-1] = 1.0
+        return shares
