@@ -170,15 +170,19 @@ class ProjectForm(CheckedModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tags"].queryset = DimensionTag.objects.order_by("kind", "rank", "name")
-        self.fields["leader_post"].queryset = LeaderPost.objects.filter(is_active=True)
-        self.fields["lead_unit"].queryset = Unit.objects.filter(is_active=True)
-        self.fields["co_units"].queryset = Unit.objects.filter(is_active=True)
-        self.fields["co_units"].required = False
-        self.fields["tags"].required = False
-        self.fields["tasks"].required = False
-        self.fields["tasks"].queryset = Task.objects.all()
-        self.fields["plan_year"].min_value = 2000
+        choices = {
+            "tags": DimensionTag.objects.order_by("kind", "rank", "name"),
+            "leader_post": LeaderPost.objects.filter(is_active=True),
+            "lead_unit": Unit.objects.filter(is_active=True),
+            "co_units": Unit.objects.filter(is_active=True),
+            "tasks": Task.objects.all(),
+        }
+        for name, queryset in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset
+        for name in ("co_units", "tags", "tasks"):
+            self.fields[name].required = False
         project = self.instance if self.instance.pk else None
         kind = project.type if project is not None else ProjectType.objects.order_by("rank", "name").first()
         self.stage_names = list(kind.stages) if kind is not None else list(DEFAULT_STAGES)
@@ -223,9 +227,10 @@ class ProjectForm(CheckedModelForm):
             self.add_error("profile", _("The monthly profile holds numbers only."))
             return []
         if len(figures) != 12 or any(not f.is_finite() or f < 0 for f in figures):
-            self.add_error("profile", _("Give 12 figures, one per month, none negative (%(n)s given).") % {"n": len(figures)})
+            message = _("Give 12 figures, one per month, none negative (%(n)s given).")
+            self.add_error("profile", message % {"n": len(figures)})
             return []
-        total = sum(figures)
+        total = sum(figures, Decimal(0))
         if data.get("profile_kind") == "amount":
             annual = data.get("annual_plan")
             if annual is None:

@@ -51,7 +51,8 @@ def test_office_creates_a_project_with_a_monthly_profile(client_as, task_by_obje
     assert response["Location"] == reverse("projects:detail", args=[project.pk])
     assert project.monthly_profile[0] == pytest.approx(0.05) and project.monthly_profile[-1] == 1.0
     assert project.monthly_profile[3] == pytest.approx(0.25)
-    assert [s.planned_on for s in project.stages.order_by("index")][:3] == [dt.date(2021, 2, 1), None, dt.date(2021, 5, 1)]
+    planned = [s.planned_on for s in project.stages.order_by("index")]
+    assert planned[:3] == [dt.date(2021, 2, 1), None, dt.date(2021, 5, 1)]
     assert list(project.co_units.values_list("code", flat=True)) == ["fgw"]
     assert project.longitude == Decimal("113.6")
     assert AuditEvent.objects.filter(verb="project.create", object_id=str(project.pk)).exists()
@@ -60,16 +61,12 @@ def test_office_creates_a_project_with_a_monthly_profile(client_as, task_by_obje
 def test_profile_in_amounts_must_sum_to_the_annual_plan(client_as):
     before = Project.objects.count()
     bad = "100 100 100 100 100 100 100 100 100 100 100 99"  # 1199, not 1200
-    response = client_as("office").post(
-        reverse("projects:create"), _post_data(profile_kind="amount", profile=bad)
-    )
+    response = client_as("office").post(reverse("projects:create"), _post_data(profile_kind="amount", profile=bad))
     assert response.status_code == 400
     assert "1199" in response.content.decode() and "1200" in response.content.decode()
     assert Project.objects.count() == before
     good = "100 " * 12
-    response = client_as("office").post(
-        reverse("projects:create"), _post_data(profile_kind="amount", profile=good)
-    )
+    response = client_as("office").post(reverse("projects:create"), _post_data(profile_kind="amount", profile=good))
     assert response.status_code == 302
     assert Project.objects.get(code="XM-NEW-1").monthly_profile[5] == pytest.approx(0.5)
 
@@ -124,12 +121,13 @@ def test_code_clash_is_refused_on_the_code_field(client_as):
     assert Project.objects.filter(code="XM-TAKEN").count() == 1
 
 
-@pytest.mark.parametrize("who,status", [("zjj_head", 403), ("zjj_reporter", 403), ("leader", 403), ("fgw_reporter", 403)])
-def test_non_office_cannot_create_or_edit(client_as, who, status):
+@pytest.mark.parametrize("who", ["zjj_head", "zjj_reporter", "leader", "fgw_reporter"])
+def test_non_office_cannot_create_or_edit(client_as, who):
     project = make_project(code="XM-GUARD")
     client = client_as(who)
-    assert client.post(reverse("projects:create"), _post_data(code="XM-X")).status_code == status
-    assert client.post(reverse("projects:update", args=[project.pk]), _post_data(code="XM-GUARD", name="x")).status_code == status
+    assert client.post(reverse("projects:create"), _post_data(code="XM-X")).status_code == 403
+    edit = client.post(reverse("projects:update", args=[project.pk]), _post_data(code="XM-GUARD", name="x"))
+    assert edit.status_code == 403
     assert not Project.objects.filter(code="XM-X").exists()
     assert Project.objects.get(pk=project.pk).name == "测试项目"
 
