@@ -4,11 +4,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CheckedForm, CheckedModelForm, PlainDecimalField
 from org.models import LeaderPost, Unit
-from plans.forms import TaskSearchWidget
+from plans.forms import DATE_WIDGET, TaskSearchWidget
 from plans.models import DimensionTag, Task
 from projects.models import DEFAULT_STAGES, Project, ProjectProblem, ProjectType
 
@@ -162,7 +163,7 @@ class ProjectForm(CheckedModelForm):
             "completion_due", "tasks",
         ]  # fmt: skip
         widgets = {
-            "completion_due": forms.DateInput(attrs={"type": "date"}),
+            "completion_due": DATE_WIDGET,
             "tasks": TaskSearchWidget,
             "tags": forms.CheckboxSelectMultiple,
             "co_units": forms.SelectMultiple(attrs={"size": 6}),
@@ -192,7 +193,7 @@ class ProjectForm(CheckedModelForm):
                 label=_("Planned date: %(stage)s") % {"stage": name},
                 required=False,
                 initial=planned.get(index),
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=DATE_WIDGET,
             )
         self.order_fields(
             ["code", "name", "type", "level", "owner", "address", "longitude", "latitude", "total_investment",
@@ -200,6 +201,9 @@ class ProjectForm(CheckedModelForm):
             + [f"stage_{i}" for i in range(len(self.stage_names[:MAX_STAGES]))]
             + ["leader_post", "lead_unit", "completion_due", "co_units", "tags", "tasks", "version"]
         )  # fmt: skip
+        if project is None:
+            self.fields["plan_year"].initial = timezone.localdate().year
+            self.fields["type"].initial = kind.pk if kind is not None else None
         if project is not None:
             self.fields["version"].initial = project.version
             shares = [float(x) for x in project.monthly_profile or []]

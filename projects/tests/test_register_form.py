@@ -97,6 +97,9 @@ def test_office_edits_a_project_and_a_stale_version_is_refused(client_as):
     page = client.get(reverse("projects:update", args=[project.pk]))
     assert page.status_code == 200 and "XM-EDIT-1" in page.content.decode()
     assert "8.33" in page.content.decode()  # the stored cumulative shares shown as monthly percentages
+    # The planned stage date and the completion time are shown in the date inputs (ISO, whatever the locale).
+    assert 'name="stage_2" value="2021-04-30"' in page.content.decode()
+    assert 'name="completion_due" value="2022-12-31"' in page.content.decode()
     url = reverse("projects:update", args=[project.pk])
     data = _post_data(code="XM-EDIT-1", name="改名后的项目", annual_plan="1500", version=project.version)
     response = client.post(url, data)
