@@ -1,7 +1,6 @@
 """Forms of the projects pages (all through core.forms.CheckedForm: control characters and ranges refused)."""
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +10,7 @@ from core.forms import CheckedForm, CheckedModelForm, PlainDecimalField
 from org.models import LeaderPost, Unit
 from plans.forms import DATE_WIDGET, TaskSearchWidget
 from plans.models import DimensionTag, Task
+from projects import profile
 from projects.models import DEFAULT_STAGES, Project, ProjectProblem, ProjectType
 
 LIGHTS = [("", _("Any light")), ("red", _("Red")), ("yellow", _("Yellow")), ("green", _("Green"))]
@@ -206,10 +206,7 @@ class ProjectForm(CheckedModelForm):
             self.fields["type"].initial = kind.pk if kind is not None else None
         if project is not None:
             self.fields["version"].initial = project.version
-            shares = [float(x) for x in project.monthly_profile or []]
-            if len(shares) == 12:
-                monthly = [b - a for a, b in zip([0.0, *shares[:-1]], shares, strict=True)]
-                self.fields["profile"].initial = " ".join(f"{round(m * 100, 2):g}" for m in monthly)
+            self.fields["profile"].initial = profile.percents_text([float(x) for x in project.monthly_profile or []])
 
     def stage_fields(self) -> list:
         return [self[f"stage_{i}"] for i in range(len(self.stage_names[:MAX_STAGES]))]
@@ -224,13 +221,11 @@ class ProjectForm(CheckedModelForm):
         text = (data.get("profile") or "").strip()
         if not text:
             return []
-        parts = [p for p in re.split(r"[\s,，、;；]+", text) if p]
-        try:
-            figures = [Decimal(p.rstrip("%")) for p in parts]
-        except InvalidOperation:
+        figures = profile.parse_figures(text)
+        if figures is None:
             self.add_error("profile", _("The monthly profile holds numbers only."))
             return []
-        if len(figures) != 12 or any(not f.is_finite() or f < 0 for f in figures):
+        if len(figures) != profile.MONTHS or any(f < 0 for f in figures):
             message = _("Give 12 figures, one per month, none negative (%(n)s given).")
             self.add_error("profile", message % {"n": len(figures)})
             return []
@@ -246,15 +241,10 @@ class ProjectForm(CheckedModelForm):
                     % {"sum": f"{total:f}", "plan": f"{annual:f}"},
                 )
                 return []
-        elif abs(total - 100) > Decimal("0.01"):
+        elif not profile.percents_sum_to_100(figures):
             self.add_error("profile", _("The 12 monthly shares sum to %(sum)s %%, not 100 %%.") % {"sum": f"{total:f}"})
             return []
         if total == 0:
             self.add_error("profile", _("The monthly profile cannot be all zero."))
             return []
-        running, shares = Decimal(0), []
-        for f in figures:
-            running += f
-            shares.append(round(float(running / total), 6))
-        shares[-1] = 1.0
-        return shares
+        return profile.cumulative_shares(figures)

@@ -97,6 +97,15 @@ def test_office_edits_a_project_and_a_stale_version_is_refused(client_as):
     page = client.get(reverse("projects:update", args=[project.pk]))
     assert page.status_code == 200 and "XM-EDIT-1" in page.content.decode()
     assert "8.33" in page.content.decode()  # the stored cumulative shares shown as monthly percentages
+    # Sent back as shown (12 × 8.33 = 99.96), the profile is accepted: the rounding of the display is not an error.
+    shown = " ".join(["8.33"] * 12)
+    resent = client.post(
+        reverse("projects:update", args=[project.pk]),
+        _post_data(code="XM-EDIT-1", profile=shown, version=project.version),
+    )
+    assert resent.status_code == 302
+    project.refresh_from_db()
+    assert project.monthly_profile[5] == pytest.approx(0.5)
     # The planned stage date and the completion time are shown in the date inputs (ISO, whatever the locale).
     assert 'name="stage_2" value="2021-04-30"' in page.content.decode()
     assert 'name="completion_due" value="2022-12-31"' in page.content.decode()
@@ -105,9 +114,9 @@ def test_office_edits_a_project_and_a_stale_version_is_refused(client_as):
     response = client.post(url, data)
     assert response.status_code == 302
     project.refresh_from_db()
-    assert project.name == "改名后的项目" and project.annual_plan == Decimal("1500") and project.version == 2
+    assert project.name == "改名后的项目" and project.annual_plan == Decimal("1500") and project.version == 3
     assert project.monthly_profile == []  # the profile was cleared in the form: linear again
-    event = AuditEvent.objects.get(verb="project.update", object_id=str(project.pk))
+    event = AuditEvent.objects.filter(verb="project.update", object_id=str(project.pk)).latest("pk")
     assert event.before["code"] == "XM-EDIT-1" and str(event.before["annual_plan"]) in ("1200.00", "1200")
     # The form opened on version 1 is now stale.
     response = client.post(url, {**data, "name": "又一次改名"})
@@ -144,3 +153,46 @@ def test_buttons_show_for_the_office_only(client_as):
     assert 'data-testid="project-edit"' in office_detail
     assert 'data-testid="project-edit"' not in head_detail
     assert 'data-testid="project-create"' not in client_as("zjj_head").get(reverse("projects:list")).content.decode()
+
+
+def test_ledger_carries_the_monthly_profile(users):
+    import io
+
+    from openpyxl import load_workbook
+
+    from projects import ledger
+    from projects.ledger_io import ledger_import, ledger_xlsx
+
+    shares = [round((i + 1) / 12, 6) for i in range(11)] + [1.0]
+    project = make_project(code="XM-PROF", monthly_profile=shares)
+    data = ledger_xlsx(Project.objects.filter(pk=project.pk), dt.date(2021, 6, 30))
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.worksheets[0]
+    column = list(ledger.LEDGER_COLUMNS).index("monthly_profile") + 1
+    assert ws.cell(row=3, column=column).value == "、".join(["8.33"] * 12)
+    # Re-imported as exported (12 × 8.33 = 99.96 is 100 within the rounding shown): accepted.
+    assert ledger_import(actor=users["office"], data=data).ok
+    assert Project.objects.get(pk=project.pk).monthly_profile[5] == pytest.approx(0.5)
+    ws.cell(row=3, column=column, value="、".join(["5"] * 4 + ["10"] * 8))
+    out = io.BytesIO()
+    wb.save(out)
+    assert ledger_import(actor=users["office"], data=out.getvalue()).ok
+    project.refresh_from_db()
+    assert project.monthly_profile[3] == pytest.approx(0.2) and project.monthly_profile[-1] == 1.0
+    # 12 figures summing to 90: named with its row and column, nothing written.
+    ws.cell(row=3, column=column, value="、".join(["5"] * 6 + ["10"] * 6))
+    ws.cell(row=3, column=2, value="不应写入")
+    bad = io.BytesIO()
+    wb.save(bad)
+    outcome = ledger_import(actor=users["office"], data=bad.getvalue())
+    assert not outcome.ok and any("3" in e and "月度计划" in e for e in outcome.errors)
+    project.refresh_from_db()
+    assert project.name == "测试项目" and project.monthly_profile[3] == pytest.approx(0.2)
+    # A blank cell keeps the stored profile.
+    ws.cell(row=3, column=column).value = None  # ws.cell(..., value=None) would leave the old value
+    ws.cell(row=3, column=2, value="保留计划")
+    keep = io.BytesIO()
+    wb.save(keep)
+    assert ledger_import(actor=users["office"], data=keep.getvalue()).ok
+    project.refresh_from_db()
+    assert project.name == "保留计划" and project.monthly_profile[3] == pytest.approx(0.2)
