@@ -22,6 +22,7 @@ from core.validation import number_problem, text_problem
 from core.xlsx import build_table_xlsx
 from core.xlsx_safety import xlsx_problem
 from plans.textdates import BadDate, BadNumber, normalise, parse_date, parse_number
+from projects import profile
 
 STAGE_COUNT = 5
 # key → header. Keys of the import; the export adds read-only columns (progress, problems) after them.
@@ -44,6 +45,9 @@ LEDGER_COLUMNS: dict[str, str] = {
     "co_units": "配合单位",
     "completion_due": "完成时限",
     **{f"stage_{i}": f"阶段{i + 1}计划时间" for i in range(STAGE_COUNT)},
+    # Optional (older ledgers lack it): 12 monthly percentages of the annual plan, 、-separated; blank keeps
+    # an existing project's profile (or none: linear).
+    "monthly_profile": "月度计划（%）",
 }
 REQUIRED = ["code", "name", "type", "level", "total_investment", "plan_year", "annual_plan", "leader_post",
             "lead_unit", "completion_due"]  # fmt: skip
@@ -90,7 +94,7 @@ class Vocabulary:
 
 def build_ledger_xlsx(rows: Iterable[list[object]], *, title: str = "重点项目台账") -> bytes:
     headers = [*LEDGER_COLUMNS.values(), *EXPORT_EXTRA]
-    widths = [14, 30, 10, 8, 18, 18, 10, 10, 12, 12, 12, 8, 12, 14, 14, 20, 12, *[12] * STAGE_COUNT]
+    widths = [14, 30, 10, 8, 18, 18, 10, 10, 12, 12, 12, 8, 12, 14, 14, 20, 12, *[12] * STAGE_COUNT, 30]
     widths += [12, 12, 10, 10, 6, 30]
     return build_table_xlsx(title=title, headers=headers, rows=rows, widths=widths, sheet_name="重点项目台账")
 
@@ -227,6 +231,23 @@ class _Row:
         return [n.strip() for n in names if n.strip() in known]
 
 
+def _profile(r: _Row) -> list[float] | None:
+    """The row's monthly profile as cumulative shares; None when the cell is blank (keep what is stored)."""
+    text = r.text("monthly_profile")
+    if not text:
+        return None
+    figures = profile.parse_figures(text)
+    if (
+        figures is None
+        or len(figures) != profile.MONTHS
+        or any(f < 0 for f in figures)
+        or not profile.percents_sum_to_100(figures)
+    ):
+        r.error("monthly_profile", "bad_profile", text)
+        return None
+    return profile.cumulative_shares(figures)
+
+
 def parse_ledger(data: bytes, vocabulary: Vocabulary) -> Parsed:
     """Read and check every cell of a 重点项目台账; any error means nothing may be imported."""
     result, rows = _open(data, LEDGER_COLUMNS, REQUIRED)
@@ -261,6 +282,7 @@ def parse_ledger(data: bytes, vocabulary: Vocabulary) -> Parsed:
             "co_units": r.words("co_units", vocabulary.units, "unknown_unit"),
             "completion_due": r.day("completion_due", required=True),
             "stage_dates": [r.day(f"stage_{i}") for i in range(STAGE_COUNT)],
+            "monthly_profile": _profile(r),
         }
         code = str(row["code"])
         if code and code in seen:

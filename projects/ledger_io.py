@@ -16,7 +16,7 @@ from core.errors import ServiceError
 from org.models import LeaderPost, Unit
 from plans.messages import ledger_error_text
 from plans.models import DimensionTag
-from projects import ledger
+from projects import ledger, profile
 from projects import status as project_status
 from projects.models import Project, ProjectReport, ProjectType
 from projects.services import ProjectFields, month_end_of, project_save
@@ -40,6 +40,7 @@ def error_line(error: ledger.LedgerError) -> str:
         "unknown_project": _("No project has the code “%(v)s”."),
         "bad_level": _("“%(v)s” must be 省重点, 市重点 or 区重点."),
         "bad_year": _("“%(v)s” is not a plan year."),
+        "bad_profile": _("“%(v)s” must be 12 monthly percentages of the annual plan summing to 100, separated by 、."),
         "duplicate_month": _("Project “%(v)s” appears twice for the same month."),
         "duplicate_code": _("Project code “%(v)s” appears more than once."),
         "no_rows": _("The sheet has no project rows."),
@@ -97,6 +98,7 @@ def ledger_rows(projects: QuerySet[Project], day: dt.date):
                 p.total_investment, p.plan_year, p.annual_plan, p.leader_post.title, p.lead_unit.name,
                 "、".join(u.name for u in p.co_units.all()), p.completion_due,
                 *[stages.get(i) for i in range(ledger.STAGE_COUNT)],
+                profile.percents_text([float(x) for x in p.monthly_profile or []], "、"),
                 last.amount_month if last else None, this_year, f"{rate:.1%}" if rate is not None else "",
                 p.type.stages[s.stage_index] if s and 0 <= s.stage_index < len(p.type.stages) else "",
                 {"red": "红", "yellow": "黄", "green": "绿"}.get(s.light, "") if s else "",
@@ -145,6 +147,8 @@ def ledger_import(*, actor: User | None, data: bytes) -> ImportOutcome:
         if current is not None:
             data_row.tasks = list(current.tasks.all())
             data_row.monthly_profile = list(current.monthly_profile or [])
+        if row["monthly_profile"] is not None:
+            data_row.monthly_profile = row["monthly_profile"]
         try:
             project_save(actor=actor, data=data_row, project=current)
         except ServiceError as exc:

@@ -29,13 +29,14 @@ from projects.forms import (
     MonthlyReportForm,
     ProblemForm,
     ProjectFilterForm,
+    ProjectForm,
     ProjectTypeForm,
     ResolveForm,
     ReturnForm,
     RollupForm,
 )
 from projects.ledger_io import ledger_import, ledger_xlsx, monthly_import
-from projects.models import DEFAULT_STAGES, CoordinationMeeting, ProjectPhoto, ProjectReport, ProjectType
+from projects.models import DEFAULT_STAGES, CoordinationMeeting, Project, ProjectPhoto, ProjectReport, ProjectType
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
@@ -362,3 +363,52 @@ def type_list_view(request, pk: int | None = None):
         request, form, write, success=_("Project type saved; its projects' lights are recomputed."),
         redirect_to="projects:types", invalid=invalid,
     )  # fmt: skip
+
+
+def _project_fields(d: dict) -> services.ProjectFields:
+    return services.ProjectFields(
+        code=d["code"], name=d["name"], type=d["type"], level=d["level"], leader_post=d["leader_post"],
+        lead_unit=d["lead_unit"], total_investment=d["total_investment"], plan_year=d["plan_year"],
+        annual_plan=d["annual_plan"], completion_due=d["completion_due"], owner=d["owner"], address=d["address"],
+        longitude=d["longitude"], latitude=d["latitude"], co_units=list(d["co_units"]), tags=list(d["tags"]),
+        tasks=list(d["tasks"]), stage_dates=d["stage_dates"], monthly_profile=d["monthly_profile"],
+    )  # fmt: skip
+
+
+def _project_form_page(request, form: ProjectForm, project: Project | None, write):
+    def invalid(f):
+        status = 400 if request.method == "POST" else 200
+        return render(request, "projects/project_form.html", {"form": f, "project": project}, status=status)
+
+    if request.method != "POST":
+        return invalid(form)
+    return form_post(
+        request, form, write, success=_("Project saved."),
+        redirect_to=lambda p: reverse("projects:detail", args=[p.pk]), invalid=invalid,
+    )  # fmt: skip
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def project_create_view(request):
+    """新建项目: the office registers one project."""
+    form = ProjectForm(request.POST or None)
+    return _project_form_page(
+        request, form, None, lambda d: services.project_create(actor=request.user, data=_project_fields(d))
+    )
+
+
+@require_perm(Perm.PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def project_update_view(request, pk: int):
+    """编辑项目: the office edits one project's register (refused when someone saved it in between)."""
+    project = selectors.project_get_for_user(request.user, pk)
+    # The form gets its own copy: a ModelForm writes the typed values onto its instance while validating.
+    form = ProjectForm(request.POST or None, instance=Project.objects.get(pk=project.pk))
+
+    def write(d):
+        return services.project_update(
+            actor=request.user, project=project, data=_project_fields(d), version=d["version"]
+        )
+
+    return _project_form_page(request, form, project, write)

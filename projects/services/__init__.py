@@ -13,7 +13,7 @@ from projects.services.problems import (
     problem_resolve,
     problems_escalate,
 )
-from projects.services.register import ProjectFields, project_save, project_type_save
+from projects.services.register import ProjectFields, project_create, project_save, project_type_save, project_update
 from projects.services.reports import (
     MAX_PHOTOS_PER_REQUEST,
     month_end_of,
@@ -34,8 +34,10 @@ __all__ = [
     "problem_raise",
     "problem_resolve",
     "problems_escalate",
+    "project_create",
     "project_save",
     "project_type_save",
+    "project_update",
     "report_approve",
     "report_file",
     "report_return",

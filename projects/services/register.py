@@ -204,3 +204,25 @@ def project_type_save(
         after={"stages": names, "yellow": lag_yellow_percent, "red": lag_red_percent},
     )  # fmt: skip
     return kind
+
+
+@transaction.atomic
+def project_create(*, actor: User, data: ProjectFields) -> Project:
+    """The office registers one project through the page (新建项目); the ledger import uses `project_save`."""
+    return project_save(actor=actor, data=data)
+
+
+@transaction.atomic
+def project_update(*, actor: User, project: Project, data: ProjectFields, version: int | None) -> Project:
+    """The office edits one project's register (编辑项目).
+
+    `version` is the one the form was opened on: when someone saved the project in between (the office or a
+    ledger import), the write is refused rather than silently overwriting their change.
+    """
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    if version is not None and version != current.version:
+        raise ServiceError(
+            _("Someone else changed this project while you were editing it; reload the page and try again."),
+            code="conflict",
+        )
+    return project_save(actor=actor, data=data, project=current)

@@ -59,6 +59,8 @@ PAGES = {
     "projects:type_edit": (OFFICE, lambda: {"pk": _type()}, "", {}),
     "projects:meetings": ({"office", "leader", "leader_cj"}, None, "", {}),
     "projects:meeting_create": ({"office", "leader", "leader_cj"}, None, "", {}),
+    "projects:create": (OFFICE, None, "", {}),
+    "projects:update": (OFFICE, lambda: {"pk": _project()}, "", {}),
     "projects:detail": (ZJJ_READERS, lambda: {"pk": _project()}, "", NOT_IN_SCOPE),
     "projects:report_form": ({"zjj_reporter"}, lambda: {"pk": _project()}, "", NOT_IN_SCOPE),
     "projects:photo": (ZJJ_READERS, lambda: {"pk": _photo()}, "", NOT_IN_SCOPE),
