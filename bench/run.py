@@ -18,8 +18,9 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 
@@ -56,6 +57,12 @@ def manage(url: str, *args: str, check: bool = True) -> subprocess.CompletedProc
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check, text=True, capture_output=True)
 
 
+def local_today() -> date:
+    """The application's today (Asia/Shanghai, as seed_scale and the sweep count days): between 16:00
+    and 24:00 UTC the machine's date is a day behind, which made the bench reseed a seeded city."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
 def ensure_database(url: str, *, fresh: bool = False) -> None:
     """Create the benchmark database; `fresh` drops it first (the smoke runs' throwaway city, so every
     run starts from the same data instead of the reports an earlier run used up)."""
@@ -82,7 +89,11 @@ def ensure_city(url: str, sizes: dict, *, fresh: bool = False, log=print) -> Non
     ensure_database(url, fresh=fresh)
     manage(url, "migrate", "--noinput", "-v0")
     params = seeded_sizes(url)
-    if params and all(params.get(k) == v for k, v in sizes.items()) and params.get("today") == date.today().isoformat():
+    if (
+        params
+        and all(params.get(k) == v for k, v in sizes.items())
+        and params.get("today") == local_today().isoformat()
+    ):
         log(f"city already seeded: {sizes}")
         return
     log(f"seeding {sizes} …")
@@ -354,7 +365,7 @@ def open_tasks_by_reporter(conn, today: date, limit: int) -> list[tuple[str, lis
 
 
 def measure(url: str, port: int, calls: int, export_calls: int, past: date, *, log=print) -> dict:
-    today = date.today()
+    today = local_today()
     results: dict = {}
     with psycopg.connect(url, autocommit=True) as conn:
         chosen = pick(conn, today)
@@ -427,7 +438,7 @@ def cold_days(url: str, port: int, past: date, n: int, *, log=print) -> dict:
     base = f"http://127.0.0.1:{port}"
     with psycopg.connect(url, autocommit=True) as conn:
         live = conn.execute("SELECT count(*) FROM plans_task WHERE NOT is_deleted").fetchone()[0]
-        office = pick(conn, date.today())["office"]
+        office = pick(conn, local_today())["office"]
         covered, bare = [], []
         for back in range(1, 400):
             day = past - timedelta(days=back)
@@ -529,7 +540,7 @@ def main(argv=None) -> int:
     sizes = SMOKE if args.smoke else CITY
     calls = 3 if args.smoke else args.calls
     export_calls = args.export_calls or (1 if args.smoke else calls)
-    past = date.fromisoformat(args.past) if args.past else date(date.today().year, 6, 30)
+    past = date.fromisoformat(args.past) if args.past else date(local_today().year, 6, 30)
     ensure_city(args.database_url, sizes, fresh=args.smoke)
     with gunicorn(args.database_url, args.port) as proc:
         GUNICORN_MASTER[0] = proc.pid
