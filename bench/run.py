@@ -264,7 +264,7 @@ SELECT u.name, g.* FROM (
     count(*) FILTER (WHERE s.late) late
   FROM plans_task t
   JOIN plans_plan p ON p.id = t.plan_id AND p.status IN ('active', 'closed')
-  JOIN reports_statussnapshot s ON s.task_id = t.id AND s.day = %(day)s
+  JOIN reports_statusinterval s ON s.task_id = t.id AND s.valid_from <= %(day)s AND s.valid_to > %(day)s
   WHERE NOT t.is_deleted
   GROUP BY t.lead_unit_id) g
 LEFT JOIN org_unit u ON u.id = g.lead_unit_id"""
@@ -454,7 +454,9 @@ def cold_days(url: str, port: int, past: date, n: int, *, log=print) -> dict:
     api = Client(port)
     api.login(office)
     page = requests.Session()
-    page.get(f"{base}/accounts/login/", timeout=30)
+    form = page.get(f"{base}/accounts/login/", timeout=30)
+    if "csrftoken" not in page.cookies:
+        raise RuntimeError(f"login page {form.status_code}: no CSRF cookie; {form.headers} {form.text[:300]}")
     page.post(f"{base}/accounts/login/", timeout=120,
               data={"username": office, "password": PASSWORD, "csrfmiddlewaretoken": page.cookies["csrftoken"]})  # fmt: skip
     out: dict = {}
