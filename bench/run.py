@@ -18,8 +18,9 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 
@@ -56,6 +57,12 @@ def manage(url: str, *args: str, check: bool = True) -> subprocess.CompletedProc
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check, text=True, capture_output=True)
 
 
+def local_today() -> date:
+    """The application's today (Asia/Shanghai, as seed_scale and the sweep count days): between 16:00
+    and 24:00 UTC the machine's date is a day behind, which made the bench reseed a seeded city."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
 def ensure_database(url: str, *, fresh: bool = False) -> None:
     """Create the benchmark database; `fresh` drops it first (the smoke runs' throwaway city, so every
     run starts from the same data instead of the reports an earlier run used up)."""
@@ -82,7 +89,11 @@ def ensure_city(url: str, sizes: dict, *, fresh: bool = False, log=print) -> Non
     ensure_database(url, fresh=fresh)
     manage(url, "migrate", "--noinput", "-v0")
     params = seeded_sizes(url)
-    if params and all(params.get(k) == v for k, v in sizes.items()) and params.get("today") == date.today().isoformat():
+    if (
+        params
+        and all(params.get(k) == v for k, v in sizes.items())
+        and params.get("today") == local_today().isoformat()
+    ):
         log(f"city already seeded: {sizes}")
         return
     log(f"seeding {sizes} …")
@@ -253,7 +264,7 @@ SELECT u.name, g.* FROM (
     count(*) FILTER (WHERE s.late) late
   FROM plans_task t
   JOIN plans_plan p ON p.id = t.plan_id AND p.status IN ('active', 'closed')
-  JOIN reports_statussnapshot s ON s.task_id = t.id AND s.day = %(day)s
+  JOIN reports_statusinterval s ON s.task_id = t.id AND s.valid_from <= %(day)s AND s.valid_to > %(day)s
   WHERE NOT t.is_deleted
   GROUP BY t.lead_unit_id) g
 LEFT JOIN org_unit u ON u.id = g.lead_unit_id"""
@@ -354,7 +365,7 @@ def open_tasks_by_reporter(conn, today: date, limit: int) -> list[tuple[str, lis
 
 
 def measure(url: str, port: int, calls: int, export_calls: int, past: date, *, log=print) -> dict:
-    today = date.today()
+    today = local_today()
     results: dict = {}
     with psycopg.connect(url, autocommit=True) as conn:
         chosen = pick(conn, today)
@@ -412,6 +423,65 @@ def measure(url: str, port: int, calls: int, export_calls: int, past: date, *, l
     return results
 
 
+SQL_COVERED = """
+SELECT count(*) FROM plans_task t WHERE NOT t.is_deleted AND EXISTS (
+  SELECT 1 FROM reports_statusinterval i WHERE i.task_id = t.id AND i.valid_from <= %(day)s AND i.valid_to > %(day)s)"""
+
+
+def cold_days(url: str, port: int, past: date, n: int, *, log=print) -> dict:
+    """The cockpit (`/api/v1/rollups?by=unit` and the page `/cockpit/`) as of past days asked for the
+    first time (no cached rollup in any worker): days whose statuses are stored as intervals
+    (`manage.py status_history`), and days nothing is stored for (computed on request). Each day is
+    asked once, by the API or by the page, alternately, so every call is cold."""
+    import requests
+
+    base = f"http://127.0.0.1:{port}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        live = conn.execute("SELECT count(*) FROM plans_task WHERE NOT is_deleted").fetchone()[0]
+        office = pick(conn, local_today())["office"]
+        covered, bare = [], []
+        for back in range(1, 400):
+            day = past - timedelta(days=back)
+            if conn.execute("SELECT 1 FROM reports_statussnapshot WHERE day = %s LIMIT 1", [day]).fetchone():
+                continue
+            count = conn.execute(SQL_COVERED, {"day": day}).fetchone()[0]
+            if count == live and len(covered) < 2 * n:
+                covered.append(day)
+            elif count == 0 and len(bare) < 2 * n and back % 5 == 0:
+                bare.append(day)
+            if len(covered) >= 2 * n and len(bare) >= 2 * n:
+                break
+    api = Client(port)
+    api.login(office)
+    page = requests.Session()
+    form = page.get(f"{base}/accounts/login/", timeout=30)
+    if "csrftoken" not in page.cookies:
+        raise RuntimeError(f"login page {form.status_code}: no CSRF cookie; {form.headers} {form.text[:300]}")
+    page.post(f"{base}/accounts/login/", timeout=120,
+              data={"username": office, "password": PASSWORD, "csrfmiddlewaretoken": page.cookies["csrftoken"]})  # fmt: skip
+    out: dict = {}
+    for kind, days in (("history stored (intervals)", covered), ("nothing stored (computed)", bare)):
+        times: dict[str, list[float]] = {"api": [], "page": []}
+        for i, day in enumerate(days):
+            started = time.perf_counter()
+            if i % 2 == 0:
+                api.call("GET", f"/api/v1/rollups?by=unit&as_of={day.isoformat()}")
+                times["api"].append((time.perf_counter() - started) * 1000)
+            else:
+                r = page.get(f"{base}/cockpit/?as_of={day.isoformat()}", timeout=300)
+                if r.status_code != 200:
+                    raise RuntimeError(f"cockpit page {day} → {r.status_code}")
+                times["page"].append((time.perf_counter() - started) * 1000)
+        for what, values in times.items():
+            if values:
+                out[f"7 cold past day, {what}, {kind}"] = {
+                    "luoshi": summary(values),
+                    "days": [d.isoformat() for d in days],
+                }
+                log(f"cold {what} {kind}: {summary(values)}")
+    return out
+
+
 def export(client: Client, calls: int, *, log=print) -> dict:
     pids = worker_pids(GUNICORN_MASTER[0])
     peaks, times, sizes = [], [], []
@@ -460,6 +530,10 @@ def main(argv=None) -> int:
     parser.add_argument("--export-calls", type=int, default=None)
     parser.add_argument("--port", type=int, default=18421)
     parser.add_argument("--past", default=None, help="the past as-of date (default: 30 June this year)")
+    parser.add_argument(
+        "--cold", type=int, default=0, help="also time N cold past days per kind (history stored / not), API and page"
+    )
+    parser.add_argument("--cold-only", action="store_true", help="only the cold past days (with --cold)")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench" / "results.json"))
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgres"):
@@ -468,11 +542,13 @@ def main(argv=None) -> int:
     sizes = SMOKE if args.smoke else CITY
     calls = 3 if args.smoke else args.calls
     export_calls = args.export_calls or (1 if args.smoke else calls)
-    past = date.fromisoformat(args.past) if args.past else date(date.today().year, 6, 30)
+    past = date.fromisoformat(args.past) if args.past else date(local_today().year, 6, 30)
     ensure_city(args.database_url, sizes, fresh=args.smoke)
     with gunicorn(args.database_url, args.port) as proc:
         GUNICORN_MASTER[0] = proc.pid
-        results = measure(args.database_url, args.port, calls, export_calls, past)
+        results = {} if args.cold_only else measure(args.database_url, args.port, calls, export_calls, past)
+        if args.cold:
+            results |= cold_days(args.database_url, args.port, past, args.cold)
     results["sizes"] = sizes
     results["when"] = time.strftime("%Y-%m-%d %H:%M")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -497,9 +573,10 @@ def table(results: dict) -> str:
             f"| 6 ledger export (.xlsx, all tasks, {e['file_kb']} KB) | {e['median_ms']} ms | {e['p90_ms']} ms | "
             f"peak RSS {e['peak_rss_mb']} MB (+{e['peak_increase_mb']} MB) | |"
         )
-    lines.append(
-        f"\ncockpit as of the past date, first call (fills the day): {results['cockpit_past_first_call_ms']} ms"
-    )
+    if "cockpit_past_first_call_ms" in results:
+        lines.append(
+            f"\ncockpit as of the past date, first call (fills the day): {results['cockpit_past_first_call_ms']} ms"
+        )
     return "\n".join(lines)
 
 

@@ -13,20 +13,19 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import CITY, DEFAULT_DB, ROOT, SMOKE, ensure_city, gunicorn  # noqa: E402
+from run import CITY, DEFAULT_DB, ROOT, SMOKE, ensure_city, gunicorn, local_today  # noqa: E402
 
 LOCUST = str(ROOT / ".venv" / "bin" / "locust")
 
 
 def plan_reporters(url: str, n: int, per_user: int) -> list[dict]:
     """One reporter per unit, from the units with the most lead tasks still open for this period."""
-    today = date.today()
+    today = local_today()
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             """SELECT min(u.username), array_agg(DISTINCT t.id) FROM plans_task t

@@ -201,6 +201,45 @@ class StatusSnapshot(models.Model):
         return f"{self.task_id} {self.day} {self.status} {self.light}"
 
 
+class StatusInterval(models.Model):
+    """状态区间: what rollups count of the engine's result (status, lights, late, completion), stored
+    once per stretch of days over which it does not change, valid from `valid_from` up to (not
+    including) `valid_to`.
+
+    Day rows (StatusSnapshot) hold the full result for the days lists and pages read; intervals hold
+    a city's history compactly (a task's rollup fields change a few times a year, its expected value
+    daily), so the cockpit of any past day is one range join instead of 20 000 trajectories. Written
+    by the nightly sweep (extended while unchanged), by `manage.py status_history` (backfill) and on
+    first request; cut at the first affected day by every change (reports.intervals).
+    """
+
+    task = models.ForeignKey("plans.Task", on_delete=models.CASCADE, related_name="status_intervals")
+    valid_from = models.DateField()
+    valid_to = models.DateField()  # exclusive
+    status = models.CharField(max_length=12)
+    light = models.CharField(max_length=6)
+    computed_light = models.CharField(max_length=6)
+    late = models.BooleanField(default=False)
+    completion = models.FloatField()
+    generation = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # One interval starts per task and day; intervals of a task never overlap (reports.intervals).
+            models.UniqueConstraint(fields=["task", "valid_from"], name="statusinterval_unique_task_from"),
+        ]
+        indexes = [
+            # A day's intervals: valid_to > day AND valid_from <= day (most rows of a city end after any
+            # recent day, so this index serves old days; recent ones read the table).
+            models.Index(fields=["valid_to", "valid_from"], name="statusinterval_to_from_idx"),
+        ]
+        verbose_name = _("status interval")
+        verbose_name_plural = _("status intervals")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.valid_from}–{self.valid_to} {self.status} {self.light}"
+
+
 class StatusGeneration(models.Model):
     """A counter per task, bumped whenever something changes the task's statuses.
 

@@ -25,7 +25,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from plans.models import Task, TaskQuerySet
-from reports import engine
+from reports import engine, intervals
 from reports.models import Judgement, StatusGeneration, StatusSnapshot
 from reports.rollup_cache import epoch_touch
 from reports.status import task_statuses
@@ -209,6 +209,7 @@ def status_refresh(
     rows = [_row(t.pk, day, results[t.pk], generations.get(t.pk, 0)) for t in chosen]
     fields = [f.name for f in StatusSnapshot._meta.concrete_fields if f.name not in ("id", "task", "day")]
     StatusSnapshot.objects.bulk_create(rows, update_conflicts=True, unique_fields=["day", "task"], update_fields=fields)
+    intervals.record(day, results, generations)
     return len(rows)
 
 
@@ -225,6 +226,7 @@ def _invalidate(ids: list[int] | None, since: date | None) -> None:
     if since is not None:
         rows = rows.filter(day__gte=since)
     rows.delete()
+    intervals.cut(ids, since)
 
 
 def _sweep(day: date) -> int:
@@ -233,7 +235,9 @@ def _sweep(day: date) -> int:
     for start in range(0, len(tasks), 5000):
         chunk = tasks[start : start + 5000]
         read = _generations([t.pk for t in chunk])
-        written += _store(day, task_statuses(chunk, day), read, overwrite=True)
+        results = task_statuses(chunk, day)
+        written += _store(day, results, read, overwrite=True)
+        intervals.record_checked(day, results, read)
     epoch_touch()  # overwriting may have healed rows that cached rollups counted
     prune_before = day - timedelta(days=KEEP_DAYS)
     old = StatusSnapshot.objects.filter(day__lt=prune_before)

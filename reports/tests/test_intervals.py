@@ -1,0 +1,123 @@
+"""Status intervals (reports.intervals): the rollup fields stored once per stretch of equal days."""
+
+import datetime as dt
+import importlib
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from plans.models import Task
+from reports import intervals, services, snapshots
+from reports.models import StatusInterval, StatusSnapshot
+from reports.selectors import cockpit, rollups
+from reports.status import task_statuses
+
+pytestmark = pytest.mark.django_db
+DAY = dt.timedelta(days=1)
+
+
+def _tasks():
+    return list(Task.objects.alive().select_related("plan", "node").order_by("pk"))
+
+
+def _covering(day):
+    found = {}
+    for iv in StatusInterval.objects.filter(valid_from__lte=day, valid_to__gt=day):
+        assert iv.task_id not in found, "intervals of a task overlap"
+        found[iv.task_id] = (iv.status, iv.light, iv.computed_light, iv.late, iv.completion)
+    return found
+
+
+def test_intervals_equal_computed_statuses_on_every_day():
+    tasks = _tasks()
+    start, end = dt.date(2021, 1, 1), dt.date(2022, 3, 1)
+    written = intervals.history_fill(start, end, tasks)
+    days = (end - start).days
+    assert written < len(tasks) * days / 10  # stored when they change, not per day
+    day = start
+    while day < end:
+        computed = {pk: intervals.values_of(r) for pk, r in task_statuses(tasks, day).items()}
+        assert _covering(day) == computed, day
+        day += DAY * 3  # every third day: a year of the demo plan in a few seconds, still every kind of day
+
+
+def test_history_fill_replaces_what_the_range_held():
+    tasks = _tasks()
+    intervals.history_fill(dt.date(2021, 3, 1), dt.date(2021, 9, 1), tasks)
+    intervals.history_fill(dt.date(2021, 5, 1), dt.date(2021, 7, 1), tasks)
+    for day in (dt.date(2021, 4, 30), dt.date(2021, 5, 1), dt.date(2021, 6, 30)):
+        computed = {pk: intervals.values_of(r) for pk, r in task_statuses(tasks, day).items()}
+        assert _covering(day) == computed
+    # After the second range the first one's tail is no longer covered: computed on request, not wrong.
+    assert set(_covering(dt.date(2021, 8, 1))) <= {t.pk for t in tasks}
+
+
+def test_the_sweep_extends_the_interval_while_values_stay_the_same():
+    tasks = _tasks()
+    day = dt.date(2021, 11, 20)
+    snapshots.status_refresh(as_of=day)
+    snapshots.status_refresh(as_of=day + DAY)
+    computed = task_statuses(tasks, day)
+    following = task_statuses(tasks, day + DAY)
+    same = [pk for pk in computed if intervals.values_of(computed[pk]) == intervals.values_of(following[pk])]
+    assert same
+    for pk in same:
+        iv = StatusInterval.objects.get(task_id=pk)
+        assert (iv.valid_from, iv.valid_to) == (day, day + 2 * DAY)
+    for pk in set(computed) - set(same):
+        assert StatusInterval.objects.filter(task_id=pk).count() == 2
+
+
+def test_a_past_dated_judgement_cuts_the_intervals_at_its_date(users):
+    tasks = _tasks()
+    intervals.history_fill(dt.date(2021, 1, 1), dt.date(2022, 1, 1), tasks)
+    task = Task.objects.select_related("plan", "node").get(object="规范村建设", node__kind="key_task")
+    judged = dt.date(2021, 10, 8)
+    services.judgement_record(
+        actor=users["office"], task=task, likelihood="highly_likely", reason="已落实", recorded_on=judged
+    )
+    mine = StatusInterval.objects.filter(task=task)
+    assert mine.exists()
+    today = timezone.localdate()
+    # Cut at the judgement's date; only today's interval, recomputed at once by the change, follows.
+    assert max(mine.filter(valid_from__lt=today).values_list("valid_to", flat=True)) == judged
+    assert list(mine.filter(valid_to__gt=judged).values_list("valid_from", flat=True)) == [today]
+    # The office's rollup of a day after the judgement counts the judged (green) light, as the engine does.
+    office = users["office"]
+    later = dt.date(2021, 10, 15)
+    chosen = [t for t in tasks if t.plan.status in ("active", "closed")]
+    expected = {r.key: r.rollup.by_light for r in rollups(office, "unit", later, tasks=chosen)}
+    assert {r.key: r.rollup.by_light for r in rollups(office, "unit", later)} == expected
+    assert _covering(later)[task.pk][1] == "green"
+
+
+def test_the_cockpit_of_a_filled_past_day_computes_nothing_for_its_counts(users):
+    tasks = _tasks()
+    day = dt.date(2021, 7, 20)
+    intervals.history_fill(day - 10 * DAY, day + 10 * DAY, tasks)
+    assert intervals.ensure_covered(Task.objects.alive(), day) == 0
+    data = cockpit(users["office"], day)
+    statuses = task_statuses(tasks, day)
+    assert data.by_light["red"] == sum(
+        1 for t in tasks if t.plan.status in ("active", "closed") and statuses[t.pk].light.value == "red"
+    )
+    assert all(s == statuses[t.pk] for t, s in data.red + data.overdue)
+
+
+def test_the_migration_carries_day_rows_over_merging_equal_days():
+    tasks = _tasks()
+    first = dt.date(2021, 11, 20)
+    for i in range(3):
+        snapshots.statuses_on(first + i * DAY, tasks)
+    StatusInterval.objects.all().delete()
+    module = importlib.import_module("reports.migrations.0004_status_interval")
+    module.carry_snapshots_over(apps, None)
+    for i in range(3):
+        day = first + i * DAY
+        expected = {
+            r.task_id: (r.status, r.light, r.computed_light, r.late, r.completion)
+            for r in StatusSnapshot.objects.filter(day=day)
+        }
+        assert _covering(day) == expected
+    assert StatusInterval.objects.count() < StatusSnapshot.objects.count()
