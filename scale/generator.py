@@ -495,7 +495,7 @@ class CityBuilder:
             ["id", "node_id", "plan_id", "code", "object", "target_value", "target_unit", "start_date", "deadline",
              "modality", "measures", "source_quote", "source_offset", "responsible_post_id", "lead_unit_id",
              "baseline_target_value", "baseline_deadline", "weight", "verified_on", "version", "is_deleted",
-             "deleted_at", "created_at", "updated_at"],
+             "deleted_at", "created_at", "updated_at", "measure_key", "measure_params"],
             task_rows,
         )  # fmt: skip
         insert(Task.co_units.through, ["id", "task_id", "unit_id"], co_rows)
@@ -545,6 +545,7 @@ class CityBuilder:
             task_id, node_id, plan_id, f"T{code_no:04d}", f"{place}{work}", target, measure, start, deadline,
             "must" if rng.random() < 0.8 else "strive", "倒排工期，挂图作战。", quote, None,
             posts[2 + rng.randrange(len(posts) - 2)], lead, target, deadline, weight, None, 1, False, None, created, created,
+            "", "{}",  # not bound to a measure: its actual comes from reports
         )  # fmt: skip
         pick = rng.random()
         cumulative = 0.0
