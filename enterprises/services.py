@@ -117,7 +117,8 @@ def serves(actor: User, enterprise: Enterprise) -> bool:
 
 def _lock(request: AssistanceRequest) -> AssistanceRequest:
     return (
-        AssistanceRequest.objects.select_for_update()
+        # Lock the request row only: the handling unit may be unset (an outer join PostgreSQL cannot lock).
+        AssistanceRequest.objects.select_for_update(of=("self",))
         .select_related("enterprise", "category", "unit")
         .get(pk=request.pk)
     )
