@@ -49,12 +49,14 @@ def server_env(url: str) -> dict:
     return env
 
 
-def manage(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def manage(url: str, *args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = server_env(url)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     if "AUDIT_KEYRING_FILE" not in os.environ:
         env.pop("AUDIT_KEYRING_FILE")  # the dev settings generate var/audit-keyring, which the server reads
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check, text=True, capture_output=True)
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check, text=True, capture_output=True, input=stdin
+    )
 
 
 def local_today() -> date:
