@@ -172,11 +172,9 @@ def _chain_head() -> AuditChainHead:
     chains = max(1, settings.AUDIT_CHAINS)
     head = _first_free_head(chains)
     if head is None:
-        # Either the heads are not created yet (first use, or AUDIT_CHAINS was raised), or all are held.
-        AuditChainHead.objects.bulk_create(
-            [AuditChainHead(id=i, last_hash=chain.GENESIS, count=0) for i in range(1, chains + 1)],
-            ignore_conflicts=True,
-        )
+        # All held, or the heads are missing: `migrate` creates them (audit/apps.py), but the table may
+        # have been emptied since. Created here, uncommitted, they make other writers wait for us once.
+        audit_chain_heads_ensure()
         head = _first_free_head(chains)
     if head is None:
         # All held: queue on one of them, spread at random so waiters do not all wait on chain 1.
@@ -187,11 +185,17 @@ def _chain_head() -> AuditChainHead:
     return head
 
 
+def audit_chain_heads_ensure(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create the missing heads of chains 1..AUDIT_CHAINS (empty chains); never touches existing ones."""
+    AuditChainHead.objects.using(using).bulk_create(
+        [AuditChainHead(id=i, last_hash=chain.GENESIS, count=0) for i in range(1, max(1, settings.AUDIT_CHAINS) + 1)],
+        ignore_conflicts=True,
+    )
+
+
 def _first_free_head(chains: int) -> AuditChainHead | None:
     # Ordered: a single writer always gets chain 1, two concurrent writers chains 1 and 2, and so on.
-    return (
-        AuditChainHead.objects.select_for_update(skip_locked=True).filter(id__lte=chains).order_by("id").first()
-    )
+    return AuditChainHead.objects.select_for_update(skip_locked=True).filter(id__lte=chains).order_by("id").first()
 
 
 def _chain_marker() -> Callable[[], None]:
@@ -261,9 +265,7 @@ def audit_anchor(*, path: str | None = None) -> list[chain.Anchor]:
     """
     path = settings.AUDIT_ANCHOR_FILE if path is None else path
     heads = list(AuditChainHead.objects.filter(count__gt=0).order_by("id"))
-    ids = dict(
-        AuditEvent.objects.filter(hash__in=[h.last_hash for h in heads]).values_list("hash", "id")
-    )
+    ids = dict(AuditEvent.objects.filter(hash__in=[h.last_hash for h in heads]).values_list("hash", "id"))
     at = timezone.localtime().isoformat(timespec="seconds")
     anchors = []
     for head in heads:

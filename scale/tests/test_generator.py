@@ -30,7 +30,9 @@ def test_seed_scale_refuses_a_database_with_other_data():
 
 
 def _verify_chain() -> chain.Verdict:
-    heads = {i: (last_hash, count) for i, last_hash, count in AuditChainHead.objects.values_list("id", "last_hash", "count")}
+    heads = {
+        i: (last_hash, count) for i, last_hash, count in AuditChainHead.objects.values_list("id", "last_hash", "count")
+    }
     events = (event_content(e) for e in AuditEvent.objects.order_by("id").iterator())
     return chain.verify(events, keys=audit_keyring().keys, heads=heads)
 

@@ -44,7 +44,10 @@ class Command(BaseCommand):
                 _("No anchor file (%(path)s): the newest events could be cut off unnoticed.") % {"path": path or "-"}
             )
         # Every chain at once, in id order (audit/chain.py); a chain without a head row is "tail".
-        heads = {head_id: (last_hash, count) for head_id, last_hash, count in AuditChainHead.objects.values_list("id", "last_hash", "count")}
+        heads = {
+            head_id: (last_hash, count)
+            for head_id, last_hash, count in AuditChainHead.objects.values_list("id", "last_hash", "count")
+        }
         # closing(): verify() stops at the first break with the database cursor still open; left to the
         # garbage collector it was closed after the connection, printing "Exception ignored ...".
         with closing(event_content(e) for e in AuditEvent.objects.order_by("id").iterator(chunk_size=2000)) as events:
