@@ -154,7 +154,7 @@ def audit_record_many(
 # callback registered when the chain was chosen; Django drops it from connection.run_on_commit when the
 # transaction commits or rolls back, or when a savepoint taken before the choice rolls back (which
 # releases the head's row lock too). So "the marker is still pending" means "this transaction still
-# holds that head".
+# holds that head" (reports/rollup_cache.py reads the pending callbacks the same way).
 _held: "WeakKeyDictionary[Any, tuple[Callable[[], None], int]]" = WeakKeyDictionary()
 
 
@@ -171,9 +171,9 @@ def _chain_head() -> AuditChainHead:
         return AuditChainHead.objects.select_for_update().get(id=held[1])  # ours already: no wait
     chains = max(1, settings.AUDIT_CHAINS)
     head = _first_free_head(chains)
-    if head is None:
-        # All held, or the heads are missing: `migrate` creates them (audit/apps.py), but the table may
-        # have been emptied since. Created here, uncommitted, they make other writers wait for us once.
+    if head is None and AuditChainHead.objects.filter(id__lte=chains).count() < chains:
+        # Heads are missing: `migrate` creates them (audit/apps.py), but the table may have been emptied
+        # since. Created here, uncommitted, they make other first writers wait for this transaction once.
         audit_chain_heads_ensure()
         head = _first_free_head(chains)
     if head is None:
