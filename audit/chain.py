@@ -5,10 +5,14 @@ of the key it was sealed with. The key lives outside the database (docs/audit.md
 who can edit the database but has not got the key can neither recompute a hash after changing,
 inserting or deleting an event, nor re-seal the chain from the point of a deletion onwards.
 
+There are several chains (settings.AUDIT_CHAINS, docs/audit.md), so that writers on different
+connections do not queue behind one head row: each event records its chain, links to the previous
+event of that chain, and each chain is verified on its own; the global order is the event id.
+
 What a key cannot catch is the newest events being cut off together with the head row (nothing
-after them needs re-sealing). Anchors catch that: the head (event id, hash, position) is
+after them needs re-sealing). Anchors catch that: each chain's head (event id, hash, position) is
 periodically appended to a file outside the database, and every anchored event must still be
-there, unchanged, at the same position.
+there, unchanged, at the same position of the same chain.
 """
 
 import hashlib
@@ -106,15 +110,16 @@ def parse_keyring(text: str) -> Keyring:
 
 @dataclass(frozen=True)
 class Anchor:
-    """The chain head as it was at `at`: the event `event_id` was the `count`-th and had `hash`."""
+    """A chain's head as it was at `at`: the event `event_id` was the `count`-th of chain `chain` and had `hash`."""
 
     event_id: int
     hash: str
     count: int
     at: str = ""
+    chain: int = 1  # anchor lines written before there were several chains name chain 1
 
     def line(self) -> str:
-        fields = {"at": self.at, "count": self.count, "event_id": self.event_id, "hash": self.hash}
+        fields = {"at": self.at, "chain": self.chain, "count": self.count, "event_id": self.event_id, "hash": self.hash}
         return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
@@ -131,9 +136,13 @@ def parse_anchors(text: str) -> list[Anchor]:
         try:
             data = json.loads(raw)
             anchor = Anchor(
-                event_id=int(data["event_id"]), hash=str(data["hash"]), count=int(data["count"]), at=str(data["at"])
+                event_id=int(data["event_id"]),
+                hash=str(data["hash"]),
+                count=int(data["count"]),
+                at=str(data["at"]),
+                chain=int(data.get("chain", 1)),
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise AnchorError(f"line {number} is not an anchor") from exc
         anchors.append(anchor)
     return anchors
@@ -145,50 +154,70 @@ def parse_anchors(text: str) -> list[Anchor]:
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
-    count: int  # events verified good (before the first broken one)
+    count: int  # events verified good (before the first broken one, in id order, all chains)
     first_broken_id: int | None = None
     reason: str = ""
+    chain: int | None = None  # the chain of the first broken event
+
+
+@dataclass
+class _Walk:
+    """Where the walk of one chain stands: the hash the next event must link to, events seen, last id."""
+
+    prev: str = GENESIS
+    count: int = 0
+    last_id: int = 0
 
 
 def verify(
     events: Iterable[Mapping[str, Any]],
     *,
     keys: Mapping[str, bytes],
-    head_hash: str | None = None,
-    head_count: int | None = None,
+    heads: Mapping[int, tuple[str, int]] | None = None,
     anchors: Iterable[Anchor] = (),
 ) -> Verdict:
-    """Walk events in insertion order; each has `id`, `key_id`, `prev_hash`, `hash` and the hashed fields.
+    """Walk events in id order, all chains at once, each linked to the previous event of its own chain.
 
-    Reasons: "link" (the previous event is gone or was altered), "key" (sealed with a key not in the
-    ring), "content" (the event was altered), "anchor" (an anchored event is gone, altered or moved),
-    "tail" (the chain is shorter than the head row says).
+    Each event has `id`, `chain` (1 when absent), `key_id`, `prev_hash`, `hash` and the hashed fields.
+    `heads` maps each chain to its head row's (last hash, count); None skips the head check. Stops at
+    the first broken event in id order, so everything before it (in any chain) is proven.
+
+    Reasons: "link" (the previous event of the chain is gone or was altered), "key" (sealed with a key
+    not in the ring), "content" (the event was altered), "anchor" (an anchored event is gone, altered or
+    moved), "tail" (a chain is shorter than its head row says, or has no head row).
     """
     by_id = {a.event_id: a for a in anchors}
-    prev = GENESIS
-    count = 0
-    last_id = 0
+    walks: dict[int, _Walk] = {}
+    total = 0
     for event in events:
-        event_id = event["id"]
-        if event["prev_hash"] != prev:
-            return Verdict(False, count, event_id, "link")
+        event_id, number = event["id"], event.get("chain", 1)
+        walk = walks.setdefault(number, _Walk())
+        if event["prev_hash"] != walk.prev:
+            return Verdict(False, total, event_id, "link", number)
         key = keys.get(event["key_id"])
         if key is None:
-            return Verdict(False, count, event_id, "key")
-        if not hmac.compare_digest(event_hash(prev, event, key=key, key_id=event["key_id"]), event["hash"]):
-            return Verdict(False, count, event_id, "content")
+            return Verdict(False, total, event_id, "key", number)
+        if not hmac.compare_digest(event_hash(walk.prev, event, key=key, key_id=event["key_id"]), event["hash"]):
+            return Verdict(False, total, event_id, "content", number)
         anchor = by_id.pop(event_id, None)
-        if anchor is not None and (anchor.hash != event["hash"] or anchor.count != count + 1):
-            return Verdict(False, count, event_id, "anchor")
-        count += 1
-        last_id = event_id
-        prev = event["hash"]
+        if anchor is not None and (
+            anchor.chain != number or anchor.hash != event["hash"] or anchor.count != walk.count + 1
+        ):
+            return Verdict(False, total, event_id, "anchor", number)
+        walk.count += 1
+        walk.last_id = event_id
+        walk.prev = event["hash"]
+        total += 1
     if by_id:
-        # An anchored event is no longer in the chain: the newest events were cut off (with the head row
+        # An anchored event is no longer in its chain: the newest events were cut off (with the head row
         # edited to match) or the chain was rebuilt without it.
-        missing = min(by_id.values(), key=lambda a: a.count)
-        return Verdict(False, count, missing.event_id, "anchor")
-    if head_hash is not None and (head_hash != prev or head_count != count):
-        # The newest events were removed (or the head was edited): point after the last good one.
-        return Verdict(False, count, last_id + 1, "tail")
-    return Verdict(True, count)
+        missing = min(by_id.values(), key=lambda a: a.event_id)
+        return Verdict(False, total, missing.event_id, "anchor", missing.chain)
+    if heads is not None:
+        for number in sorted(set(heads) | set(walks)):
+            walk = walks.get(number, _Walk())
+            if heads.get(number, (GENESIS, 0)) != (walk.prev, walk.count):
+                # The newest events of this chain were removed (or its head was edited or deleted):
+                # point after its last good event.
+                return Verdict(False, total, walk.last_id + 1, "tail", number)
+    return Verdict(True, total)

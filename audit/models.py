@@ -21,6 +21,9 @@ class AuditEvent(models.Model):
     ip = models.CharField(_("IP address"), max_length=45, blank=True)
     # Which key of settings.AUDIT_KEYRING sealed the event (keys rotate; old ones stay for verifying).
     key_id = models.CharField(max_length=32)
+    # The chain the event was appended to (AuditChainHead.id); prev_hash is the previous event of that
+    # chain. db_default: rows written before there were several chains, and raw inserts, are chain 1.
+    chain = models.PositiveSmallIntegerField(default=1, db_default=1)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -35,11 +38,13 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row: the newest hash and the event count.
+    """The head of one chain: its newest hash and its event count; the id is the chain's number.
 
-    Appending locks this row (SELECT … FOR UPDATE), which serialises writers
-    across app workers so two events never claim the same predecessor, and it
-    lets audit_verify notice when the newest events were deleted.
+    There are settings.AUDIT_CHAINS of them (created on first use). A transaction appends all its
+    events to one chain: it locks the first head no other transaction holds (SELECT … FOR UPDATE
+    SKIP LOCKED, audit/services.py) and keeps it until commit, so two events never claim the same
+    predecessor while writers on other connections use other chains. The count lets audit_verify
+    notice when a chain's newest events were deleted.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
@@ -47,4 +52,4 @@ class AuditChainHead(models.Model):
     count = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"audit chain head ({self.count} events)"
+        return f"audit chain {self.id} head ({self.count} events)"

@@ -1,18 +1,21 @@
 import json
 import logging
+import random
+from collections.abc import Callable
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from audit import chain
-from audit.anchors import append_anchor
+from audit.anchors import append_anchors
 from audit.models import AuditChainHead, AuditEvent
 from core.middleware import client_ip, current_request
 
@@ -118,9 +121,7 @@ def audit_record_many(
     # costs two round trips per event.
     keyring = audit_keyring()
     with transaction.atomic(savepoint=False):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"last_hash": chain.GENESIS, "count": 0}
-        )
+        head = _chain_head()
         events, prev = [], head.last_hash
         for content in contents:
             digest = chain.event_hash(prev, content, key=keyring.current_key, key_id=keyring.current_id)
@@ -131,6 +132,7 @@ def audit_record_many(
                     **{k: content[k] for k in ("actor_username", "verb", "object_type", "object_id")},
                     **{k: content[k] for k in ("object_repr", "before", "after", "ip")},
                     key_id=keyring.current_id,
+                    chain=head.id,
                     prev_hash=prev,
                     hash=digest,
                 )
@@ -140,11 +142,67 @@ def audit_record_many(
             events[0].save(force_insert=True)
         else:
             # Ids ascend in list order (one INSERT per batch, the head lock held): verify walks them by id.
+            # Another transaction takes this chain only after we commit, so its ids come after ours.
             AuditEvent.objects.bulk_create(events, batch_size=1000)
         head.last_hash = prev
         head.count += len(events)
         head.save(update_fields=["last_hash", "count"])
     return events
+
+
+# The chain this connection's transaction appends to: (marker, chain id). The marker is an on_commit
+# callback registered when the chain was chosen; Django drops it from connection.run_on_commit when the
+# transaction commits or rolls back, or when a savepoint taken before the choice rolls back (which
+# releases the head's row lock too). So "the marker is still pending" means "this transaction still
+# holds that head" (reports/rollup_cache.py reads the pending callbacks the same way).
+_held: "WeakKeyDictionary[Any, tuple[Callable[[], None], int]]" = WeakKeyDictionary()
+
+
+def _chain_head() -> AuditChainHead:
+    """Lock and return the head this transaction appends to: the one it already holds, else the first
+    free one, else (all held by other transactions) wait for one of them.
+
+    One chain per transaction keeps its events contiguous and in id order within that chain. On SQLite
+    the IMMEDIATE transaction already holds the write lock, nothing is ever "held", so chain 1 is taken.
+    """
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    held = _held.get(wrapper)
+    if held is not None and any(entry[1] is held[0] for entry in wrapper.run_on_commit):
+        return AuditChainHead.objects.select_for_update().get(id=held[1])  # ours already: no wait
+    chains = max(1, settings.AUDIT_CHAINS)
+    head = _first_free_head(chains)
+    if head is None and AuditChainHead.objects.filter(id__lte=chains).count() < chains:
+        # Heads are missing: `migrate` creates them (audit/apps.py), but the table may have been emptied
+        # since. Created here, uncommitted, they make other first writers wait for this transaction once.
+        audit_chain_heads_ensure()
+        head = _first_free_head(chains)
+    if head is None:
+        # All held: queue on one of them, spread at random so waiters do not all wait on chain 1.
+        head = AuditChainHead.objects.select_for_update().get(id=random.randint(1, chains))  # noqa: S311
+    marker = _chain_marker()
+    transaction.on_commit(marker)
+    _held[wrapper] = (marker, head.id)
+    return head
+
+
+def audit_chain_heads_ensure(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create the missing heads of chains 1..AUDIT_CHAINS (empty chains); never touches existing ones."""
+    AuditChainHead.objects.using(using).bulk_create(
+        [AuditChainHead(id=i, last_hash=chain.GENESIS, count=0) for i in range(1, max(1, settings.AUDIT_CHAINS) + 1)],
+        ignore_conflicts=True,
+    )
+
+
+def _first_free_head(chains: int) -> AuditChainHead | None:
+    # Ordered: a single writer always gets chain 1, two concurrent writers chains 1 and 2, and so on.
+    return AuditChainHead.objects.select_for_update(skip_locked=True).filter(id__lte=chains).order_by("id").first()
+
+
+def _chain_marker() -> Callable[[], None]:
+    def chain_released() -> None:
+        pass
+
+    return chain_released
 
 
 def audit_access_refused(
@@ -173,6 +231,7 @@ def event_content(event: AuditEvent) -> dict[str, Any]:
     """The hashed fields of a stored event, in the form they were hashed."""
     return {
         "id": event.id,
+        "chain": event.chain,
         "key_id": event.key_id,
         "prev_hash": event.prev_hash,
         "hash": event.hash,
@@ -198,23 +257,24 @@ def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
     return _jsonable(values)
 
 
-def audit_anchor(*, path: str | None = None) -> chain.Anchor | None:
-    """Append the chain head (newest event id, hash, position, time) to the anchor file and the
-    `audit.anchor` log (route it to syslog: docs/audit.md). None when there is nothing to anchor.
+def audit_anchor(*, path: str | None = None) -> list[chain.Anchor]:
+    """Append each chain's head (newest event id, hash, position, time; one line per chain that has
+    events) to the anchor file and the `audit.anchor` log (route it to syslog: docs/audit.md).
 
-    Reads without locking the head: the head row and the event it names commit together.
+    Reads without locking the heads: a head row and the event it names commit together.
     """
     path = settings.AUDIT_ANCHOR_FILE if path is None else path
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is None or head.count == 0:
-        return None
-    event_id = AuditEvent.objects.filter(hash=head.last_hash).values_list("id", flat=True).first()
-    if event_id is None:
-        return None  # the head names no event: audit_verify reports the break
-    anchor = chain.Anchor(
-        event_id=event_id, hash=head.last_hash, count=head.count, at=timezone.localtime().isoformat(timespec="seconds")
-    )
+    heads = list(AuditChainHead.objects.filter(count__gt=0).order_by("id"))
+    ids = dict(AuditEvent.objects.filter(hash__in=[h.last_hash for h in heads]).values_list("hash", "id"))
+    at = timezone.localtime().isoformat(timespec="seconds")
+    anchors = []
+    for head in heads:
+        event_id = ids.get(head.last_hash)
+        if event_id is None:
+            continue  # the head names no event: audit_verify reports the break
+        anchors.append(chain.Anchor(event_id=event_id, hash=head.last_hash, count=head.count, at=at, chain=head.id))
     if path:
-        append_anchor(path, anchor)
-    anchor_log.info("audit anchor %s", anchor.line())
-    return anchor
+        append_anchors(path, anchors)
+    for anchor in anchors:
+        anchor_log.info("audit anchor %s", anchor.line())
+    return anchors

@@ -56,6 +56,7 @@ def event_export_view(request):
             _json_text(e.before),
             _json_text(e.after),
             e.ip,
+            e.chain,
             e.hash,
         ]
         for e in events.iterator(chunk_size=2000)
@@ -71,10 +72,11 @@ def event_export_view(request):
         _("Before"),
         _("After"),
         _("IP address"),
+        _("Chain"),
         _("Hash"),
     ]
     content = build_table_xlsx(
-        title=_("Audit log"), headers=headers, rows=rows, widths=[8, 20, 14, 20, 16, 10, 20, 30, 30, 15, 20]
+        title=_("Audit log"), headers=headers, rows=rows, widths=[8, 20, 14, 20, 16, 10, 20, 30, 30, 15, 6, 20]
     )
     # Reading the log out is itself an auditable act.
     audit_record(actor=request.user, verb="audit.export", object_type="audit.auditevent", after=flt.__dict__)

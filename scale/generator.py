@@ -716,6 +716,7 @@ class CityBuilder:
         for task_id, day in self.verified.items():
             self.events.append((_aware(day, 11), office, "task.verify", "plans.task", task_id, "", {"verified_on": None}, {"verified_on": day.isoformat()}))  # fmt: skip
         self.events.sort(key=lambda e: (e[0], e[2], e[4]))
+        # All on chain 1, continuing its head; the other chains fill as the app's writers run concurrently.
         head = AuditChainHead.objects.filter(pk=1).first()
         prev, count = (head.last_hash, head.count) if head else (chain.GENESIS, 0)
         keyring = audit_keyring()
@@ -738,13 +739,13 @@ class CityBuilder:
             rows.append((
                 first + offset, at, actor, content["actor_username"], verb, otype, content["object_id"],
                 content["object_repr"], None if before is None else _jsonable(before),
-                None if after is None else _jsonable(after), "", keyring.current_id, prev, digest,
+                None if after is None else _jsonable(after), "", keyring.current_id, 1, prev, digest,
             ))  # fmt: skip
             prev = digest
         insert(
             AuditEvent,
             ["id", "at", "actor_id", "actor_username", "verb", "object_type", "object_id", "object_repr", "before",
-             "after", "ip", "key_id", "prev_hash", "hash"],
+             "after", "ip", "key_id", "chain", "prev_hash", "hash"],
             rows,
         )  # fmt: skip
         AuditChainHead.objects.update_or_create(pk=1, defaults={"last_hash": prev, "count": count + len(rows)})

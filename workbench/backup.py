@@ -5,15 +5,15 @@ A backup is a directory:
 - `database.dump` (PostgreSQL, `pg_dump` custom format) or `database.sqlite3` (SQLite online backup API);
 - `files/<name>`: every file a row refers to (FileFields of every model), read through the storage API;
 - `manifest.json`: row counts per table, sha256 and size of each file and of the database file, the
-  audit chain head row, the applied migrations, when and by which Luoshi version it was made.
+  audit chain head rows (one per chain), the applied migrations, when and by which Luoshi version it was made.
 
-Consistency: the counts, the file list and the audit head are read from the same snapshot the
+Consistency: the counts, the file list and the audit heads are read from the same snapshot the
 database copy holds (PostgreSQL: a REPEATABLE READ transaction whose snapshot `pg_dump --snapshot`
 shares; SQLite: read from the copy itself). Stored files are never rewritten in place (an upload
 gets a new name), so copying them after the snapshot gives the files that snapshot refers to.
 
 Restore goes into an empty database and an empty storage (or, with force, over what is there),
-then checks the result against the manifest: counts, file hashes, audit head, and `audit_verify`.
+then checks the result against the manifest: counts, file hashes, audit heads, and `audit_verify`.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def _file_fields() -> list[tuple[str, str]]:
 
 
 def _snapshot_facts(cursor, quote: Callable[[str], str], tables: list[str]) -> dict[str, Any]:
-    """Counts per table, referenced file names, audit head row and migrations, read through one cursor."""
+    """Counts per table, referenced file names, audit head rows and migrations, read through one cursor."""
     from audit.models import AuditChainHead
 
     counts = {}
@@ -104,19 +104,21 @@ def _snapshot_facts(cursor, quote: Callable[[str], str], tables: list[str]) -> d
         if table in counts:
             cursor.execute(f"SELECT DISTINCT {quote(column)} FROM {quote(table)} WHERE {quote(column)} <> ''")  # noqa: S608
             names.update(row[0] for row in cursor.fetchall() if row[0])
-    head: dict[str, Any] | None = None
+    heads: list[dict[str, Any]] = []
     head_table = AuditChainHead._meta.db_table
     if head_table in counts:
-        # The whole row, whatever columns the chain head has (a key id may join the hash later).
-        cursor.execute(f"SELECT * FROM {quote(head_table)}")  # noqa: S608
+        # The whole rows, one per chain, whatever columns a chain head has (a key id may join the hash later).
+        cursor.execute(f"SELECT * FROM {quote(head_table)} ORDER BY id")  # noqa: S608
         columns = [c[0] for c in cursor.description]
-        rows = cursor.fetchall()
-        head = {c: (str(v) if v is not None else None) for c, v in zip(columns, rows[0], strict=True)} if rows else None
+        heads = [
+            {c: (str(v) if v is not None else None) for c, v in zip(columns, row, strict=True)}
+            for row in cursor.fetchall()
+        ]
     migrations: list[list[str]] = []
     if "django_migrations" in counts:
         cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
         migrations = [list(row) for row in cursor.fetchall()]
-    return {"tables": counts, "file_names": sorted(names), "audit_head": head, "migrations": migrations}
+    return {"tables": counts, "file_names": sorted(names), "audit_heads": heads, "migrations": migrations}
 
 
 # --- backup ---------------------------------------------------------------------------------------
@@ -318,7 +320,9 @@ def verify_restore(manifest: dict, *, database: str = "default", storage: str = 
         if facts["tables"].get(table) != count:
             report.problems.append(f"表 {table}：清单 {count} 行，恢复后 {facts['tables'].get(table)} 行。")
     report.tables, report.rows = len(facts["tables"]), sum(facts["tables"].values())
-    if facts["audit_head"] != manifest["audit_head"]:
+    # Backups made before there were several chains hold the one head row as "audit_head".
+    expected = manifest["audit_heads"] if "audit_heads" in manifest else [h for h in [manifest.get("audit_head")] if h]
+    if facts["audit_heads"] != expected:
         report.problems.append("审计链头与清单不符。")
     target = storages[storage]
     for name, meta in manifest["files"].items():

@@ -9,7 +9,7 @@ Eight small indexed queries; scrape every 30–60 s.
 
 from __future__ import annotations
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -102,8 +102,8 @@ def database_metrics_text() -> str:
         age = (now - anchor.last_success_at).total_seconds()
         help_text = "Seconds since the audit chain was last anchored."
         parts.append(gauge("luoshi_audit_anchor_age_seconds", help_text, [({}, age)]))
-    head = AuditChainHead.objects.filter(id=1).values_list("count", flat=True).first()
-    parts.append(gauge("luoshi_audit_events", "Events in the audit chain.", [({}, head or 0)]))
+    total = AuditChainHead.objects.aggregate(total=Sum("count"))["total"]
+    parts.append(gauge("luoshi_audit_events", "Events in the audit chains.", [({}, total or 0)]))
     return "".join(parts)
 
 

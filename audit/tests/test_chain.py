@@ -36,7 +36,7 @@ def make_chain(n: int, *, key_ids=None) -> list[dict]:
 
 def test_intact_chain_verifies():
     events = make_chain(5)
-    verdict = chain.verify(events, keys=KEYS, head_hash=events[-1]["hash"], head_count=5)
+    verdict = chain.verify(events, keys=KEYS, heads={1: (events[-1]["hash"], 5)})
     assert verdict.ok and verdict.count == 5
 
 
@@ -57,7 +57,7 @@ def test_deleted_middle_event_breaks_the_next_link():
 def test_deleted_newest_event_is_caught_by_the_head():
     events = make_chain(5)
     head = events[-1]["hash"]
-    verdict = chain.verify(events[:-1], keys=KEYS, head_hash=head, head_count=5)
+    verdict = chain.verify(events[:-1], keys=KEYS, heads={1: (head, 5)})
     assert not verdict.ok and verdict.first_broken_id == 5 and verdict.reason == "tail"
 
 
@@ -70,7 +70,7 @@ def test_a_chain_recomputed_with_plain_sha256_after_a_deletion_is_broken():
         event["prev_hash"] = prev
         event["hash"] = hashlib.sha256((prev + chain.canonical(event)).encode()).hexdigest()
         prev = event["hash"]
-    verdict = chain.verify(kept, keys=KEYS, head_hash=prev, head_count=len(kept))
+    verdict = chain.verify(kept, keys=KEYS, heads={1: (prev, len(kept))})
     assert not verdict.ok and verdict.first_broken_id == 17 and verdict.reason == "content" and verdict.count == 5
 
 
@@ -127,8 +127,8 @@ def test_newest_events_cut_off_with_the_head_row_are_caught_by_an_anchor():
     events = make_chain(6)
     anchors = [anchor_at(events, 6)]
     cut = events[:3]  # the head row edited to match: the keyed chain alone still holds
-    assert chain.verify(cut, keys=KEYS, head_hash=cut[-1]["hash"], head_count=3).ok
-    verdict = chain.verify(cut, keys=KEYS, head_hash=cut[-1]["hash"], head_count=3, anchors=anchors)
+    assert chain.verify(cut, keys=KEYS, heads={1: (cut[-1]["hash"], 3)}).ok
+    verdict = chain.verify(cut, keys=KEYS, heads={1: (cut[-1]["hash"], 3)}, anchors=anchors)
     assert not verdict.ok and verdict.first_broken_id == 6 and verdict.reason == "anchor" and verdict.count == 3
 
 

@@ -82,8 +82,8 @@ def test_events_sealed_before_a_key_rotation_still_verify(settings):
 def test_deleting_the_newest_events_and_fixing_the_head_is_caught_by_the_anchor(settings, tmp_path):
     settings.AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchor.log")
     add_events(3)
-    anchor = audit_anchor()
-    assert anchor is not None and anchor.count == AuditEvent.objects.count()
+    [anchor] = audit_anchor()
+    assert anchor.count == AuditEvent.objects.count()
     add_events(2)  # after the anchor: these are the window an anchor cannot cover
     assert run_verify()[:2] == (0, f"OK {AuditEvent.objects.count()} events")
     cut = list(AuditEvent.objects.order_by("-id").values_list("id", flat=True)[:4])
@@ -99,7 +99,7 @@ def test_deleting_the_newest_events_and_fixing_the_head_is_caught_by_the_anchor(
 
 def test_an_off_box_copy_of_the_anchor_file_can_be_named(settings, tmp_path):
     settings.AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchor.log")
-    anchor = audit_anchor()
+    [anchor] = audit_anchor()
     copy = tmp_path / "copy.log"
     copy.write_text(chain.Anchor(event_id=anchor.event_id, hash="0" * 64, count=anchor.count).line() + "\n")
     assert run_verify()[0] == 0

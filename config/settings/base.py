@@ -223,6 +223,9 @@ AUDIT_KEYRING: Keyring | None = None
 # The append-only file the chain head is anchored to by `audit_anchor` and the nightly sweep
 # ("" switches anchoring off). Copy it off the box: docs/audit.md.
 AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log"))
+# How many audit chains writers spread over (docs/audit.md): a transaction takes the first chain head
+# no other transaction holds. SQLite serialises writers anyway, so one chain there.
+AUDIT_CHAINS = env_int("AUDIT_CHAINS", 8 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 1)
 
 # Background queue (django-tasks, database backend): e-mails and robot messages are sent by
 # `manage.py db_worker`, never in a request; the queue is a table, so SQLite and PostgreSQL alike.

@@ -43,23 +43,26 @@ class Command(BaseCommand):
             self.stderr.write(
                 _("No anchor file (%(path)s): the newest events could be cut off unnoticed.") % {"path": path or "-"}
             )
-        head = AuditChainHead.objects.filter(id=1).first()
+        # Every chain at once, in id order (audit/chain.py); a chain without a head row is "tail".
+        heads = {
+            head_id: (last_hash, count)
+            for head_id, last_hash, count in AuditChainHead.objects.values_list("id", "last_hash", "count")
+        }
         # closing(): verify() stops at the first break with the database cursor still open; left to the
         # garbage collector it was closed after the connection, printing "Exception ignored ...".
         with closing(event_content(e) for e in AuditEvent.objects.order_by("id").iterator(chunk_size=2000)) as events:
-            verdict = chain.verify(
-                events,
-                keys=audit_keyring().keys,
-                head_hash=head.last_hash if head else chain.GENESIS,
-                head_count=head.count if head else 0,
-                anchors=anchors or (),
-            )
+            verdict = chain.verify(events, keys=audit_keyring().keys, heads=heads, anchors=anchors or ())
         if verdict.ok:
             self.stdout.write(f"OK {verdict.count} events")
             return
         self.stderr.write(
-            _("BROKEN at event %(id)s: %(reason)s. %(n)d events before it verified.")
-            % {"id": verdict.first_broken_id, "reason": _(REASONS[verdict.reason]), "n": verdict.count}
+            _("BROKEN at event %(id)s of chain %(chain)s: %(reason)s. %(n)d events before it verified.")
+            % {
+                "id": verdict.first_broken_id,
+                "chain": verdict.chain,
+                "reason": _(REASONS[verdict.reason]),
+                "n": verdict.count,
+            }
         )
         self.stdout.write(f"BROKEN {verdict.first_broken_id}")
         raise SystemExit(1)

@@ -22,8 +22,8 @@ class Command(BaseCommand):
                 manifest = backup(Path(output), database=database, storage=storage, log=self.stdout.write)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
-        head = manifest["audit_head"] or {}
+        events = sum(int(head["count"]) for head in manifest["audit_heads"])
         self.stdout.write(
             f"OK {output}: {len(manifest['tables'])} tables, {sum(manifest['tables'].values())} rows, "
-            f"{len(manifest['files'])} files, audit head {str(head.get('last_hash', '-'))[:12]}"
+            f"{len(manifest['files'])} files, {events} audit events in {len(manifest['audit_heads'])} chains"
         )
