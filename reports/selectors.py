@@ -317,11 +317,13 @@ def _with_day(tasks: TaskQuerySet, as_of: date) -> TaskQuerySet:
     return tasks.annotate(s=FilteredRelation("status_intervals", condition=intervals.covering(as_of)))
 
 
-def _stored_groups(tasks: TaskQuerySet, key: str, as_of: date) -> list[dict]:
+def _stored_groups(tasks: TaskQuerySet, key: str, as_of: date, inline_limit: int | None = None) -> list[dict]:
     """One SQL GROUP BY over the day's stored rows: per group, counts by status and light, weights, completion.
 
     Grouped by an integer id with conditional counts (one output row per group), so PostgreSQL
     hashes ids instead of sorting 20 000 Chinese names; names are looked up afterwards.
+    Tasks without the day are computed first, unless more than `inline_limit` lack it
+    (intervals.DayNotStored: the caller hands the fill to the queue).
     """
     weighted = ExpressionWrapper(Cast("weight", FloatField()) * F("s__completion"), output_field=FloatField())
     counts = {f"status_{v}": Count("pk", filter=Q(s__status=v)) for v in engine.Status}
@@ -335,8 +337,11 @@ def _stored_groups(tasks: TaskQuerySet, key: str, as_of: date) -> list[dict]:
             .annotate(n=Count("pk"), w=Sum("weight"), wc=Sum(weighted), first=Min("code"), **counts)
             .order_by()
         )
-        if not any(r["missing"] for r in rows):
+        missing = sum(r["missing"] for r in rows)
+        if not missing:
             return rows
+        if inline_limit is not None and missing > inline_limit:
+            raise intervals.DayNotStored(as_of, missing)
         intervals.ensure_covered(tasks, as_of)  # a task without the day: compute it, then group again
     return rows
 
@@ -353,9 +358,9 @@ def _rollup_row(group: Group, r: dict) -> RollupRow:
     return RollupRow(group.key, rollup, r["late"], group.ref, group.plan_id)
 
 
-def _sql_rollups(tasks: TaskQuerySet, by: str, as_of: date) -> list[RollupRow]:
+def _sql_rollups(tasks: TaskQuerySet, by: str, as_of: date, inline_limit: int | None = None) -> list[RollupRow]:
     key, model, label = SQL_KEYS[by]
-    rows = _stored_groups(tasks, key, as_of)
+    rows = _stored_groups(tasks, key, as_of, inline_limit)
     names = dict(model.objects.filter(pk__in=[r[key] for r in rows if r[key]]).values_list("pk", label))
     # Groups in order of their first task code, as the engine's rollup returns them for tasks in code order.
     rows.sort(key=lambda r: (r["first"], names.get(r[key], "")))
@@ -380,7 +385,7 @@ def _parent_areas(parents: Iterable[str]) -> dict[str, Group]:
     return found
 
 
-def _area_rollups(tasks: TaskQuerySet, as_of: date) -> list[RollupRow]:
+def _area_rollups(tasks: TaskQuerySet, as_of: date, inline_limit: int | None = None) -> list[RollupRow]:
     """Areas in SQL: one GROUP BY the task node's parent path (a few hundred groups in a city) over the
     intervals covering the day; each parent is then mapped to its area and the parents' sums added.
 
@@ -389,7 +394,7 @@ def _area_rollups(tasks: TaskQuerySet, as_of: date) -> list[RollupRow]:
     looked each up in the tree: 443 ms of a cold past-day cockpit.
     """
     parent = Substr("node__path", 1, Length("node__path") - treepath.STEPLEN)
-    rows = _stored_groups(tasks.annotate(parent_path=parent), "parent_path", as_of)
+    rows = _stored_groups(tasks.annotate(parent_path=parent), "parent_path", as_of, inline_limit)
     area_of = _parent_areas(r["parent_path"] for r in rows)
     merged: dict[Group, dict] = {}
     for r in rows:
@@ -440,15 +445,17 @@ def _tree_rollups(tasks: TaskQuerySet, by: str, as_of: date) -> list[RollupRow]:
     return [RollupRow(g.key, rollup, late[0], g.ref, g.plan_id) for g, (rollup, late) in sums.items()]
 
 
-def _scope_rollups(user, by: str, as_of: date, plan_ids: tuple[int, ...]) -> list[RollupRow]:
+def _scope_rollups(
+    user, by: str, as_of: date, plan_ids: tuple[int, ...], inline_limit: int | None = None
+) -> list[RollupRow]:
     """The rollup of the user's scope in the chosen plans, cached until the status epoch moves
-    (reports.rollup_cache); the plans are part of the key."""
+    (reports.rollup_cache); the plans are part of the key. `inline_limit`: see `_stored_groups`."""
 
     def compute() -> list[RollupRow]:
         scope = _rollup_scope(user, plan_ids)
         if by in SQL_KEYS:
-            return _sql_rollups(scope, by, as_of)
-        return _area_rollups(scope, as_of) if by == "area" else _tree_rollups(scope, by, as_of)
+            return _sql_rollups(scope, by, as_of, inline_limit)
+        return _area_rollups(scope, as_of, inline_limit) if by == "area" else _tree_rollups(scope, by, as_of)
 
     return rollup_cache.cached(rollup_cache.scope_key(user, as_of, plan_ids, by), compute)
 
@@ -515,16 +522,18 @@ def _listed(tasks: TaskQuerySet, as_of: date, **condition) -> list[tuple[Task, e
     return [(t, statuses[t.pk]) for t in chosen]
 
 
-def cockpit(user, as_of: date, *, plans: Iterable[int] | None = None) -> Cockpit:
+def cockpit(user, as_of: date, *, plans: Iterable[int] | None = None, inline_limit: int | None = None) -> Cockpit:
     """领导驾驶舱: lights by area and unit, the unit league table, the red and overdue lists, over
     the chosen plans (plan ids; default: the default PlanChoice).
 
     Read from the day's stored statuses: a city's 20 000 tasks are grouped in SQL, not recomputed.
+    A day some tasks lack is computed first, unless more than `inline_limit` lack it: then
+    intervals.DayNotStored is raised (the page starts the fill in the queue, reports/fill.py).
     """
     plan_ids = _plan_ids(user, as_of, plans)
     scope = _rollup_scope(user, plan_ids)
-    units = list(_scope_rollups(user, "unit", as_of, plan_ids))  # fills the day's missing rows first
-    areas = _scope_rollups(user, "area", as_of, plan_ids)
+    units = list(_scope_rollups(user, "unit", as_of, plan_ids, inline_limit))  # fills missing days first
+    areas = _scope_rollups(user, "area", as_of, plan_ids, inline_limit)
     # League table: completion first, then fewer lagging tasks, then fewer late reports.
     units.sort(key=lambda r: (-(r.rollup.weighted_completion or 0), r.lagging, r.late_reports, r.key))
     by_light: Counter[str] = Counter()
