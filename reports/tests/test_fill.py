@@ -50,3 +50,16 @@ def test_a_small_scope_still_computes_inline(client_as):
     page = client_as("office").get(URL).content.decode()
     assert 'data-testid="count-total"' in page
     assert _covered().exists() and not BackgroundJob.objects.exists()
+
+
+def test_status_history_fills_the_last_days_for_a_timer():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("status_history", "--last", "2", "--to", DAY.isoformat(), stdout=StringIO())
+    live = Task.objects.alive().count()
+    for back in (1, 2):
+        day = DAY - dt.timedelta(days=back)
+        assert StatusInterval.objects.filter(valid_from__lte=day, valid_to__gt=day).count() == live
+    assert not _covered().exists()  # --to is the day after the last
