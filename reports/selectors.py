@@ -558,7 +558,10 @@ def cockpit(user, as_of: date, *, plans: Iterable[int] | None = None, inline_lim
         areas=areas,
         units=units,
         red=_listed(scope, as_of, light=engine.Light.RED.value),
-        overdue=_listed(scope, as_of, status=engine.Status.OVERDUE.value),
+        # Only tasks past their deadline can be overdue (the engine: overdue = as_of > deadline): the
+        # bound keeps the deadline-order walk short on days with few overdue tasks (0 in May: 191 ms
+        # probing all 20 000 tasks without it).
+        overdue=_listed(scope.filter(deadline__lt=as_of), as_of, status=engine.Status.OVERDUE.value),
         plan_ids=plan_ids,
     )
 
