@@ -52,14 +52,14 @@ class JobResult:
 @dataclass(frozen=True)
 class JobKind:
     kind: str
-    run: Callable[[JobContext], JobResult]
+    run: Callable[[JobContext], JobResult | None]  # None: work without a file (e.g. a status fill)
     allowed: Callable[[Any], bool] = lambda user: True  # checked when it starts and again when it runs
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def register_job(kind: str, *, run: Callable[[JobContext], JobResult], allowed: Callable[[Any], bool]) -> None:
+def register_job(kind: str, *, run: Callable[[JobContext], JobResult | None], allowed: Callable[[Any], bool]) -> None:
     _KINDS[kind] = JobKind(kind, run, allowed)
 
 
@@ -130,10 +130,11 @@ def job_run(job_id: int) -> str:
 
 
 @uploads.atomic
-def _finish(job: BackgroundJob, result: JobResult) -> None:
-    checked = uploads.validate_upload(uploads.Upload(result.content, result.filename))
-    stored = uploads.store_upload(checked, folder="jobs")
-    job.result, job.result_name, job.result_type = stored.name, result.filename[:200], result.content_type
+def _finish(job: BackgroundJob, result: JobResult | None) -> None:
+    if result is not None:
+        checked = uploads.validate_upload(uploads.Upload(result.content, result.filename))
+        stored = uploads.store_upload(checked, folder="jobs")
+        job.result, job.result_name, job.result_type = stored.name, result.filename[:200], result.content_type
     job.state, job.finished_at = BackgroundJob.State.DONE, timezone.now()
     done, total = BackgroundJob.objects.values_list("done", "total").get(pk=job.pk)  # written by progress()
     job.total, job.done = total, total if total is not None else done

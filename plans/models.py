@@ -208,6 +208,12 @@ class Task(models.Model):
             # The task list: a plan's live tasks by deadline, and a unit's tasks.
             models.Index(fields=["plan", "is_deleted", "deadline"], name="task_plan_live_deadline_idx"),
             models.Index(fields=["lead_unit", "is_deleted"], name="task_lead_unit_idx"),
+            # The cockpit's 50 red / overdue tasks with the earliest deadlines of any day: walked in
+            # deadline order, each probed for its interval, stopping at 50 (0.4 ms; a top-N sort of
+            # the city's ~5 000 red tasks took 88 ms).
+            models.Index(
+                fields=["deadline", "code"], condition=models.Q(is_deleted=False), name="task_live_deadline_code_idx"
+            ),
         ]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")

@@ -7,6 +7,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Progress reports")
 
     def ready(self) -> None:
-        from reports import measures, signals  # noqa: F401  (signals connects the rollup cache's invalidation)
+        from core.jobs import register_job
+        from reports import fill, measures, signals  # noqa: F401  (signals connects the rollup cache's invalidation)
 
         measures.register()
+        register_job(fill.KIND, run=fill.status_fill, allowed=fill.may_fill)

@@ -140,16 +140,39 @@ def cut(ids: list[int] | None, since: date | None) -> None:
     rows.filter(valid_to__gt=since).update(valid_to=since)
 
 
-def ensure_covered(tasks: TaskQuerySet, day: date) -> int:
-    """Compute and store the day for the tasks no interval covers; returns how many there were."""
+# A request computes a day nobody stored itself only for this many tasks (about 0.4 s of engine
+# and inputs); more, and the cockpit page hands the fill to the queue (reports/fill.py).
+INLINE_FILL_LIMIT = 2000
+
+
+class DayNotStored(Exception):
+    """Raised instead of filling inline when more than the allowed number of tasks lack the day."""
+
+    def __init__(self, day: date, missing: int) -> None:
+        super().__init__(f"{missing} tasks have no status stored for {day}")
+        self.day, self.missing = day, missing
+
+
+def uncovered(tasks: TaskQuerySet, day: date) -> TaskQuerySet:
+    """The tasks no interval covers on the day."""
+    found = StatusInterval.objects.filter(task_id=OuterRef("pk"), valid_from__lte=day, valid_to__gt=day)
+    return tasks.filter(~Exists(found))
+
+
+def ensure_covered(tasks: TaskQuerySet, day: date, *, progress=None) -> int:
+    """Compute and store the day for the tasks no interval covers; returns how many there were.
+
+    Inputs are read per FILL_BATCH tasks; `progress(done, total)` is called after each batch.
+    """
     from reports.snapshots import _generations  # one home for creating generation rows
 
-    found = StatusInterval.objects.filter(task_id=OuterRef("pk"), valid_from__lte=day, valid_to__gt=day)
-    missing = list(tasks.filter(~Exists(found)).with_plan("node").order_by())
-    for start in range(0, len(missing), 5000):
-        chunk = missing[start : start + 5000]
+    missing = list(uncovered(tasks, day).with_plan("node").order_by("pk"))
+    for start in range(0, len(missing), FILL_BATCH):
+        chunk = missing[start : start + FILL_BATCH]
         read = _generations([t.pk for t in chunk])
         record_checked(day, task_statuses(chunk, day), read)
+        if progress:
+            progress(start + len(chunk), len(missing))
     return len(missing)
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,8 @@ from core.replica import replica_reads
 from core.templatetags.luoshi import plan_label
 from core.workcalendar import work_calendar
 from plans.selectors import plans_choose, task_get_for_user
-from reports import services
+from reports import intervals, services
+from reports.fill import status_fill_latest, status_fill_start
 from reports.forms import EvidenceForm, JudgementForm, ReportForm, ReturnForm, WorkdayOverrideForm
 from reports.models import ProgressReport
 from reports.selectors import (
@@ -276,15 +277,27 @@ def verify_view(request, task_pk: int):
 def cockpit_view(request):
     """领导驾驶舱 over the chosen plans (also a wall display with ?wall=1: no navigation, full width)."""
     as_of = as_of_date(request)
+    polled = request.htmx and request.headers.get("HX-Target") == "cockpit-fill"
     with replica_reads():  # a read replica when configured (core/replica.py: the staleness rule)
         choice = plans_choose(request.user, request.GET.getlist("plan"), as_of)
-        data = cockpit(request.user, as_of, plans=choice.ids)
-        wall = request.GET.get("wall") == "1"
-        return render(
-            request,
-            "reports/cockpit.html",
-            {"c": data, "wall": wall, "plan_choice": choice, "chart": _cockpit_chart(data, choice)},
-        )
+        try:
+            # A day many tasks lack is filled in the queue (reports/fill.py), not in this request.
+            data = cockpit(request.user, as_of, plans=choice.ids, inline_limit=intervals.INLINE_FILL_LIMIT)
+        except intervals.DayNotStored as lacking:
+            missing = lacking.missing
+        else:
+            if polled:  # the fill this page waited for is done: show the day
+                return HttpResponse(headers={"HX-Refresh": "true"})
+            wall = request.GET.get("wall") == "1"
+            return render(
+                request,
+                "reports/cockpit.html",
+                {"c": data, "wall": wall, "plan_choice": choice, "chart": _cockpit_chart(data, choice)},
+            )
+    # The poll shows the fill it waits for (a failed one stops the polling); a page load starts or joins one.
+    job = (status_fill_latest(as_of) if polled else None) or status_fill_start(actor=request.user, day=as_of)
+    template = "reports/_cockpit_fill.html" if polled else "reports/cockpit_fill.html"
+    return render(request, template, {"job": job, "missing": missing, "as_of": as_of, "plan_choice": choice})
 
 
 def _cockpit_chart(data, choice) -> dict:

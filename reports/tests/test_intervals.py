@@ -7,7 +7,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from plans.models import Task
+from plans import services as plan_services
+from plans.models import PlanNode, Task
 from reports import intervals, services, snapshots
 from reports.models import StatusInterval, StatusSnapshot
 from reports.selectors import cockpit, rollups
@@ -121,3 +122,30 @@ def test_the_migration_carries_day_rows_over_merging_equal_days():
         }
         assert _covering(day) == expected
     assert StatusInterval.objects.count() < StatusSnapshot.objects.count()
+
+
+def test_area_rollup_in_sql_equals_the_tree_grouping_with_nested_areas_and_a_moved_task(users):
+    office = users["office"]
+    task = Task.objects.select_related("plan", "node").get(object="规范村建设", node__kind="key_task")
+    area = PlanNode.objects.get_parent(task.node)
+    assert area.kind == "area"
+    inner = plan_services.node_add(actor=office, plan=task.plan, parent=area, title="内层片区", kind="area")
+    innermost = plan_services.node_add(actor=office, plan=task.plan, parent=inner, title="最内层片区", kind="area")
+    plan_services.task_move(actor=office, task=task, area=innermost)  # with its sub-tasks, two areas deeper
+    tasks = [t for t in _tasks() if t.plan.status in ("active", "closed")]
+    day = dt.date(2021, 7, 20)
+    intervals.history_fill(day, day + DAY, tasks)
+    statuses = task_statuses(tasks, day)
+    expected = rollups(office, "area", day, tasks=tasks, statuses=statuses)  # Python, per task's tree path
+    got = rollups(office, "area", day)  # SQL, grouped by parent path
+    assert [(r.key, r.ref) for r in got] == [(r.key, r.ref) for r in expected]
+    assert "最内层片区" in {r.key for r in got}
+    for row, want in zip(got, expected, strict=True):
+        assert (row.rollup.count, row.rollup.by_status, row.rollup.by_light) == (
+            want.rollup.count,
+            want.rollup.by_status,
+            want.rollup.by_light,
+        )
+        assert row.rollup.by_computed_light == want.rollup.by_computed_light
+        assert row.late_reports == want.late_reports
+        assert row.rollup.weighted_completion == pytest.approx(want.rollup.weighted_completion)

@@ -2,7 +2,7 @@
 those days is a range read (reports.intervals.history_fill)."""
 
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -21,12 +21,19 @@ class Command(BaseCommand):
     help = "Compute the statuses of every live task for each day of a range and store them as intervals."
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="start", required=True, help="first day (YYYY-MM-DD)")
+        first = parser.add_mutually_exclusive_group(required=True)
+        first.add_argument("--from", dest="start", help="first day (YYYY-MM-DD)")
+        first.add_argument("--last", type=int, help="the last N days up to --to (for a timer: no date to compute)")
         parser.add_argument("--to", dest="end", default=None, help="day after the last (default: today)")
 
     def handle(self, *args, **options):
-        start = _day(options["start"], "--from")
         end = _day(options["end"], "--to") if options["end"] else timezone.localdate()
+        if options["last"] is not None:
+            if options["last"] < 1:
+                raise CommandError("--last 应为正整数")
+            start = end - timedelta(days=options["last"])
+        else:
+            start = _day(options["start"], "--from")
         if end <= start:
             raise CommandError("--to 必须晚于 --from")
         began = time.perf_counter()

@@ -1,0 +1,52 @@
+"""A day nobody stored, filled in the queue (core/jobs.py) instead of in a request.
+
+The cockpit of a day no status interval covers used to compute the engine over the whole city in
+the request (~8 s at 20 000 tasks, a worker held). When more than `intervals.INLINE_FILL_LIMIT`
+tasks in scope lack the day, the page starts this job (or joins the one already filling that day)
+and polls its progress; when it is done, the day is one range read like any stored day. The
+nightly `manage.py status_history` / sweep keep this rare (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from accounts.roles import Perm
+from core.jobs import JobContext, job_start
+from core.models import BackgroundJob
+from plans.models import Task
+from reports import intervals
+
+KIND = "status_fill"
+
+
+def may_fill(user) -> bool:
+    """Who may start a fill: whoever reads the city's cockpit."""
+    return user.has_luoshi_perm(Perm.BUSINESS_READ_ALL)
+
+
+def status_fill(ctx: JobContext) -> None:
+    """Store the day for every live task no interval covers, progress per 1 000 tasks."""
+    day = date.fromisoformat(ctx.params["day"])
+    ctx.progress(0, None, force=True)
+    missing = intervals.ensure_covered(
+        Task.objects.alive(), day, progress=lambda done, total: ctx.progress(done, total, force=True)
+    )
+    ctx.progress(missing, missing, force=True)
+
+
+def status_fill_start(*, actor, day: date) -> BackgroundJob:
+    """The queued or running fill of the day, or a new one: many viewers of one day share one fill."""
+    running = (
+        BackgroundJob.objects.filter(
+            kind=KIND, params__day=day.isoformat(), state__in=[BackgroundJob.State.QUEUED, BackgroundJob.State.RUNNING]
+        )
+        .order_by("pk")
+        .first()
+    )
+    return running or job_start(actor=actor, kind=KIND, params={"day": day.isoformat()})
+
+
+def status_fill_latest(day: date) -> BackgroundJob | None:
+    """The last fill of the day, whatever its state (what a polling page shows)."""
+    return BackgroundJob.objects.filter(kind=KIND, params__day=day.isoformat()).order_by("-pk").first()
