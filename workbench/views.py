@@ -18,7 +18,7 @@ from workbench.home import personal_cards, suggested_as_of
 from workbench.wall import reader as wall_reader
 from workbench.wall import wall_data
 
-JOB_LABELS = {"task_ledger_export": _("Task ledger export")}
+JOB_LABELS = {"task_ledger_export": _("Task ledger export"), "task_ledger_import": _("Task ledger import")}
 
 
 @require_perm()
