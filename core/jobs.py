@@ -127,7 +127,8 @@ class JobContext:
         table = BackgroundJob._meta.db_table
         columns = ", ".join(f"{primary_quote(name)} = %s" for name in fields)
         with self._side.cursor() as cursor:  # autocommit on its own connection
-            cursor.execute(f"UPDATE {primary_quote(table)} SET {columns} WHERE id = %s", [*fields.values(), self.job.pk])  # noqa: S608 (names are ours)
+            sql = f"UPDATE {primary_quote(table)} SET {columns} WHERE id = %s"  # noqa: S608 (the names are ours)
+            cursor.execute(sql, [*fields.values(), self.job.pk])
 
     def close(self) -> None:
         if self._side is not None:

@@ -27,8 +27,8 @@ from core.replica import replica_reads
 from core.xlsx import XLSX_MIME
 from plans.ledger import build_task_ledger_xlsx, ledger_row_count
 from plans.models import Plan
-from plans.services import ImportOutcome, ledger_import
 from plans.selectors import TaskFilter, ledger_stream, task_list
+from plans.services import ImportOutcome, ledger_import
 from reports.selectors import tasks_with_status
 
 KIND = "task_ledger_export"
@@ -45,6 +45,8 @@ def import_in_queue(data: bytes) -> bool:
     if rows is None:  # not a workbook (the parser names the problem at once), or no declared size
         return zipfile.is_zipfile(io.BytesIO(data)) and len(data) > IMPORT_SYNC_MAX_BYTES
     return rows > IMPORT_SYNC_MAX_ROWS or len(data) > IMPORT_SYNC_MAX_BYTES
+
+
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
 
 
@@ -96,9 +98,9 @@ def import_summary(outcome: ImportOutcome) -> str:
 
 def import_refusal(outcome: ImportOutcome) -> str:
     n = len(outcome.errors)
-    return ngettext(
-        "The file was not imported: %(n)s problem.", "The file was not imported: %(n)s problems.", n
-    ) % {"n": n}
+    return ngettext("The file was not imported: %(n)s problem.", "The file was not imported: %(n)s problems.", n) % {
+        "n": n
+    }
 
 
 def task_ledger_import(ctx: JobContext) -> JobResult:

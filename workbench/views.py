@@ -18,7 +18,16 @@ from workbench.home import personal_cards, suggested_as_of
 from workbench.wall import reader as wall_reader
 from workbench.wall import wall_data
 
-JOB_LABELS = {"task_ledger_export": _("Task ledger export"), "task_ledger_import": _("Task ledger import")}
+JOB_LABELS = {
+    "task_ledger_export": _("Task ledger export"),
+    "task_ledger_import": _("Task ledger import"),
+    "bulletin_issue": _("Issue a bulletin"),
+    "bulletin_draft": _("Bulletin draft"),
+}
+# Where the job page's back button goes (the page the job was started from).
+JOB_BACK = {"bulletin_issue": ("evaluation:bulletins", _("Back to the bulletins")),
+            "bulletin_draft": ("evaluation:bulletins", _("Back to the bulletins"))}  # fmt: skip
+TASKS_BACK = ("plans:task_list", _("Back to the task list"))
 
 
 @require_perm()
@@ -46,7 +55,9 @@ def job_detail(request, pk: int):
     """A background job (后台任务) of mine: its progress (polled every second while it runs) and its file."""
     job = job_get_for_user(request.user, pk)
     template = "workbench/_job_status.html" if request.htmx else "workbench/job_detail.html"
-    return render(request, template, {"job": job, "kind_label": JOB_LABELS.get(job.kind, job.kind)})
+    back_url, back_label = JOB_BACK.get(job.kind, TASKS_BACK)
+    context = {"job": job, "kind_label": JOB_LABELS.get(job.kind, job.kind), "back_url": back_url}
+    return render(request, template, {**context, "back_label": back_label})
 
 
 @require_perm()

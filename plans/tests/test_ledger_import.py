@@ -365,7 +365,9 @@ def test_a_small_ledger_stays_in_the_request(client_as, demo_plan):
     assert import_in_queue(_new_rows(demo_plan, IMPORT_SYNC_MAX_ROWS + 1))
 
 
-def test_a_queued_import_refuses_a_plan_closed_meanwhile(client_as, demo_plan, queue_small, django_capture_on_commit_callbacks):
+def test_a_queued_import_refuses_a_plan_closed_meanwhile(
+    client_as, demo_plan, queue_small, django_capture_on_commit_callbacks
+):
     from plans.models import Plan
 
     job = _queued(client_as("office"), demo_plan, _new_rows(demo_plan, 30))

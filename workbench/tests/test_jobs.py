@@ -118,7 +118,9 @@ def test_a_large_ledger_import_runs_in_the_worker_and_its_progress_shows_while_i
     monkeypatch.setattr(jobs.JobContext, "PROGRESS_EVERY", 0)
     plan = Plan.objects.exclude(status=Plan.Status.CLOSED).order_by("pk").first()
     seen_aside: list[tuple] = []
-    service = importlib.import_module("plans.services.ledger_import")  # the module (the package re-exports its function)
+    service = importlib.import_module(
+        "plans.services.ledger_import"
+    )  # the module (the package re-exports its function)
     original = service._import_creates
 
     def creates_then_look(*args, **kwargs):
