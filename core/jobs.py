@@ -39,6 +39,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,8 +92,9 @@ class JobContext:
 
     def __init__(self, job: BackgroundJob) -> None:
         self.job, self.params, self.user = job, job.params, job.requested_by
-        self._written, self._stage = 0.0, None
-        self._side = None  # PostgreSQL: a connection of its own for progress inside a transaction
+        self._written, self._stage = 0.0, ""
+        # PostgreSQL: a connection of its own for progress inside a transaction.
+        self._side: BaseDatabaseWrapper | None = None
         # Transactions open when the run began (none in the worker; a test's own): deeper means the job's.
         self._depth = len(connections[DEFAULT_DB_ALIAS].atomic_blocks)
 

@@ -1,8 +1,8 @@
 """评价考核 end to end: the office previews and publishes June 2021; the 区住建局 head appeals his delivery
 points with evidence; the office upholds; the table shows 经申诉调整 (issue 17)."""
 
-from PIL import Image
 from django.core.management import call_command
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login, shot
