@@ -28,6 +28,7 @@ JOB_LABELS = {
 JOB_BACK = {"bulletin_issue": ("evaluation:bulletins", _("Back to the bulletins")),
             "bulletin_draft": ("evaluation:bulletins", _("Back to the bulletins"))}  # fmt: skip
 TASKS_BACK = ("plans:task_list", _("Back to the task list"))
+JOB_IN_STEPS = {"bulletin_issue", "bulletin_draft"}  # progress counted in stages, not rows
 
 
 @require_perm()
@@ -56,7 +57,8 @@ def job_detail(request, pk: int):
     job = job_get_for_user(request.user, pk)
     template = "workbench/_job_status.html" if request.htmx else "workbench/job_detail.html"
     back_url, back_label = JOB_BACK.get(job.kind, TASKS_BACK)
-    context = {"job": job, "kind_label": JOB_LABELS.get(job.kind, job.kind), "back_url": back_url}
+    context = {"job": job, "kind_label": JOB_LABELS.get(job.kind, job.kind), "back_url": back_url,
+               "in_steps": job.kind in JOB_IN_STEPS}  # fmt: skip
     return render(request, template, {**context, "back_label": back_label})
 
 

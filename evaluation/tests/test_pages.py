@@ -154,6 +154,11 @@ def test_issuing_a_bulletin_runs_in_the_queue_with_progress_and_stores_it_as_bef
     response = office.post("/bulletins/", {"month": "2021-06", "opening": "开头"})
     job = BackgroundJob.objects.get(kind="bulletin_issue")
     assert response["Location"] == f"/jobs/{job.pk}/" and not Bulletin.objects.exists()
+    BackgroundJob.objects.filter(pk=job.pk).update(state="running", done=1, total=2, message="生成文档")
+    running = office.get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "生成文档 · 第 2 步，共 2 步 · 50%" in " ".join(running.split())  # stages, not rows
+    assert "返回督查通报" in office.get(f"/jobs/{job.pk}/").content.decode()
+    BackgroundJob.objects.filter(pk=job.pk).update(state="queued", done=0, total=None, message="")
     assert jobs.job_run(job.pk) == "done"
     bulletin = Bulletin.objects.get()
     job.refresh_from_db()
