@@ -14,6 +14,16 @@ A view or API call starts it with `job_start(actor=…, kind=…, params=…)` a
 page (`/jobs/<id>/`, or `GET /api/v1/jobs/{id}`), which shows the progress and, when done, the file.
 The run checks the permission again (`JobKind.allowed`): a role removed meanwhile gets nothing.
 
+A job may work on an uploaded file (a ledger import): `job_start(..., upload=checked)` stores it privately
+with the job (core/uploads.py), the run reads it with `ctx.read_input()`, and it is deleted when the job
+ends, however it ends. A job may also end without a file: `JobResult(message=…, lines=…, link=…)` (what an
+import did), and a refusal may carry its report: `raise JobFailed(message, lines=[…])` (an import's
+row/column errors), kept with the job and shown on its page and in the API.
+
+Progress inside a transaction (an import writes in one): on PostgreSQL `progress()` writes through a
+connection of its own, so the poll sees it at once and a rollback does not undo it; on SQLite (a second
+writer would wait for the first) progress inside a transaction is skipped until the transaction ends.
+
 Exactly once: the row goes QUEUED → RUNNING in one conditional UPDATE, so a task delivered twice runs
 once. The file is stored through core/uploads.py (checked, private, deleted if the run fails after
 storing) and only its requester may fetch it.
@@ -28,7 +38,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,9 +55,20 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class JobResult:
-    filename: str
-    content: bytes
-    content_type: str
+    filename: str = ""  # no file when empty (an import: what it did is the message)
+    content: bytes = b""
+    content_type: str = ""
+    message: str = ""
+    lines: tuple[str, ...] = ()
+    link: str = ""  # where to look at what the job made (the imported tasks, an issued bulletin)
+
+
+class JobFailed(ServiceError):
+    """A refusal with its report (e.g. every bad cell of a ledger, by row and column)."""
+
+    def __init__(self, message: str, *, lines: Iterable[str] = (), code: str = "refused") -> None:
+        super().__init__(message, code=code)
+        self.lines = list(lines)
 
 
 @dataclass(frozen=True)
@@ -70,17 +92,50 @@ class JobContext:
 
     def __init__(self, job: BackgroundJob) -> None:
         self.job, self.params, self.user = job, job.params, job.requested_by
-        self._written = 0.0
+        self._written, self._stage = 0.0, ""
+        # PostgreSQL: a connection of its own for progress inside a transaction.
+        self._side: BaseDatabaseWrapper | None = None
+        # Transactions open when the run began (none in the worker; a test's own): deeper means the job's.
+        self._depth = len(connections[DEFAULT_DB_ALIAS].atomic_blocks)
 
-    def progress(self, done: int, total: int | None = None, *, force: bool = False) -> None:
+    def read_input(self) -> bytes:
+        """The uploaded file the job was started with."""
+        with self.job.input.open("rb") as handle:
+            return handle.read()
+
+    def progress(self, done: int, total: int | None = None, *, stage: str | None = None, force: bool = False) -> None:
+        """Record `done` of `total` (and the stage's words, shown with it) at most every PROGRESS_EVERY."""
         now = time.monotonic()
+        if stage is not None and stage != self._stage:
+            force, self._stage = True, stage  # a new stage shows at once
         if not force and now - self._written < self.PROGRESS_EVERY:
             return
         self._written = now
         fields: dict[str, Any] = {"done": done}
         if total is not None:
             fields["total"] = total
-        BackgroundJob.objects.filter(pk=self.job.pk).update(**fields)  # autocommit: visible to the poll at once
+        if stage is not None:
+            fields["message"] = str(stage)[:500]
+        primary = connections[DEFAULT_DB_ALIAS]
+        if len(primary.atomic_blocks) <= self._depth:
+            BackgroundJob.objects.filter(pk=self.job.pk).update(**fields)  # autocommit: the poll sees it at once
+        elif primary.vendor == "postgresql":
+            self._write_aside(fields)
+        # SQLite inside a transaction: skipped (a second connection would wait for the transaction's lock).
+
+    def _write_aside(self, fields: dict[str, Any]) -> None:
+        if self._side is None:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+        table = BackgroundJob._meta.db_table
+        columns = ", ".join(f"{primary_quote(name)} = %s" for name in fields)
+        with self._side.cursor() as cursor:  # autocommit on its own connection
+            sql = f"UPDATE {primary_quote(table)} SET {columns} WHERE id = %s"  # noqa: S608 (the names are ours)
+            cursor.execute(sql, [*fields.values(), self.job.pk])
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
     def counted(self, items: Iterable[T], total: int) -> Iterator[T]:
         """Yield the items, reporting progress as they go."""
@@ -93,8 +148,14 @@ class JobContext:
         self.progress(done, force=True)
 
 
-def job_start(*, actor, kind: str, params: dict) -> BackgroundJob:
-    """Queue a job of a registered kind for `actor`; it runs in a worker once this transaction commits."""
+def primary_quote(name: str) -> str:
+    return connections[DEFAULT_DB_ALIAS].ops.quote_name(name)
+
+
+@uploads.atomic
+def job_start(*, actor, kind: str, params: dict, upload: uploads.CheckedUpload | None = None) -> BackgroundJob:
+    """Queue a job of a registered kind for `actor`; it runs in a worker once this transaction commits.
+    `upload` (checked by the caller) is stored privately with the job and deleted when the job ends."""
     from core.tasks import run_job
 
     entry = _KINDS.get(kind)
@@ -102,7 +163,8 @@ def job_start(*, actor, kind: str, params: dict) -> BackgroundJob:
         raise ServiceError(_("Unknown background job."), field="kind")
     if not entry.allowed(actor):
         raise ServiceError(_("You may not start this job."), code="forbidden")
-    job = BackgroundJob.objects.create(kind=kind, params=params, requested_by=actor)
+    stored = uploads.store_upload(upload, folder="job-inputs").name if upload is not None else ""
+    job = BackgroundJob.objects.create(kind=kind, params=params, requested_by=actor, input=stored)
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
 
@@ -116,35 +178,61 @@ def job_run(job_id: int) -> str:
         return "skipped"  # already run (a task delivered twice), or gone
     job = BackgroundJob.objects.select_related("requested_by").get(pk=job_id)
     entry = _KINDS.get(job.kind)
+    context = JobContext(job)
     try:
         if entry is None or not job.requested_by.is_active or not entry.allowed(job.requested_by):
             raise ServiceError(_("You may not start this job."), code="forbidden")
-        result = entry.run(JobContext(job))
+        result = entry.run(context)
         _finish(job, result)
+    except JobFailed as exc:
+        _fail(job, exc.message, lines=exc.lines)
     except ServiceError as exc:
         _fail(job, exc.message)
     except Exception:
         logger.exception("background job %s (%s) failed", job.pk, job.kind)
         _fail(job, _("The job failed; try again, or ask the administrator to look at the log."))
+    finally:
+        context.close()
+        _drop_input(job)
     return BackgroundJob.objects.filter(pk=job_id).values_list("state", flat=True).first() or "gone"
 
 
 @uploads.atomic
 def _finish(job: BackgroundJob, result: JobResult | None) -> None:
-    if result is not None:
+    if result is not None and result.content:
         checked = uploads.validate_upload(uploads.Upload(result.content, result.filename))
         stored = uploads.store_upload(checked, folder="jobs")
         job.result, job.result_name, job.result_type = stored.name, result.filename[:200], result.content_type
+    if result is not None:
+        job.message = str(result.message)[:500]
+        job.outcome = {"lines": list(result.lines), "link": result.link}
     job.state, job.finished_at = BackgroundJob.State.DONE, timezone.now()
     done, total = BackgroundJob.objects.values_list("done", "total").get(pk=job.pk)  # written by progress()
     job.total, job.done = total, total if total is not None else done
-    job.save(update_fields=["result", "result_name", "result_type", "state", "finished_at", "done", "total"])
+    job.save(
+        update_fields=[
+            "result", "result_name", "result_type", "message", "outcome", "state", "finished_at", "done", "total",
+        ]
+    )  # fmt: skip
 
 
-def _fail(job: BackgroundJob, message: str) -> None:
+def _fail(job: BackgroundJob, message: str, *, lines: Iterable[str] = ()) -> None:
     BackgroundJob.objects.filter(pk=job.pk).update(
-        state=BackgroundJob.State.FAILED, message=str(message)[:500], finished_at=timezone.now()
+        state=BackgroundJob.State.FAILED,
+        message=str(message)[:500],
+        outcome={"lines": [str(line) for line in lines], "link": ""},
+        finished_at=timezone.now(),
     )
+
+
+def _drop_input(job: BackgroundJob) -> None:
+    """The job's uploaded file goes when the job ends (done or failed): the job keeps only its report."""
+    name = job.input.name
+    if not name:
+        return
+    with transaction.atomic():
+        BackgroundJob.objects.filter(pk=job.pk).update(input="")
+        uploads.release_upload(name)  # deleted once the row no longer names it
 
 
 def job_get_for_user(user, pk: int) -> BackgroundJob:
@@ -162,7 +250,9 @@ class JobOut(Out):
     done: int
     total: int | None
     percent: int
-    message: str
+    message: str  # while running: the stage; done: what the job did; failed: why
+    lines: list[str]  # the report kept with the job (an import's errors, by row and column)
+    link: str  # where to look at what it made, if anything
     created_at: datetime
     finished_at: datetime | None
     file_url: str | None  # the API's download address, once done
@@ -177,7 +267,9 @@ def job_out(job: BackgroundJob) -> dict:
         "total": job.total,
         "percent": job.percent,
         "message": job.message,
+        "lines": list((job.outcome or {}).get("lines", [])),
+        "link": (job.outcome or {}).get("link", ""),
         "created_at": job.created_at,
         "finished_at": job.finished_at,
-        "file_url": f"/api/v1/jobs/{job.pk}/file" if job.state == BackgroundJob.State.DONE else None,
+        "file_url": f"/api/v1/jobs/{job.pk}/file" if job.state == BackgroundJob.State.DONE and job.result else None,
     }

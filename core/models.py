@@ -64,6 +64,10 @@ class BackgroundJob(models.Model):
     result = models.FileField(_("file"), max_length=300, blank=True)
     result_name = models.CharField(_("file name"), max_length=200, blank=True)
     result_type = models.CharField(max_length=100, blank=True)
+    # What the run says besides a file: an import's row/column errors ("lines"), a link to what it made.
+    outcome = models.JSONField(_("outcome"), default=dict, blank=True)
+    # The file the job works on (an uploaded ledger), stored privately until the job ends, then deleted.
+    input = models.FileField(_("input file"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -2,11 +2,9 @@
 
 import json
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +15,14 @@ from accounts.roles import Perm
 from core.access import out_of_scope, require_perm
 from core.errors import ServiceError
 from core.files import serve_upload
+from core.jobs import job_start
 from core.views_helpers import button_post, form_post
+from evaluation import jobs as bulletin_jobs
 from evaluation import selectors, services
-from evaluation.bulletin_service import bulletin_build, bulletin_issue, parse_month
 from evaluation.compute import period_compute
 from evaluation.forms import AdjustmentForm, AppealDecisionForm, AppealForm, BulletinForm, ComponentsForm, PeriodForm
-from evaluation.models import Adjustment, Appeal, Bulletin, EvaluationFile, Scheme
+from evaluation.jobs import bulletin_job_params
+from evaluation.models import Adjustment, Appeal, EvaluationFile, Scheme
 from evaluation.sources import source_choices
 
 READERS = (Perm.BUSINESS_READ_ALL, Perm.REPORT_APPROVE)
@@ -269,14 +269,13 @@ def bulletin_list_view(request):
     if request.method == "POST":
         if not office or form is None:
             raise PermissionDenied
+        # Issued by the queue (evaluation/jobs.py): the job's page follows it and links back here.
         return form_post(
             request,
             form,
-            lambda d: bulletin_issue(
-                actor=request.user, month=d["month"], title=d["title"], opening=d["opening"], remarks=d["remarks"]
-            ),  # fmt: skip
-            success=lambda b: _("Bulletin %(n)s issued.") % {"n": str(b)},
-            redirect_to="evaluation:bulletins",
+            lambda d: job_start(actor=request.user, kind=bulletin_jobs.ISSUE, params=bulletin_job_params(d)),
+            success=_("The bulletin is being issued in the background."),
+            redirect_to=lambda job: reverse("workbench:job_detail", args=[job.pk]),
             invalid=lambda f: render(request, "evaluation/bulletins.html", {**context, "form": f}, status=400),
         )
     return render(request, "evaluation/bulletins.html", context)
@@ -285,23 +284,18 @@ def bulletin_list_view(request):
 @require_POST
 @require_perm(Perm.PLAN_EDIT)
 def bulletin_draft_view(request):
-    """The bulletin as it would be issued now, numbered 第0期, nothing stored (to read before issuing)."""
+    """The bulletin as it would be issued now, numbered 第0期, nothing stored (to read before issuing): built
+    by the queue, its .docx the job's file."""
     form = BulletinForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("evaluation:bulletins")
-    d = form.cleaned_data
     try:
-        month = parse_month(d["month"])
-        content, _data = bulletin_build(actor=request.user, month=month, title=d["title"], opening=d["opening"],
-                                        remarks=d["remarks"])  # fmt: skip
+        job = job_start(actor=request.user, kind=bulletin_jobs.DRAFT, params=bulletin_job_params(form.cleaned_data))
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("evaluation:bulletins")
-    response = HttpResponse(content, content_type=Bulletin.content_type)
-    name = quote(f"督查通报（草稿）{month:%Y-%m}.docx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return redirect("workbench:job_detail", pk=job.pk)
 
 
 @require_perm(*READERS)

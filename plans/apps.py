@@ -11,3 +11,4 @@ class PlansConfig(AppConfig):
         from plans import jobs
 
         register_job(jobs.KIND, run=jobs.task_ledger_export, allowed=jobs.may_export)
+        register_job(jobs.IMPORT_KIND, run=jobs.task_ledger_import, allowed=jobs.may_import)

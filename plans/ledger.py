@@ -7,7 +7,7 @@ commitment after rebaselining.
 
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -163,8 +163,25 @@ class Vocabulary:
     areas: frozenset[str]
 
 
-def parse_task_ledger(data: bytes, vocabulary: Vocabulary) -> LedgerParse:
-    """Read and check every cell; a single error anywhere means nothing may be imported."""
+def ledger_row_count(data: bytes) -> int | None:
+    """The data rows the first sheet declares (its dimension), without reading them; None if it cannot tell
+    (not a workbook, no dimension). Cheap: decides whether an import runs in the request or the queue."""
+    if not data or not zipfile.is_zipfile(io.BytesIO(data)) or xlsx_problem(data) is not None:
+        return None
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        last = wb.worksheets[0].max_row
+        wb.close()
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
+        return None
+    return max(0, last - HEADER_ROW) if last else None
+
+
+def parse_task_ledger(
+    data: bytes, vocabulary: Vocabulary, *, on_row: Callable[[int, int | None], None] | None = None
+) -> LedgerParse:
+    """Read and check every cell; a single error anywhere means nothing may be imported.
+    `on_row(rows read, data rows the sheet declares)` is called as the rows go (a job's progress)."""
     result = LedgerParse()
     if not data:
         result.errors.append(LedgerError(0, "", "empty_file"))
@@ -185,6 +202,7 @@ def parse_task_ledger(data: bytes, vocabulary: Vocabulary) -> LedgerParse:
         result.errors.append(LedgerError(0, "", "not_xlsx"))
         return result
     ws = wb.worksheets[0]
+    declared = max(0, ws.max_row - HEADER_ROW) if ws.max_row else None
     rows = ws.iter_rows(values_only=True)
     header: tuple[object, ...] | None = None
     for _ in range(HEADER_ROW):
@@ -195,6 +213,8 @@ def parse_task_ledger(data: bytes, vocabulary: Vocabulary) -> LedgerParse:
         return result
     seen_codes: dict[str, int] = {}
     for row_number, values in enumerate(rows, start=FIRST_DATA_ROW):
+        if on_row is not None:
+            on_row(row_number - HEADER_ROW, declared)
         cells = {key: values[index] if index < len(values) else None for key, index in columns.items()}
         if all(_blank(v) for v in cells.values()):
             continue

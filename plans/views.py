@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Perm
 from audit.services import audit_record
+from core import uploads
 from core.access import require_perm
 from core.errors import ServiceError
 from core.forms import add_service_error
@@ -33,8 +34,8 @@ from plans.forms import (
     TaskFilterForm,
     TaskForm,
 )
+from plans.jobs import IMPORT_KIND, import_in_queue, import_summary, job_params
 from plans.jobs import KIND as LEDGER_JOB
-from plans.jobs import job_params
 from plans.ledger import build_task_ledger_xlsx
 from plans.models import DimensionTag, Plan, PlanNode, TaskChangeRequest
 from plans.selectors import (
@@ -323,17 +324,22 @@ def task_import_view(request):
         if plan is None:
             form.add_error(None, _("Choose the plan to import into."))
         if form.is_valid() and plan is not None:
+            upload = form.cleaned_data["file"]
+            data = upload.read()
             try:
-                outcome = services.ledger_import(actor=request.user, plan=plan, data=form.cleaned_data["file"].read())
+                if import_in_queue(data):
+                    # A large ledger: stored privately (checked like every upload), imported by the queue
+                    # with progress on the job page; the same service, all rows or none.
+                    checked = uploads.validate_upload(upload)
+                    job = job_start(actor=request.user, kind=IMPORT_KIND, params={"plan": plan.pk}, upload=checked)
+                    return redirect("workbench:job_detail", pk=job.pk)
+                # Small (or not a workbook at all, which the parser names at once): within the request.
+                outcome = services.ledger_import(actor=request.user, plan=plan, data=data)
             except ServiceError as exc:
                 add_service_error(form, exc)
             else:
                 if outcome.ok:
-                    messages.success(
-                        request,
-                        _("Imported: %(c)d new, %(u)d updated, %(n)d unchanged.")
-                        % {"c": outcome.created, "u": outcome.updated, "n": outcome.unchanged},
-                    )
+                    messages.success(request, import_summary(outcome))
                     return redirect(f"/tasks/?plan={plan.pk}")
         status = 400
     return render(

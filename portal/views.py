@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import Perm
 from core.access import require_perm
 from core.publishing import get_public_kind
+from core.replica import replica_reads
 from core.views_helpers import button_post, form_post
 from portal import selectors, services
 from portal.forms import AddByCodeForm, AddTasksForm, ItemTextForm, PhotoForm, UpdateForm
@@ -84,13 +85,21 @@ def public_index_view(request):
 
         return render_index
 
-    key = f"index:{day}:{selectors.portal_epoch()}:{year}:{area}:{block}"
-    return _public_response(request, key, build)
+    # The cache key's epoch and the page are read from one database (a replica when configured,
+    # core/replica.py): a key from the primary over a lagging replica's page would keep a stale page.
+    with replica_reads():
+        key = f"index:{day}:{selectors.portal_epoch()}:{year}:{area}:{block}"
+        return _public_response(request, key, build)
 
 
 @require_GET
 @rate_limited
 def public_item_view(request, kinds: str, pk: int):
+    with replica_reads():  # version, epoch and page from one database (see public_index_view)
+        return _public_item(request, kinds, pk)
+
+
+def _public_item(request, kinds: str, pk: int) -> HttpResponse:
     kind = PUBLIC_KINDS.get(kinds)
     version = selectors.item_version(kind, pk) if kind else None
     if version is None:

@@ -18,7 +18,18 @@ from workbench.home import personal_cards, suggested_as_of
 from workbench.wall import reader as wall_reader
 from workbench.wall import wall_data
 
-JOB_LABELS = {"task_ledger_export": _("Task ledger export"), "status_fill": _("Statuses of a past day")}
+JOB_LABELS = {
+    "task_ledger_export": _("Task ledger export"),
+    "task_ledger_import": _("Task ledger import"),
+    "bulletin_issue": _("Issue a bulletin"),
+    "bulletin_draft": _("Bulletin draft"),
+    "status_fill": _("Statuses of a past day"),
+}
+# Where the job page's back button goes (the page the job was started from).
+JOB_BACK = {"bulletin_issue": ("evaluation:bulletins", _("Back to the bulletins")),
+            "bulletin_draft": ("evaluation:bulletins", _("Back to the bulletins"))}  # fmt: skip
+TASKS_BACK = ("plans:task_list", _("Back to the task list"))
+JOB_IN_STEPS = {"bulletin_issue", "bulletin_draft"}  # progress counted in stages, not rows
 
 
 @require_perm()
@@ -46,7 +57,10 @@ def job_detail(request, pk: int):
     """A background job (后台任务) of mine: its progress (polled every second while it runs) and its file."""
     job = job_get_for_user(request.user, pk)
     template = "workbench/_job_status.html" if request.htmx else "workbench/job_detail.html"
-    return render(request, template, {"job": job, "kind_label": JOB_LABELS.get(job.kind, job.kind)})
+    back_url, back_label = JOB_BACK.get(job.kind, TASKS_BACK)
+    context = {"job": job, "kind_label": JOB_LABELS.get(job.kind, job.kind), "back_url": back_url,
+               "in_steps": job.kind in JOB_IN_STEPS}  # fmt: skip
+    return render(request, template, {**context, "back_label": back_label})
 
 
 @require_perm()

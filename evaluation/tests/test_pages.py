@@ -122,17 +122,64 @@ def test_office_opens_a_quarter(client_as, june):
     assert bad.status_code == 400 and not Period.objects.filter(label="x").exists()
 
 
-def test_office_downloads_a_draft_bulletin_nothing_stored(client_as, june):
+def test_office_downloads_a_draft_bulletin_built_by_the_queue_nothing_stored(client_as, june):
     import io
 
     from docx import Document
 
+    from core import jobs
+    from core.models import BackgroundJob
     from evaluation.models import Bulletin, BulletinSequence
 
-    response = client_as("office").post("/bulletins/draft/", {"month": "2021-06", "opening": "草稿开头"})
-    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
-    texts = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
+    office = client_as("office")
+    response = office.post("/bulletins/draft/", {"month": "2021-06", "opening": "草稿开头"})
+    job = BackgroundJob.objects.get(kind="bulletin_draft")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert jobs.job_run(job.pk) == "done"
+    file = office.get(f"/jobs/{job.pk}/file/")
+    assert file.status_code == 200 and "attachment" in file["Content-Disposition"]
+    texts = [p.text for p in Document(io.BytesIO(b"".join(file.streaming_content))).paragraphs]
     assert "第0期" in texts and "草稿开头" in texts
     assert not Bulletin.objects.exists() and not BulletinSequence.objects.exists()
-    bad = client_as("office").post("/bulletins/draft/", {"month": "June"})
-    assert bad.status_code == 302
+    bad = office.post("/bulletins/draft/", {"month": "June"})
+    assert bad.status_code == 302 and BackgroundJob.objects.count() == 1  # refused before queueing
+
+
+def test_issuing_a_bulletin_runs_in_the_queue_with_progress_and_stores_it_as_before(client_as, users, june):
+    from core import jobs
+    from core.models import BackgroundJob
+    from evaluation.models import Bulletin
+
+    office = client_as("office")
+    response = office.post("/bulletins/", {"month": "2021-06", "opening": "开头"})
+    job = BackgroundJob.objects.get(kind="bulletin_issue")
+    assert response["Location"] == f"/jobs/{job.pk}/" and not Bulletin.objects.exists()
+    BackgroundJob.objects.filter(pk=job.pk).update(state="running", done=1, total=2, message="生成文档")
+    running = office.get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "生成文档 · 第 2 步，共 2 步 · 50%" in " ".join(running.split())  # stages, not rows
+    assert "返回督查通报" in office.get(f"/jobs/{job.pk}/").content.decode()
+    BackgroundJob.objects.filter(pk=job.pk).update(state="queued", done=0, total=None, message="")
+    assert jobs.job_run(job.pk) == "done"
+    bulletin = Bulletin.objects.get()
+    job.refresh_from_db()
+    assert (job.done, job.total, job.result.name) == (2, 2, "")  # two stages; the file is the bulletin's own
+    assert job.message == f"通报 {bulletin} 已印发。" and bulletin.file and bulletin.issued_by == users["office"]
+    page = office.get(f"/jobs/{job.pk}/").content.decode()
+    assert job.message in page and 'href="/bulletins/"' in page
+    # A month not begun is refused on the form, before any job; a reporter cannot start either job.
+    assert office.post("/bulletins/", {"month": "2999-01"}).status_code == 400
+    assert client_as("zjj_reporter").post("/bulletins/", {"month": "2021-06"}).status_code == 403
+    assert client_as("zjj_reporter").post("/bulletins/draft/", {"month": "2021-06"}).status_code == 403
+    assert BackgroundJob.objects.count() == 1
+
+
+def test_a_bulletin_job_of_someone_who_lost_the_office_role_makes_nothing(users, june):
+    from accounts.models import RoleGrant
+    from core import jobs
+    from evaluation.models import Bulletin
+
+    job = jobs.job_start(actor=users["office"], kind="bulletin_issue",
+                         params={"month": "2021-06", "title": "", "opening": "", "remarks": ""})  # fmt: skip
+    RoleGrant.objects.filter(user=users["office"]).delete()  # the role removed while the job waited
+    assert jobs.job_run(job.pk) == "failed"
+    assert not Bulletin.objects.exists()

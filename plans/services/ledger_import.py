@@ -1,5 +1,6 @@
 """The ledger import (任务分解表): all rows or none, in bulk, each task audited. Keyword-only, audited."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -113,7 +114,13 @@ def _same(task: dict, data: TaskData, area_title: str, row_area: str) -> bool:
     )
 
 
-def ledger_import(*, actor: User | None, plan: Plan, data: bytes) -> ImportOutcome:
+# progress(stage, done, total): the stage's words, rows done of total (a background job's progress).
+ImportProgress = Callable[[str, int, int | None], None]
+
+
+def ledger_import(
+    *, actor: User | None, plan: Plan, data: bytes, progress: ImportProgress | None = None
+) -> ImportOutcome:
     """Import a 任务分解表: all rows or none. Matching by 任务编号; empty code → new task.
 
     Built for 20 000 rows (bench/ledger_import_bench.py): the file is streamed, the plan's units,
@@ -122,11 +129,16 @@ def ledger_import(*, actor: User | None, plan: Plan, data: bytes) -> ImportOutco
     still gets its own audit event (task.create / task.update, as from the form, so the task's
     history shows the import), appended in bulk (audit_record_many), then one ledger.import event
     sums it up.
+
+    The same function runs in the request (a small ledger) and in the queue (plans/jobs.py), where
+    `progress` reports the rows read, then the rows written chunk by chunk.
     """
     from plans.selectors import area_titles
 
     _require(actor, Perm.PLAN_EDIT)
-    parsed = ledger.parse_task_ledger(data, ledger_vocabulary(plan))
+    stage = _("Reading and checking the rows")
+    on_row = (lambda done, total: progress(stage, done, total)) if progress else None
+    parsed = ledger.parse_task_ledger(data, ledger_vocabulary(plan), on_row=on_row)
     outcome = ImportOutcome()
     if parsed.errors:
         outcome.errors = [ledger_error_line(e) for e in sorted(parsed.errors, key=lambda e: (e.row, e.column))]
@@ -175,10 +187,19 @@ def ledger_import(*, actor: User | None, plan: Plan, data: bytes) -> ImportOutco
             outcome.unchanged = 0
             return outcome
         # In chunks, so the model instances and audit entries alive at once stay a chunk's worth.
+        writing, written, to_write = _("Writing the tasks"), 0, len(creates) + len(updates)
+        if progress:
+            progress(writing, 0, to_write)
         for start in range(0, len(creates), _BATCH):
             _import_creates(actor, plan, creates[start : start + _BATCH], areas)
+            written += len(creates[start : start + _BATCH])
+            if progress:
+                progress(writing, written, to_write)
         for start in range(0, len(updates), _BATCH):
             _import_updates(actor, plan, updates[start : start + _BATCH], areas, area_of)
+            written += len(updates[start : start + _BATCH])
+            if progress:
+                progress(writing, written, to_write)
         if updates:
             # Start, deadline, target, milestones: every day of their statuses may change.
             status_refresh(tasks=[Task(pk=current["pk"]) for _row, _data, current in updates], since=None)

@@ -264,3 +264,114 @@ def test_a_deadline_beyond_the_working_day_calendar_is_a_row_error_and_nothing_i
     assert not outcome.ok
     assert any(line.startswith("第 3 行“完成时限”列") and "超出工作日历的范围" in line for line in outcome.errors)
     assert snapshot() == before
+
+
+# --- a large ledger goes to the queue (plans/jobs.py): same service, progress, the report kept ---------
+
+
+@pytest.fixture
+def queue_small(monkeypatch):
+    """Every ledger of more than 5 rows counts as large here (the rule itself: `import_in_queue`)."""
+    from plans import jobs
+
+    monkeypatch.setattr(jobs, "IMPORT_SYNC_MAX_ROWS", 5)
+
+
+def _queued(client, plan, data: bytes):
+    from core.models import BackgroundJob
+
+    response = upload(client, plan, data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    job = BackgroundJob.objects.get(kind="task_ledger_import")
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    return job
+
+
+def _run(job, capture) -> str:
+    from core import jobs
+
+    with capture(execute=True):  # the stored upload is deleted once the job's end commits
+        return jobs.job_run(job.pk)
+
+
+def test_a_large_ledger_is_stored_queued_and_imported_by_the_job_with_progress(
+    client_as, demo_plan, queue_small, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from core import jobs
+
+    client = client_as("office")
+    before = Task.objects.count()
+    job = _queued(client, demo_plan, _new_rows(demo_plan, 30))
+    stored = job.input.name
+    assert stored.startswith("job-inputs/") and default_storage.exists(stored)
+    assert Task.objects.count() == before  # nothing imported by the request
+
+    seen: list[tuple] = []
+    original = jobs.JobContext.progress
+
+    def record(self, done, total=None, *, stage=None, force=False):
+        seen.append((stage, done, total))
+        return original(self, done, total, stage=stage, force=force)
+
+    monkeypatch.setattr(jobs.JobContext, "progress", record)
+    assert _run(job, django_capture_on_commit_callbacks) == "done"
+    assert Task.objects.count() == before + 30
+    stages = [s for s, _d, _t in seen if s]
+    assert stages[0] == "读取并检查各行" and stages[-1] == "写入任务"
+    assert ("读取并检查各行", 30, 30) in seen and ("写入任务", 30, 30) in seen  # rows read, rows written
+
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total, job.input.name) == ("done", 30, 30, "")
+    assert not default_storage.exists(stored)  # the upload goes when the job ends
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "导入完成：新增 30 项，更新 0 项，未变 0 项。" in page and f"/tasks/?plan={demo_plan.pk}" in page
+    out = client.get(f"/api/v1/jobs/{job.pk}").json()
+    assert out["message"].startswith("导入完成") and out["file_url"] is None and out["lines"] == []
+
+
+def test_a_queued_ledger_with_bad_cells_writes_nothing_and_the_job_keeps_every_error(
+    client_as, demo_plan, queue_small, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    client = client_as("office")
+    data = edit(_new_rows(demo_plan, 30), {"G3": "区住房局", "I5": "2021-02-30"})
+    before = snapshot()
+    job = _queued(client, demo_plan, data)
+    stored = job.input.name
+    assert _run(job, django_capture_on_commit_callbacks) == "failed"
+    assert snapshot() == before
+    job.refresh_from_db()
+    assert job.message == "文件未导入：共 2 处问题。" and not default_storage.exists(stored)
+    assert job.outcome["lines"][0] == "第 3 行“牵头单位”列：单位“区住房局”不存在。"
+    assert job.outcome["lines"][1].startswith("第 5 行“完成时限”列")
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "第 3 行“牵头单位”列：单位“区住房局”不存在。" in page
+    out = client.get(f"/api/v1/jobs/{job.pk}").json()
+    assert out["state"] == "failed" and out["lines"] == job.outcome["lines"]
+    assert client_as("leader").get(f"/jobs/{job.pk}/").status_code == 404  # the requester's only
+
+
+def test_a_small_ledger_stays_in_the_request(client_as, demo_plan):
+    from core.models import BackgroundJob
+    from plans.jobs import IMPORT_SYNC_MAX_ROWS, import_in_queue
+
+    assert not import_in_queue(_new_rows(demo_plan, 30))
+    response = upload(client_as("office"), demo_plan, _new_rows(demo_plan, 30))
+    assert response.status_code == 302 and response["Location"] == f"/tasks/?plan={demo_plan.pk}"
+    assert not BackgroundJob.objects.exists()
+    assert import_in_queue(_new_rows(demo_plan, IMPORT_SYNC_MAX_ROWS + 1))
+
+
+def test_a_queued_import_refuses_a_plan_closed_meanwhile(
+    client_as, demo_plan, queue_small, django_capture_on_commit_callbacks
+):
+    from plans.models import Plan
+
+    job = _queued(client_as("office"), demo_plan, _new_rows(demo_plan, 30))
+    Plan.objects.filter(pk=demo_plan.pk).update(status=Plan.Status.CLOSED)
+    before = Task.objects.count()
+    assert _run(job, django_capture_on_commit_callbacks) == "failed"
+    assert Task.objects.count() == before

@@ -1,6 +1,7 @@
 """评价考核 end to end: the office previews and publishes June 2021; the 区住建局 head appeals his delivery
 points with evidence; the office upholds; the table shows 经申诉调整 (issue 17)."""
 
+from django.core.management import call_command
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -87,6 +88,10 @@ def test_office_issues_a_bulletin(offline_page):
     page.fill("#id_month", "2021-06")
     page.fill("#id_opening", "现将6月份重点工作推进情况通报如下。")
     page.get_by_test_id("issue-bulletin").click()
+    # Issued by the queue (evaluation/jobs.py): the job page follows the worker, then links back.
+    expect(page.get_by_test_id("job-status")).to_have_attribute("data-state", "queued")
+    call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", verbosity=0)
+    page.get_by_test_id("job-link").click(timeout=10_000)
     expect(page.get_by_test_id("bulletins")).to_contain_text("第1期")
     both_sizes(page, "bulletins")
     with page.expect_download() as info:

@@ -99,3 +99,52 @@ def test_progress_is_written_as_the_rows_go(users, monkeypatch):
 
 def test_a_role_without_task_reads_cannot_start_it(users, client_as):
     assert client_as("outsider").post("/tasks/export/background/").status_code == 403
+
+
+def test_a_large_ledger_import_runs_in_the_worker_and_its_progress_shows_while_its_transaction_is_open(
+    committed_demo, users, client_as, monkeypatch
+):
+    """The import writes in one transaction; on PostgreSQL the job's progress is written beside it (its
+    own connection), so a poll sees "writing" before the import commits."""
+    import importlib
+
+    from django.db import connections
+
+    from plans import jobs as plan_jobs
+    from plans.models import Plan
+    from plans.tests.test_ledger_import import _new_rows, upload
+
+    monkeypatch.setattr(plan_jobs, "IMPORT_SYNC_MAX_ROWS", 5)
+    monkeypatch.setattr(jobs.JobContext, "PROGRESS_EVERY", 0)
+    plan = Plan.objects.exclude(status=Plan.Status.CLOSED).order_by("pk").first()
+    seen_aside: list[tuple] = []
+    service = importlib.import_module(
+        "plans.services.ledger_import"
+    )  # the module (the package re-exports its function)
+    original = service._import_creates
+
+    def creates_then_look(*args, **kwargs):
+        original(*args, **kwargs)
+        if connections["default"].vendor == "postgresql":
+            other = connections.create_connection("default")
+            try:
+                with other.cursor() as cursor:
+                    cursor.execute("SELECT message, total FROM core_backgroundjob WHERE kind = 'task_ledger_import'")
+                    seen_aside.extend(cursor.fetchall())
+                    cursor.execute("SELECT count(*) FROM plans_task WHERE plan_id = %s", [plan.pk])
+                    seen_aside.append(("tasks", cursor.fetchone()[0]))
+            finally:
+                other.close()
+
+    monkeypatch.setattr(service, "_import_creates", creates_then_look)
+    before = Task.objects.filter(plan=plan).count()
+    office = client_as("office")
+    response = upload(office, plan, _new_rows(plan, 12))
+    job = BackgroundJob.objects.get(kind="task_ledger_import")
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    run_worker()
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total, job.input.name) == ("done", 12, 12, ""), job.message
+    assert Task.objects.filter(plan=plan).count() == before + 12
+    if connections["default"].vendor == "postgresql":
+        assert seen_aside == [("写入任务", 12), ("tasks", before)]  # progress visible, the tasks not yet

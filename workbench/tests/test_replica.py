@@ -113,3 +113,47 @@ def test_inside_a_transaction_and_for_writes_the_primary_is_used(make_replica):
 def test_without_a_replica_every_read_goes_to_the_primary(db):
     with replica_reads():
         assert read_alias() == "default"
+
+
+def test_the_public_portal_and_bulletins_read_the_replica_and_issuing_numbers_on_the_primary(make_replica):
+    """The public pages (index and item) and a bulletin's figures come from the replica; a bulletin is still
+    numbered and stored on the primary; an office browser that just wrote sees the primary's portal."""
+    import datetime as dt
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from evaluation.bulletin_service import bulletin_build, bulletin_issue
+    from evaluation.models import Bulletin
+    from portal.models import PublicItem
+
+    call_command("load_demo", stdout=io.StringIO())
+    item = PublicItem.objects.filter(is_published=True).order_by("pk").first()
+    june = dt.date(2021, 6, 1)
+    office = User.objects.get(username="office")
+    _content, data = bulletin_build(actor=office, month=june)
+    named = data["lagging"][0]["unit"]
+    make_replica()
+    # On the primary only: a new public title (a new epoch too) and a renamed unit the bulletin names.
+    PublicItem.objects.filter(pk=item.pk).update(title="副本之后的新标题", updated_at=timezone.now())
+    Unit.objects.filter(name=named).update(name="副本之后改名的单位")
+    cache.clear()
+
+    anonymous = Client()
+    index = anonymous.get(f"/public/?year={item.year}").content.decode()
+    assert item.title in index and "副本之后的新标题" not in index
+    link = next(line for line in index.split('href="')[1:] if f"public-item-{item.object_id}" in line).split('"')[0]
+    assert item.title in anonymous.get(link).content.decode()
+
+    _content, data = bulletin_build(actor=office, month=june)
+    assert named in {u["unit"] for u in data["lagging"]}  # the replica's unit name
+    seq_before = Bulletin.objects.filter(year=timezone.localdate().year).count()
+    issued = bulletin_issue(actor=office, month=june)
+    assert issued.seq == seq_before + 1 and Bulletin.objects.filter(pk=issued.pk).exists()  # the primary
+    assert named in {u["unit"] for u in issued.data["lagging"]}
+
+    # A browser that just wrote (any POST) reads the primary everywhere, the portal included.
+    browser = Client()
+    browser.force_login(office)
+    browser.post("/api/v1/rollups")
+    assert "副本之后的新标题" in browser.get(f"/public/?year={item.year}").content.decode()
