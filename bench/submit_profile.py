@@ -60,6 +60,7 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", default="list,inbox,submit")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one call of each step")
     parser.add_argument("--out", default=None, help="write the figures as JSON")
+    parser.add_argument("--cprofile", default="", help="a step to run under cProfile (prints the top functions)")
     args = parser.parse_args(argv)
 
     os.environ.update(server_env(args.database_url))
@@ -122,7 +123,7 @@ def main(argv=None) -> int:
             call()
         captured: list[tuple[float, str]] = []
 
-        def record(execute, sql, params, many, context):
+        def record(execute, sql, params, many, context, captured=captured):
             started = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
@@ -132,6 +133,14 @@ def main(argv=None) -> int:
         # Not CaptureQueriesContext: request_started resets connection.queries_log mid-capture.
         with connection.execute_wrapper(record):
             call()
+        if key == args.cprofile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(lambda: [call() for _ in range(args.calls)])
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+            continue
         walls = []
         cpu0, pg0 = time.process_time(), backend_cpu(backend)
         for _ in range(args.calls):
@@ -153,7 +162,9 @@ def main(argv=None) -> int:
             for ms, sql in captured:
                 print(f"    {ms:5.1f}  {sql[:300]}")
     assert connection.connection.info.backend_pid == backend, "the connection was replaced: PostgreSQL CPU is wrong"
-    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; list {list_path}; {len(queue)} open tasks left")
+    print(
+        f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; list {list_path}; {len(queue)} open tasks left"
+    )
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=1))
     return 0

@@ -36,10 +36,15 @@ def report_flag_stale(*, report: ProgressReport) -> list[dict]:
         .exclude(state=ProgressReport.State.DRAFT)
         .order_by("period_end")
     )
-    own_hashes = set(EvidenceFile.objects.filter(report=report).values_list("sha256", flat=True))
     hashes: dict[int, set[str]] = {r.pk: set() for r in history}
     for report_id, digest in EvidenceFile.objects.filter(report__in=history).values_list("report_id", "sha256"):
         hashes[report_id].add(digest)
+    # A submitted or approved report is in its own history: its files were read with the others.
+    own_hashes = (
+        hashes[report.pk]
+        if report.pk in hashes
+        else set(EvidenceFile.objects.filter(report=report).values_list("sha256", flat=True))
+    )
     snapshots = [_snapshot(r, frozenset(hashes[r.pk])) for r in history]
     # The same file on another task's report (any unit) also counts as reuse.
     elsewhere = (

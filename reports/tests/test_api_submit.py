@@ -69,3 +69,24 @@ def test_a_returned_report_is_resubmitted_through_the_api(users, client_as):
     refused = _post(reporter, task, value="130")
     assert refused.status_code == 400
     assert ProgressReport.objects.get(pk=first["id"]).value == 121
+
+
+def test_a_submission_keeps_to_its_query_budget(users, client, django_assert_max_num_queries):
+    """The Monday surge is one submission per reporter (docs/performance.md, "Submission and surge"):
+    token with roles, task, calendar, level, report read and insert (a savepoint), report update,
+    status refresh (bump, two deletes, cut, task, milestones, reports, judgements, upsert, intervals
+    read and insert), stale check (history, its files), unit heads, notification, webhooks, and one
+    audit append (head, insert, head) for both events; here also the savepoint pair of the service's
+    transaction inside the test's. A new query on this path shows up here, not as a slower Monday."""
+    from accounts.services import token_issue
+
+    task = _open_period_task()
+    headers = {"Authorization": f"Bearer {token_issue(user=users['zjj_reporter'])}"}
+    client.get("/api/v1/me", headers=headers)  # the token's once-a-minute "last used" write, out of the way
+    data = {"value": "120", "narrative": "本期完成120个小区改造。", "submit": "true"}
+    with django_assert_max_num_queries(30):
+        response = client.post(f"/api/v1/tasks/{task.pk}/reports", data, headers=headers)
+    assert response.status_code == 201, response.content
+    report_id = str(response.json()["id"])
+    verbs = list(AuditEvent.objects.filter(object_id=report_id).order_by("id").values_list("verb", flat=True))
+    assert verbs == ["report.create", "report.submit"]
