@@ -164,6 +164,13 @@ def report_file(
     report, created = _report_start(actor=actor, task=task, period_end=period_end, due_date=due_date, events=events)
     checked = uploads.validate_uploads(files, field="file", max_files=MAX_EVIDENCE_PER_REQUEST)
     stored = [_evidence_store(actor=actor, report=report, checked=upload, events=events) for upload in checked]
+    if created:
+        # A report made in this call has exactly the files stored in it: neither the stale check nor
+        # the response need read them.
+        evidence = EvidenceFile.objects.filter(report=report)
+        evidence._result_cache = stored  # what prefetch_related leaves on a report: report.evidence.all()
+        evidence._prefetch_done = True  # type: ignore[attr-defined]
+        report._prefetched_objects_cache = {"evidence": evidence}  # type: ignore[attr-defined]
     report = _report_save(
         actor=actor,
         report=report,
@@ -178,12 +185,6 @@ def report_file(
         events=events,
     )
     audit_record_many(actor=actor, entries=events)
-    if created:
-        # A report made in this call has exactly the files stored in it: the response need not read them.
-        evidence = EvidenceFile.objects.filter(report=report)
-        evidence._result_cache = stored  # what prefetch_related leaves on a report: report.evidence.all()
-        evidence._prefetch_done = True  # type: ignore[attr-defined]
-        report._prefetched_objects_cache = {"evidence": evidence}  # type: ignore[attr-defined]
     return report
 
 
