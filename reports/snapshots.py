@@ -166,9 +166,12 @@ def ensure_stored(tasks: TaskQuerySet, day: date) -> int:
     # NOT EXISTS, not NOT IN: PostgreSQL turns NOT IN into a hashed scan of the whole day's rows
     # (17 ms at city scale for any scope), NOT EXISTS into an index probe per task in scope (1 ms).
     stored = StatusSnapshot.objects.filter(day=day, task_id=OuterRef("pk"))
-    missing = list(tasks.filter(~Exists(stored)).with_plan("node").order_by())
+    # Ids first: usually none is missing, and the task list pays for this check on every page, so it
+    # builds no select_related query over plans and nodes (about 1 ms of Django work) for nothing.
+    missing = list(tasks.filter(~Exists(stored)).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(missing), 5000):
-        _compute_and_store(missing[start : start + 5000], day)
+        chunk = Task.objects.filter(pk__in=missing[start : start + 5000]).with_plan("node")
+        _compute_and_store(list(chunk), day)
     return len(missing)
 
 
