@@ -61,6 +61,7 @@ def main(argv=None) -> int:
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one call of each step")
     parser.add_argument("--out", default=None, help="write the figures as JSON")
     parser.add_argument("--cprofile", default="", help="a step to run under cProfile (prints the top functions)")
+    parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
     args = parser.parse_args(argv)
 
     os.environ.update(server_env(args.database_url))
@@ -137,9 +138,9 @@ def main(argv=None) -> int:
             import cProfile
             import pstats
 
-            profiler = cProfile.Profile()
-            profiler.runcall(lambda: [call() for _ in range(args.calls)])
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+            profiler = cProfile.Profile(time.process_time)  # CPU, not waiting for PostgreSQL
+            profiler.runcall(lambda call=call: [call() for _ in range(args.calls)])
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
             continue
         walls = []
         cpu0, pg0 = time.process_time(), backend_cpu(backend)
