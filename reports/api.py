@@ -143,6 +143,8 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
     calendar = work_calendar()
     level = None if task.measure_key else task_levels([task])[task.pk]
     periods = task_periods(task, level, DueDates(calendar))
+    if not periods:  # 数值来自记录: a bound task takes its actual from records, no report is ever due
+        raise ServiceError(_("The task is not open for reporting."), code="closed")
     if payload.period_end is None:
         period = current_period(periods, timezone.localdate()) or periods[-1]
     else:

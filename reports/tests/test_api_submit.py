@@ -90,3 +90,12 @@ def test_a_submission_keeps_to_its_query_budget(users, client, django_assert_max
     report_id = str(response.json()["id"])
     verbs = list(AuditEvent.objects.filter(object_id=report_id).order_by("id").values_list("verb", flat=True))
     assert verbs == ["report.create", "report.submit"]
+
+
+def test_a_task_bound_to_records_refuses_a_report_with_a_message(users, client_as):
+    """数值来自记录: such a task has no reporting periods; submitting to it is a 400, not a 500."""
+    task = _open_period_task()
+    type(task).objects.filter(pk=task.pk).update(measure_key="tasks.done")
+    response = _post(client_as("zjj_reporter"), task)
+    assert response.status_code == 400 and response.json()["detail"]
+    assert not ProgressReport.objects.filter(task=task, unit__name="区住建局", value=120).exists()
