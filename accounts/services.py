@@ -337,17 +337,41 @@ def token_revoke(*, actor: User, token: ApiToken, reason: str = "user") -> None:
     audit_record(actor=actor, verb="token.revoke", obj=actor, after={"token_ids": [token.pk], "reason": reason})
 
 
+class _JoinedCodes(models.Aggregate):
+    """The role codes of a user joined by commas (codes are identifiers): string_agg / group_concat."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = models.CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
 def token_lookup(key: str) -> ApiToken | None:
     """The live token for a bearer value, or None (unknown, expired, idle too long, revoked, or its
-    user inactive). Marks the token used."""
+    user inactive). Marks the token used.
+
+    The user's role codes come in the same query (a subquery), so the permission checks of the
+    request read no more: one query fewer on every API call (docs/performance.md).
+    """
     now = timezone.now()
+    codes = (
+        RoleGrant.objects.filter(user_id=models.OuterRef("user_id"))
+        .order_by()
+        .values("user_id")
+        .annotate(codes=_JoinedCodes("role"))
+        .values("codes")
+    )
     token = (
         ApiToken.objects.select_related("user", "user__unit")
+        .annotate(role_codes=models.Subquery(codes))
         .filter(key_hash=ApiToken.hash_key(key), revoked=False, expires_at__gt=now)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
+    token.user._role_codes = frozenset(token.role_codes.split(",")) if token.role_codes else frozenset()
     # Idle timeout, as for sessions: last use is recorded to the minute, so allow that minute.
     if now - (token.last_used_at or token.created_at) > settings.API_TOKEN_IDLE + timedelta(minutes=1):
         return None

@@ -70,11 +70,14 @@ def notification_out(note: Notification) -> dict:
 def notification_list(request, query: Query[InboxQuery]):
     """The caller's notifications, newest first; `unread=true` for the unread ones only. Every user has an inbox."""
     page_size = max(1, min(query.page_size, 100))
+    total, unread = selectors.inbox_counts(request.user)
     paginator = Paginator(selectors.inbox(request.user, unread_only=query.unread), page_size)
+    # Known from the one count query above: the paginator need not count again (Monday's surge polls this).
+    paginator.count = unread if query.unread else total
     page = paginator.get_page(query.page)
     return {
         "count": paginator.count,
-        "unread": selectors.unread_count(request.user),
+        "unread": unread,
         "page": page.number,
         "page_size": page_size,
         "results": [notification_out(n) for n in page.object_list],

@@ -1,6 +1,6 @@
 """Reads on notifications, follows, unit webhooks and deliveries, shared by pages, the API and the bell."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +53,14 @@ def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def inbox_counts(user) -> tuple[int, int]:
+    """(all, unread) of the user's notifications in one query: the inbox API's count and bell number."""
+    counts = Notification.objects.filter(recipient=user).aggregate(
+        total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True))
+    )
+    return counts["total"], counts["unread"]
 
 
 def notification_get_for_user(user, pk: int) -> Notification:

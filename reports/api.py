@@ -14,12 +14,13 @@ from accounts.roles import Perm
 from core.api import NOT_SENT, In, Out, require_api_perm
 from core.errors import ServiceError
 from core.replica import replica_reads
+from core.workcalendar import work_calendar
 from plans.selectors import plans_choose, task_get_for_user
 from reports import rollup_cache, services
 from reports.models import ProgressReport
 from reports.selectors import ROLLUP_KINDS, report_get_for_user, rollups
 from reports.snapshots import statuses_on
-from reports.status import current_period, period_ending, task_periods
+from reports.status import DueDates, current_period, period_ending, task_levels, task_periods
 
 router = Router(tags=["reports and status"])
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -138,7 +139,12 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
     """
     require_api_perm(request, Perm.REPORT_DRAFT)
     task = task_get_for_user(request.user, task_id)
-    periods = task_periods(task)
+    # Read once here and handed to the service: its status refresh needs the same calendar and level.
+    calendar = work_calendar()
+    level = None if task.measure_key else task_levels([task])[task.pk]
+    periods = task_periods(task, level, DueDates(calendar))
+    if not periods:  # 数值来自记录: a bound task takes its actual from records, no report is ever due
+        raise ServiceError(_("The task is not open for reporting."), code="closed")
     if payload.period_end is None:
         period = current_period(periods, timezone.localdate()) or periods[-1]
     else:
@@ -159,6 +165,8 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
         problems=payload.problems,
         next_steps=payload.next_steps,
         submit=payload.submit,
+        calendar=calendar,
+        level=level,
     )
     return Status(201, report_out(report))
 

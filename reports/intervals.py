@@ -84,21 +84,29 @@ def record(day: date, results: dict[int, engine.StatusResult], generations: dict
     """
     if not results:
         return
+    # One read for the three intervals that matter per task (intervals never overlap): the one
+    # covering the day, the one ending on it and the one starting the next day.
+    near = list(StatusInterval.objects.filter(task_id__in=list(results), valid_from__lte=day + DAY, valid_to__gte=day))
     equal, stale = set(), []
-    for iv in StatusInterval.objects.filter(task_id__in=list(results), valid_from__lte=day, valid_to__gt=day):
-        if _values(iv) == values_of(results[iv.task_id]):
-            equal.add(iv.task_id)
-        else:
-            stale.append(iv)
+    for iv in near:
+        if iv.valid_from <= day < iv.valid_to:
+            if _values(iv) == values_of(results[iv.task_id]):
+                equal.add(iv.task_id)
+            else:
+                stale.append(iv)
     ids = [pk for pk in results if pk not in equal]
     for iv in stale:
         if iv.valid_from < day:
             StatusInterval.objects.filter(pk=iv.pk).update(valid_to=day)
         else:
             StatusInterval.objects.filter(pk=iv.pk).delete()
-    StatusInterval.objects.filter(task_id__in=[iv.task_id for iv in stale], valid_from__gt=day).delete()
-    before = {iv.task_id: iv for iv in StatusInterval.objects.filter(task_id__in=ids, valid_to=day)}
-    after = {iv.task_id: iv for iv in StatusInterval.objects.filter(task_id__in=ids, valid_from=day + DAY)}
+    cut_tasks = {iv.task_id for iv in stale}
+    if cut_tasks:
+        StatusInterval.objects.filter(task_id__in=cut_tasks, valid_from__gt=day).delete()
+    # A stale interval cut at the day now ends on it, but its values differ from the day's (that made it
+    # stale), so it is never extended; a stale task's later intervals were just deleted.
+    before = {iv.task_id: iv for iv in near if iv.valid_to == day}
+    after = {iv.task_id: iv for iv in near if iv.valid_from == day + DAY and iv.task_id not in cut_tasks}
     extend, new = [], []
     for pk in ids:
         v = values_of(results[pk])

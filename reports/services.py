@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Perm
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_many
 from core import uploads
 from core.errors import ServiceError
+from core.workdays import WorkCalendar
 from org.models import Unit
 from plans.models import Plan, Task
 from reports import notices
@@ -39,6 +40,15 @@ def _reporting_unit(actor: User, task: Task) -> Unit | None:
     return None
 
 
+def _audit(actor: User, events: list[dict] | None, **entry) -> None:
+    """Record one event now, or add it to `events`, which the caller appends in one go (same events,
+    same order, one lock of the chain head instead of one per event: `audit_record_many`)."""
+    if events is None:
+        audit_record(actor=actor, **entry)
+    else:
+        events.append(entry)
+
+
 def _snapshot(report: ProgressReport) -> dict:
     return {
         "state": report.state,
@@ -57,7 +67,9 @@ def report_start(*, actor: User, task: Task, period_end: date, due_date: date) -
     return _report_start(actor=actor, task=task, period_end=period_end, due_date=due_date)[0]
 
 
-def _report_start(*, actor: User, task: Task, period_end: date, due_date: date) -> tuple[ProgressReport, bool]:
+def _report_start(
+    *, actor: User, task: Task, period_end: date, due_date: date, events: list[dict] | None = None
+) -> tuple[ProgressReport, bool]:
     unit = _reporting_unit(actor, task)
     if unit is None:
         raise _forbidden()
@@ -70,7 +82,7 @@ def _report_start(*, actor: User, task: Task, period_end: date, due_date: date) 
         defaults={"due_date": due_date, "is_lead": unit.pk == task.lead_unit_id, "created_by": actor},
     )
     if created:
-        audit_record(actor=actor, verb="report.create", obj=report, after=_snapshot(report))
+        _audit(actor, events, verb="report.create", obj=report, after=_snapshot(report))
     return report, created
 
 
@@ -137,15 +149,29 @@ def report_file(
     problems: str = "",
     next_steps: str = "",
     submit: bool = False,
+    calendar: WorkCalendar | None = None,
+    level: int | None = None,
 ) -> ProgressReport:
     """Start (or reopen) the unit's report for the period, attach files and save or submit it, all or
     nothing: one transaction, without the savepoints of three nested services (the API's submission).
-    Every file is checked before the first is stored."""
-    report, created = _report_start(actor=actor, task=task, period_end=period_end, due_date=due_date)
+    Every file is checked before the first is stored.
+
+    `calendar` and `level`: what the caller read to choose the period (the status refresh reuses them).
+    The audit events (report.create, evidence.add …, report.submit or report.save) are the same, in
+    the same order, as three services would record, appended together at the end.
+    """
+    events: list[dict] = []
+    report, created = _report_start(actor=actor, task=task, period_end=period_end, due_date=due_date, events=events)
     checked = uploads.validate_uploads(files, field="file", max_files=MAX_EVIDENCE_PER_REQUEST)
-    for upload in checked:
-        _evidence_store(actor=actor, report=report, checked=upload)
-    return _report_save(
+    stored = [_evidence_store(actor=actor, report=report, checked=upload, events=events) for upload in checked]
+    if created:
+        # A report made in this call has exactly the files stored in it: neither the stale check nor
+        # the response need read them.
+        evidence = EvidenceFile.objects.filter(report=report)
+        evidence._result_cache = stored  # what prefetch_related leaves on a report: report.evidence.all()
+        evidence._prefetch_done = True  # type: ignore[attr-defined]
+        report._prefetched_objects_cache = {"evidence": evidence}  # type: ignore[attr-defined]
+    report = _report_save(
         actor=actor,
         report=report,
         value=value,
@@ -154,7 +180,12 @@ def report_file(
         next_steps=next_steps,
         submit=submit,
         fresh=created,
+        calendar=calendar,
+        levels={task.pk: level} if level is not None else None,
+        events=events,
     )
+    audit_record_many(actor=actor, entries=events)
+    return report
 
 
 def _report_save(
@@ -168,6 +199,9 @@ def _report_save(
     submit: bool,
     expected_version: int | None = None,
     fresh: bool = False,
+    calendar: WorkCalendar | None = None,
+    levels: dict[int, int] | None = None,
+    events: list[dict] | None = None,
 ) -> ProgressReport:
     if report.created_by_id != actor.pk and _reporting_unit(actor, report.task) != report.unit:
         raise _forbidden()
@@ -190,8 +224,9 @@ def _report_save(
         fields += ["state", "submitted_at", "first_submitted_at"]
     report.version += 1
     report.save(update_fields=fields)
-    audit_record(
-        actor=actor,
+    _audit(
+        actor,
+        events,
         verb="report.submit" if submit else "report.save",
         obj=report,
         before=before,
@@ -199,7 +234,12 @@ def _report_save(
     )
     if first_submission and report.is_lead:
         # The first submission decides lateness and "missing": the task's statuses change from today.
-        status_refresh(tasks=[report.task], since=timezone.localdate(report.first_submitted_at))
+        status_refresh(
+            tasks=[report.task],
+            since=timezone.localdate(report.first_submitted_at),
+            calendar=calendar,
+            levels=levels,
+        )
     if submit:
         from reports.stale import report_flag_stale
 
@@ -255,7 +295,9 @@ def evidence_add(*, actor: User, report: ProgressReport, file: uploads.Upload | 
     return _evidence_store(actor=actor, report=report, checked=uploads.validate_upload(file))
 
 
-def _evidence_store(*, actor: User, report: ProgressReport, checked: uploads.CheckedUpload) -> EvidenceFile:
+def _evidence_store(
+    *, actor: User, report: ProgressReport, checked: uploads.CheckedUpload, events: list[dict] | None = None
+) -> EvidenceFile:
     """Store one checked file on the report; the caller has checked the actor reports for its unit."""
     report = _lock_editable(report, None)
     stored = uploads.store_upload(checked, folder="evidence", thumbnail=True)
@@ -271,8 +313,9 @@ def _evidence_store(*, actor: User, report: ProgressReport, checked: uploads.Che
         extension=checked.extension,
         uploaded_by=actor,
     )
-    audit_record(
-        actor=actor,
+    _audit(
+        actor,
+        events,
         verb="evidence.add",
         obj=report,
         after={"file": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size},

@@ -36,10 +36,13 @@ def report_flag_stale(*, report: ProgressReport) -> list[dict]:
         .exclude(state=ProgressReport.State.DRAFT)
         .order_by("period_end")
     )
-    own_hashes = set(EvidenceFile.objects.filter(report=report).values_list("sha256", flat=True))
+    # No query when a submission has just stored the report's files (it leaves them prefetched).
+    own_hashes = {e.sha256 for e in report.evidence.all()}
     hashes: dict[int, set[str]] = {r.pk: set() for r in history}
-    for report_id, digest in EvidenceFile.objects.filter(report__in=history).values_list("report_id", "sha256"):
-        hashes[report_id].add(digest)
+    if own_hashes:
+        # Only this report's own files can be flagged as reused: without any, earlier files do not matter.
+        for report_id, digest in EvidenceFile.objects.filter(report__in=history).values_list("report_id", "sha256"):
+            hashes[report_id].add(digest)
     snapshots = [_snapshot(r, frozenset(hashes[r.pk])) for r in history]
     # The same file on another task's report (any unit) also counts as reuse.
     elsewhere = (

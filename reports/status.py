@@ -79,11 +79,15 @@ def _local_date(moment) -> date | None:
     return timezone.localtime(moment).date() if moment else None
 
 
-def engine_inputs(tasks: list[Task], *, calendar: WorkCalendar | None = None) -> dict[int, engine.TaskInput]:
+def engine_inputs(
+    tasks: list[Task], *, calendar: WorkCalendar | None = None, levels: dict[int, int] | None = None
+) -> dict[int, engine.TaskInput]:
     """TaskInput per task: milestones, the lead unit's submitted reports, judgements, reporting periods.
 
-    Four queries whatever the number of tasks (milestones, reports, judgements, task paths).
-    Reports of every date are passed: the engine itself ignores what was not approved by the as-of date.
+    Five queries whatever the number of tasks (milestones, reports, judgements, calendar, task paths);
+    three when the caller passes the calendar and every task's level (a submission has read both to
+    choose its period). Reports of every date are passed: the engine itself ignores what was not
+    approved by the as-of date.
     """
     ids = [t.pk for t in tasks]
     milestones = defaultdict(list)
@@ -115,7 +119,8 @@ def engine_inputs(tasks: list[Task], *, calendar: WorkCalendar | None = None) ->
     ):
         judgements[task_id].append(engine.Judgement(recorded_on, engine.Likelihood(likelihood), reason))
     dues = DueDates(calendar or work_calendar())
-    levels = task_levels(tasks)
+    if levels is None or any(t.pk not in levels for t in tasks):
+        levels = task_levels(tasks)
     inputs = {}
     for task in tasks:
         inputs[task.pk] = task_input(
@@ -155,11 +160,15 @@ def task_input(
 
 
 def task_statuses(
-    tasks: Iterable[Task], as_of: date, *, calendar: WorkCalendar | None = None
+    tasks: Iterable[Task],
+    as_of: date,
+    *,
+    calendar: WorkCalendar | None = None,
+    levels: dict[int, int] | None = None,
 ) -> dict[int, engine.StatusResult]:
     """The engine's result for each task as of a date. `tasks` need `plan` and `node` loaded (select_related)."""
     tasks = list(tasks)
-    inputs = engine_inputs(tasks, calendar=calendar)
+    inputs = engine_inputs(tasks, calendar=calendar, levels=levels)
     for task in tasks:
         if task.measure_key:
             inputs[task.pk] = dataclasses.replace(inputs[task.pk], reports=measured_reports(task, as_of))

@@ -29,6 +29,19 @@ def test_the_list_is_mine_paginated_and_newest_first(client, users):
     assert [n["title"] for n in page2["results"]] == ["提醒0"]
 
 
+def test_the_inbox_answers_in_two_queries(client, users, django_assert_max_num_queries):
+    """Polled by every reporter on Monday (bench/surge.py): the token with roles, one count of all and
+    unread; the page itself is one more query when there is something to show."""
+    headers = _auth(users, "zjj_reporter")
+    client.get("/api/v1/me", headers=headers)  # the token's once-a-minute "last used" write, out of the way
+    with django_assert_max_num_queries(2):
+        assert client.get("/api/v1/notifications?page_size=20", headers=headers).json()["count"] == 0
+    notify(recipients=[users["zjj_reporter"]], kind="report.due", title="提醒")
+    with django_assert_max_num_queries(3):
+        body = client.get("/api/v1/notifications?page_size=20&unread=true", headers=headers).json()
+    assert (body["count"], body["unread"], [n["title"] for n in body["results"]]) == (1, 1, ["提醒"])
+
+
 def test_read_one_then_all(client, users):
     notes = notify(recipients=[users["zjj_reporter"]], kind="report.due", title="a")
     notify(recipients=[users["zjj_reporter"]], kind="report.due", title="b")

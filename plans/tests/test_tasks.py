@@ -310,6 +310,24 @@ def test_list_queries_do_not_grow_with_rows(client_as, users, demo_plan, path):
     print(f"queries for {path}: {counts}")
 
 
+def test_the_api_list_filtered_by_status_keeps_to_its_query_budget(users, client, django_assert_max_num_queries):
+    """`GET /api/v1/tasks?lead_unit=…&status=…&page=2` (docs/performance.md): the token with roles, the
+    check for tasks without a stored status, count, page, co-units, milestones, areas, lights."""
+    from accounts.services import token_issue
+
+    headers = {"Authorization": f"Bearer {token_issue(user=users['office'])}"}
+    from reports.models import StatusSnapshot
+
+    unit = users["zjj_reporter"].unit_id
+    client.get(f"/api/v1/tasks?lead_unit={unit}&status=red", headers=headers)  # stores the day's statuses
+    status = StatusSnapshot.objects.filter(task__lead_unit_id=unit).values_list("status", flat=True).first()
+    path = f"/api/v1/tasks?lead_unit={unit}&status={status}&page=1&page_size=1"
+    client.get(path, headers=headers)
+    with django_assert_max_num_queries(8):
+        body = client.get(path, headers=headers).json()
+    assert body["count"] >= 1 and len(body["results"]) == 1
+
+
 def test_a_task_links_back_to_its_sentence_in_the_plan_text(client_as, task_by_object):
     task = task_by_object("老旧小区改造提升")
     office = client_as("office")

@@ -69,3 +69,33 @@ def test_a_returned_report_is_resubmitted_through_the_api(users, client_as):
     refused = _post(reporter, task, value="130")
     assert refused.status_code == 400
     assert ProgressReport.objects.get(pk=first["id"]).value == 121
+
+
+def test_a_submission_keeps_to_its_query_budget(users, client, django_assert_max_num_queries):
+    """The Monday surge is one submission per reporter (docs/performance.md, "Submission and surge"):
+    token with roles, task, calendar, level, report read and insert (a savepoint), report update,
+    status refresh (bump, two deletes, cut, task, milestones, reports, judgements, upsert, intervals
+    read and insert), stale check (the history; no files to compare), unit heads, notification, webhooks, and one
+    audit append (head, insert, head) for both events; here also the savepoint pair of the service's
+    transaction inside the test's. A new query on this path shows up here, not as a slower Monday."""
+    from accounts.services import token_issue
+
+    task = _open_period_task()
+    headers = {"Authorization": f"Bearer {token_issue(user=users['zjj_reporter'])}"}
+    client.get("/api/v1/me", headers=headers)  # the token's once-a-minute "last used" write, out of the way
+    data = {"value": "120", "narrative": "本期完成120个小区改造。", "submit": "true"}
+    with django_assert_max_num_queries(29):
+        response = client.post(f"/api/v1/tasks/{task.pk}/reports", data, headers=headers)
+    assert response.status_code == 201, response.content
+    report_id = str(response.json()["id"])
+    verbs = list(AuditEvent.objects.filter(object_id=report_id).order_by("id").values_list("verb", flat=True))
+    assert verbs == ["report.create", "report.submit"]
+
+
+def test_a_task_bound_to_records_refuses_a_report_with_a_message(users, client_as):
+    """数值来自记录: such a task has no reporting periods; submitting to it is a 400, not a 500."""
+    task = _open_period_task()
+    type(task).objects.filter(pk=task.pk).update(measure_key="tasks.done")
+    response = _post(client_as("zjj_reporter"), task)
+    assert response.status_code == 400 and response.json()["detail"]
+    assert not ProgressReport.objects.filter(task=task, unit__name="区住建局", value=120).exists()
