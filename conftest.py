@@ -12,7 +12,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 # Property tests check what is computed, not how fast: Hypothesis's 200 ms per-example deadline failed
-# them on a loaded machine (speed belongs in bench/). Examples stay derandomised per test as before.
+# them on a loaded machine (speed belongs in bench/).
 hypothesis_settings.register_profile("luoshi", deadline=None)
 hypothesis_settings.load_profile("luoshi")
 
