@@ -536,12 +536,15 @@ def main(argv=None) -> int:
         "--cold", type=int, default=0, help="also time N cold past days per kind (history stored / not), API and page"
     )
     parser.add_argument("--cold-only", action="store_true", help="only the cold past days (with --cold)")
+    parser.add_argument(
+        "--scale", type=int, default=1, help="a city K times the default (2: 40 000 tasks), to measure growth"
+    )
     parser.add_argument("--out", default=str(ROOT / "var" / "bench" / "results.json"))
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgres"):
         print("bench needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
-    sizes = SMOKE if args.smoke else CITY
+    sizes = SMOKE if args.smoke else {name: size * args.scale for name, size in CITY.items()}
     calls = 3 if args.smoke else args.calls
     export_calls = args.export_calls or (1 if args.smoke else calls)
     past = date.fromisoformat(args.past) if args.past else date(local_today().year, 6, 30)
