@@ -22,13 +22,13 @@ from projects.models import Project, ProjectProblem, ProjectReport, ProjectStatu
 PAGE_SIZE = 50
 
 
-def _sees_all(user: User) -> bool:
+def sees_all(user: User) -> bool:
     return user.is_authenticated and user.has_luoshi_perm(Perm.BUSINESS_READ_ALL)
 
 
 def _ensure(user: User, projects: QuerySet[Project], day: date) -> None:
     """The day's stored statuses exist for these (visible, unfiltered) projects (projects.status.ensure_stored)."""
-    project_status.ensure_stored(projects, day, every_project=_sees_all(user))
+    project_status.ensure_stored(projects, day, every_project=sees_all(user))
 
 
 def projects_for_user(user: User) -> QuerySet[Project]:
@@ -156,7 +156,7 @@ def project_rollup(user: User, day: date, by: str = "block") -> list[ProjectRoll
     projects = projects_for_user(user)
     _ensure(user, projects, day)
     rows = ProjectStatus.objects.filter(day=day)
-    if not _sees_all(user):
+    if not sees_all(user):
         rows = rows.filter(project__in=projects)
     if by in ("block", "industry"):
         kind = DimensionTag.Kind.BLOCK if by == "block" else DimensionTag.Kind.INDUSTRY
@@ -206,7 +206,7 @@ def stage_counts(user: User, day: date) -> dict[int, int]:
     projects = projects_for_user(user)
     _ensure(user, projects, day)
     stored = ProjectStatus.objects.filter(day=day)
-    if not _sees_all(user):
+    if not sees_all(user):
         stored = stored.filter(project__in=projects)
     rows = stored.values("stage_index").annotate(n=Count("pk"))
     return {r["stage_index"]: r["n"] for r in rows.order_by("stage_index")}

@@ -18,7 +18,11 @@ from workbench.home import personal_cards, suggested_as_of
 from workbench.wall import reader as wall_reader
 from workbench.wall import wall_data
 
-JOB_LABELS = {"task_ledger_export": _("Task ledger export"), "status_fill": _("Statuses of a past day")}
+JOB_LABELS = {
+    "task_ledger_export": _("Task ledger export"),
+    "status_fill": _("Statuses of a past day"),
+    "project_status_fill": _("Project statuses of a past day"),
+}
 
 
 @require_perm()
