@@ -6,11 +6,12 @@ Outside scope is 404, never 403, so existence does not leak.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Perm
@@ -231,17 +232,16 @@ def investment_by_month(projects: QuerySet[Project], year: int, day: date) -> li
     for inp in inputs:
         for i, (_, value) in enumerate(engine.planned_by_month(inp)):
             planned[i] += value
-    actual_rows = (
-        ProjectReport.objects.filter(
-            project__in=projects,
-            month__year=year,
-            state=ProjectReport.State.APPROVED,
-            approved_at__date__lte=day,
-        )
-        .values("month")
-        .annotate(total=Sum("amount_month"))
-        .order_by("month")
+    # Approved by the end of `day` (local time) as a bound on the instant, which the index can use
+    # (approved_at__date__lte casts every row); the whole register needs no join to it.
+    reports = ProjectReport.objects.filter(
+        month__year=year,
+        state=ProjectReport.State.APPROVED,
+        approved_at__lt=timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time())),
     )
+    if projects.query.where:
+        reports = reports.filter(project__in=projects)
+    actual_rows = reports.values("month").annotate(total=Sum("amount_month")).order_by("month")
     monthly = {r["month"].month: float(r["total"] or 0) for r in actual_rows}
     out, cumulative = [], 0.0
     for m in range(1, 13):
