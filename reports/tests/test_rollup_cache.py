@@ -159,4 +159,5 @@ def test_the_cockpit_shows_the_units_needing_attention_and_links_to_all_of_them(
     worst = sorted(ranked, key=lambda p: (-lights[p[1]][0], -lights[p[1]][1], int(p[0])))[:2]
     assert shown == worst and lights[worst[0][1]][0] > 0
     assert 'data-testid="units-all"' in short and "units=all" in short and f"as_of={day}" in short
+    assert "{#" not in short and "{% comment" not in short  # template comments stay comments
     assert 'data-testid="units-all"' not in everyone and 'data-testid="units-attention"' in everyone
