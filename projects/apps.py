@@ -7,7 +7,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Major projects")
 
     def ready(self) -> None:
-        from projects import measures, publishing
+        from core.jobs import register_job
+        from projects import fill, measures, publishing
         from projects.targets import register_project_kinds
 
         measures.register()
@@ -15,3 +16,4 @@ class ProjectsConfig(AppConfig):
         register_project_kinds()
         # The public portal's project kind, the map's project points and the wall's investment panel.
         publishing.register()
+        register_job(fill.KIND, run=fill.project_status_fill, allowed=fill.may_fill)

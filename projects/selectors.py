@@ -6,11 +6,12 @@ Outside scope is 404, never 403, so existence does not leak.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Perm
@@ -22,13 +23,13 @@ from projects.models import Project, ProjectProblem, ProjectReport, ProjectStatu
 PAGE_SIZE = 50
 
 
-def _sees_all(user: User) -> bool:
+def sees_all(user: User) -> bool:
     return user.is_authenticated and user.has_luoshi_perm(Perm.BUSINESS_READ_ALL)
 
 
 def _ensure(user: User, projects: QuerySet[Project], day: date) -> None:
     """The day's stored statuses exist for these (visible, unfiltered) projects (projects.status.ensure_stored)."""
-    project_status.ensure_stored(projects, day, every_project=_sees_all(user))
+    project_status.ensure_stored(projects, day, every_project=sees_all(user))
 
 
 def projects_for_user(user: User) -> QuerySet[Project]:
@@ -156,7 +157,7 @@ def project_rollup(user: User, day: date, by: str = "block") -> list[ProjectRoll
     projects = projects_for_user(user)
     _ensure(user, projects, day)
     rows = ProjectStatus.objects.filter(day=day)
-    if not _sees_all(user):
+    if not sees_all(user):
         rows = rows.filter(project__in=projects)
     if by in ("block", "industry"):
         kind = DimensionTag.Kind.BLOCK if by == "block" else DimensionTag.Kind.INDUSTRY
@@ -206,7 +207,7 @@ def stage_counts(user: User, day: date) -> dict[int, int]:
     projects = projects_for_user(user)
     _ensure(user, projects, day)
     stored = ProjectStatus.objects.filter(day=day)
-    if not _sees_all(user):
+    if not sees_all(user):
         stored = stored.filter(project__in=projects)
     rows = stored.values("stage_index").annotate(n=Count("pk"))
     return {r["stage_index"]: r["n"] for r in rows.order_by("stage_index")}
@@ -231,17 +232,16 @@ def investment_by_month(projects: QuerySet[Project], year: int, day: date) -> li
     for inp in inputs:
         for i, (_, value) in enumerate(engine.planned_by_month(inp)):
             planned[i] += value
-    actual_rows = (
-        ProjectReport.objects.filter(
-            project__in=projects,
-            month__year=year,
-            state=ProjectReport.State.APPROVED,
-            approved_at__date__lte=day,
-        )
-        .values("month")
-        .annotate(total=Sum("amount_month"))
-        .order_by("month")
+    # Approved by the end of `day` (local time) as a bound on the instant, which the index can use
+    # (approved_at__date__lte casts every row); the whole register needs no join to it.
+    reports = ProjectReport.objects.filter(
+        month__year=year,
+        state=ProjectReport.State.APPROVED,
+        approved_at__lt=timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time())),
     )
+    if projects.query.where:
+        reports = reports.filter(project__in=projects)
+    actual_rows = reports.values("month").annotate(total=Sum("amount_month")).order_by("month")
     monthly = {r["month"].month: float(r["total"] or 0) for r in actual_rows}
     out, cumulative = [], 0.0
     for m in range(1, 13):

@@ -8,7 +8,7 @@ recomputed on the next read (earlier days cannot change: the engine reads nothin
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -106,24 +106,49 @@ def _row(project: Project, day: date, inp: engine.InvestmentInput, result: engin
     )
 
 
-def ensure_stored(projects: QuerySet[Project], day: date, *, every_project: bool = False) -> int:
-    """Compute and store the statuses on `day` of the projects that have none yet; returns how many.
+def _missing(projects: QuerySet[Project], day: date) -> QuerySet[Project]:
+    return projects.exclude(Exists(ProjectStatus.objects.filter(project_id=OuterRef("pk"), day=day)))
+
+
+def missing_count(projects: QuerySet[Project], day: date, *, every_project: bool = False) -> int:
+    """How many of these projects have no stored status on `day` (what a fill would compute).
 
     `every_project`: `projects` is the whole register (the office, leaders); then two index counts tell
     whether the day is complete, instead of an anti-join over the city on every read.
     """
-    if every_project and ProjectStatus.objects.filter(day=day).count() == Project.objects.count():
+    if every_project:
+        return max(Project.objects.count() - ProjectStatus.objects.filter(day=day).count(), 0)
+    return _missing(projects, day).count()
+
+
+def ensure_stored(
+    projects: QuerySet[Project],
+    day: date,
+    *,
+    every_project: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Compute and store the statuses on `day` of the projects that have none yet; returns how many.
+
+    `progress(done, total)` after each batch of FILL_BATCH (the queued fill, projects/fill.py).
+    """
+    if every_project and missing_count(projects, day, every_project=True) == 0:
         return 0
-    missing = projects.exclude(Exists(ProjectStatus.objects.filter(project_id=OuterRef("pk"), day=day)))
+    missing = _missing(projects, day)
+    total = missing.count() if progress else 0
     stored = 0
     batch: list[Project] = []
-    for project in missing.select_related("type").order_by().iterator(chunk_size=FILL_BATCH):
+    for project in missing.select_related("type").order_by("pk").iterator(chunk_size=FILL_BATCH):
         batch.append(project)
         if len(batch) >= FILL_BATCH:
             stored += _store(batch, day)
             batch = []
+            if progress:
+                progress(stored, total)
     if batch:
         stored += _store(batch, day)
+    if progress:
+        progress(stored, total)
     return stored
 
 

@@ -35,16 +35,17 @@ def status_fill(ctx: JobContext) -> None:
     ctx.progress(missing, missing, force=True)
 
 
-def status_fill_start(*, actor, day: date) -> BackgroundJob:
-    """The queued or running fill of the day, or a new one: many viewers of one day share one fill."""
+def status_fill_start(*, actor, day: date, kind: str = KIND) -> BackgroundJob:
+    """The queued or running fill of the day, or a new one: many viewers of one day share one fill.
+    `kind`: another day fill keyed the same way (projects/fill.py)."""
     running = (
         BackgroundJob.objects.filter(
-            kind=KIND, params__day=day.isoformat(), state__in=[BackgroundJob.State.QUEUED, BackgroundJob.State.RUNNING]
+            kind=kind, params__day=day.isoformat(), state__in=[BackgroundJob.State.QUEUED, BackgroundJob.State.RUNNING]
         )
         .order_by("pk")
         .first()
     )
-    return running or job_start(actor=actor, kind=KIND, params={"day": day.isoformat()})
+    return running or job_start(actor=actor, kind=kind, params={"day": day.isoformat()})
 
 
 def status_fill_latest(day: date) -> BackgroundJob | None:

@@ -566,6 +566,22 @@ def cockpit(user, as_of: date, *, plans: Iterable[int] | None = None, inline_lim
     )
 
 
+# A city has ~1 000 lead units: the cockpit shows those needing attention, the rest one link away
+# (?units=all: the same rows and numbers).
+COCKPIT_UNITS_SHOWN = 50
+
+
+def league_ranked(units: list[RollupRow], *, everything: bool) -> list[tuple[int, RollupRow]]:
+    """(league rank, row): every unit in league order when asked or when they fit; else the
+    COCKPIT_UNITS_SHOWN needing attention first: the most red tasks, then the most yellow, then by rank."""
+    ranked = list(enumerate(units, 1))
+    if everything or len(ranked) <= COCKPIT_UNITS_SHOWN:
+        return ranked
+    red, yellow = engine.Light.RED, engine.Light.YELLOW
+    ranked.sort(key=lambda p: (-p[1].rollup.by_light[red], -p[1].rollup.by_light[yellow], p[0]))
+    return ranked[:COCKPIT_UNITS_SHOWN]
+
+
 def node_rollups(nodes: list[PlanNode], tasks: list[Task], statuses: dict[int, engine.StatusResult]
                  ) -> dict[int, engine.GroupRollup]:  # fmt: skip
     """Per plan node: counts per status and light and weighted completion of the tasks in its subtree."""

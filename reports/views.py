@@ -29,6 +29,7 @@ from reports.selectors import (
     approval_queue,
     cockpit,
     evidence_get_for_user,
+    league_ranked,
     report_contexts,
     report_get_for_user,
     reporting_inbox,
@@ -289,11 +290,16 @@ def cockpit_view(request):
             if polled:  # the fill this page waited for is done: show the day
                 return HttpResponse(headers={"HX-Refresh": "true"})
             wall = request.GET.get("wall") == "1"
-            return render(
-                request,
-                "reports/cockpit.html",
-                {"c": data, "wall": wall, "plan_choice": choice, "chart": _cockpit_chart(data, choice)},
-            )
+            all_units = request.GET.get("units") == "all"
+            context = {
+                "c": data,
+                "wall": wall,
+                "plan_choice": choice,
+                "chart": _cockpit_chart(data, choice),
+                "units": league_ranked(data.units, everything=all_units),
+                "all_units": all_units,
+            }
+            return render(request, "reports/cockpit.html", context)
     # The poll shows the fill it waits for (a failed one stops the polling); a page load starts or joins one.
     job = (status_fill_latest(as_of) if polled else None) or status_fill_start(actor=request.user, day=as_of)
     template = "reports/_cockpit_fill.html" if polled else "reports/cockpit_fill.html"
@@ -309,8 +315,6 @@ def _cockpit_chart(data, choice) -> dict:
         "green": [r.rollup.by_light["green"] for r in data.areas],
         "yellow": [r.rollup.by_light["yellow"] for r in data.areas],
         "red": [r.rollup.by_light["red"] for r in data.areas],
-        "units": [r.key for r in data.units],
-        "completion": [round((r.rollup.weighted_completion or 0) * 100, 1) for r in data.units],
     }
 
 

@@ -14,6 +14,8 @@ from datetime import date
 from core.workcalendar import work_calendar
 from enterprises.escalation import requests_escalate
 from plans.models import Plan, Task
+from projects import status as project_status
+from projects.models import Project
 from projects.services import problems_escalate
 from reports.reminders import followed_light_changes, report_reminders
 from reports.snapshots import status_refresh, statuses_on
@@ -31,6 +33,7 @@ class SweepResult:
     as_of: date
     tasks: int = 0
     lights: Counter = field(default_factory=Counter)
+    projects: int = 0
     report_reminders: int = 0
     light_changes: int = 0
     order_reminders: int = 0
@@ -47,6 +50,7 @@ class SweepResult:
         return [
             f"as of {self.as_of.isoformat()}",
             f"statuses: {self.tasks} tasks ({lights})",
+            f"project statuses stored: {self.projects}",
             f"report reminders: {self.report_reminders}",
             f"followed tasks whose light changed: {self.light_changes}",
             f"order due reminders: {self.order_reminders}",
@@ -66,6 +70,8 @@ def sweep_run(*, as_of: date) -> SweepResult:
     tasks = list(Task.objects.alive().filter(plan__status=Plan.Status.ACTIVE).with_plan("node"))
     result.tasks = len(tasks)
     result.lights = Counter(r.light.value for r in statuses_on(as_of, tasks).values())
+    # Projects: the day's statuses stored for the whole register (a first view of the day reads rows).
+    result.projects = project_status.ensure_stored(Project.objects.all(), as_of, every_project=True)
     result.report_reminders = report_reminders(as_of)
     result.light_changes = followed_light_changes(as_of)
     orders = SupervisionOrder.objects.filter(state__in=SupervisionOrder.OPEN_STATES, issued_on__lte=as_of)

@@ -24,6 +24,7 @@ JOB_LABELS = {
     "bulletin_issue": _("Issue a bulletin"),
     "bulletin_draft": _("Bulletin draft"),
     "status_fill": _("Statuses of a past day"),
+    "project_status_fill": _("Project statuses of a past day"),
 }
 # Where the job page's back button goes (the page the job was started from).
 JOB_BACK = {"bulletin_issue": ("evaluation:bulletins", _("Back to the bulletins")),

@@ -19,7 +19,7 @@ ROW = (
 
 @register.simple_tag
 def league_rows(units, tasks_url: str, query: str):
-    """{% league_rows c.units tasks_url plan_choice.query %}: one row per RollupRow, escaped as the template was."""
+    """{% league_rows units tasks_url plan_choice.query %}: one row per (league rank, RollupRow)."""
     return format_html_join(
         "",
         ROW,
@@ -38,6 +38,6 @@ def league_rows(units, tasks_url: str, query: str):
                 r.rollup.by_light["yellow"],
                 r.rollup.by_light["red"],
             )
-            for n, r in enumerate(units, 1)
+            for n, r in units
         ),
     )

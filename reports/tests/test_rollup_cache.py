@@ -137,3 +137,27 @@ def test_the_cockpit_lists_the_earliest_red_and_overdue_tasks_and_links_to_all(u
     assert short.by_light == full.by_light  # the counts still count every task
     page = client_as("office").get("/cockpit/").content.decode()
     assert 'data-testid="red-more"' in page and "&amp;light=red&amp;sort=deadline" in page
+
+
+def test_the_cockpit_shows_the_units_needing_attention_and_links_to_all_of_them(users, client_as, monkeypatch):
+    import re
+
+    from reports import selectors
+
+    day = "2021-07-20"
+    full = cockpit(users["office"], dt.date.fromisoformat(day))
+    assert len(full.units) >= 3
+    monkeypatch.setattr(selectors, "COCKPIT_UNITS_SHOWN", 2)
+    office = client_as("office")
+    row = re.compile(r'<tr><td class="num">(\d+)</td><td><a href="[^"]*lead_unit=(\d+)">')
+    short = office.get(f"/cockpit/?as_of={day}").content.decode()
+    everyone = office.get(f"/cockpit/?as_of={day}&units=all").content.decode()
+    shown, ranked = row.findall(short), row.findall(everyone)
+    # All: the league in rank order; short: the 2 with the most red, then yellow tasks, ranks as in the league.
+    assert [int(n) for n, _ in ranked] == list(range(1, len(full.units) + 1))
+    lights = {str(r.ref): (r.rollup.by_light["red"], r.rollup.by_light["yellow"]) for r in full.units}
+    worst = sorted(ranked, key=lambda p: (-lights[p[1]][0], -lights[p[1]][1], int(p[0])))[:2]
+    assert shown == worst and lights[worst[0][1]][0] > 0
+    assert 'data-testid="units-all"' in short and "units=all" in short and f"as_of={day}" in short
+    assert "{#" not in short and "{% comment" not in short  # template comments stay comments
+    assert 'data-testid="units-all"' not in everyone and 'data-testid="units-attention"' in everyone
