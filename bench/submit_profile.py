@@ -62,6 +62,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None, help="write the figures as JSON")
     parser.add_argument("--cprofile", default="", help="a step to run under cProfile (prints the top functions)")
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
+    parser.add_argument("--lines", type=int, default=40, help="cProfile: how many functions to print")
+    parser.add_argument("--dump", default="", help="cProfile: also write the raw stats to this file (pstats)")
+    parser.add_argument("--only", default="", help="cProfile: print only functions whose file matches this regex")
     args = parser.parse_args(argv)
 
     os.environ.update(server_env(args.database_url))
@@ -140,7 +143,10 @@ def main(argv=None) -> int:
 
             profiler = cProfile.Profile(time.process_time)  # CPU, not waiting for PostgreSQL
             profiler.runcall(lambda call=call: [call() for _ in range(args.calls)])
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
+            if args.dump:
+                profiler.dump_stats(args.dump)
+            stats = pstats.Stats(profiler).sort_stats(args.sort)
+            stats.print_stats(*([args.only] if args.only else []), args.lines)
             continue
         walls = []
         cpu0, pg0 = time.process_time(), backend_cpu(backend)

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
+from pydantic import TypeAdapter
 
 from accounts.roles import Perm
 from audit.services import audit_record
@@ -320,6 +321,9 @@ def plan_tree_api(request, plan_id: int):
     ]
 
 
+TASK_PAGE_JSON = TypeAdapter(TaskPage)
+
+
 @router.get("/tasks", response=TaskPage)
 def tasks(request, filters: Query[TaskFilterIn]):
     """Tasks the caller may read, with the task list page's filters; paginated."""
@@ -334,13 +338,18 @@ def tasks(request, filters: Query[TaskFilterIn]):
     assert isinstance(page.object_list, QuerySet)  # a page of a queryset is a sliced queryset
     items = task_outs(page.object_list)
     lights = lights_on(as_of, [t["id"] for t in items])
-    return {
+    body = {
         "count": paginator.count,
         "page": page.number,
         "page_size": page_size,
         "as_of": as_of,
         "results": [{**t, "status": lights[t["id"]][0], "light": lights[t["id"]][1]} for t in items],
     }
+    # Validated against TaskPage and encoded by pydantic-core in one pass, as /rollups does: ninja's
+    # own path (validate, dump to dicts, json.dumps with a Python hook per date) was ~10 % of the call.
+    return HttpResponse(
+        TASK_PAGE_JSON.dump_json(TASK_PAGE_JSON.validate_python(body)), content_type="application/json; charset=utf-8"
+    )
 
 
 @router.get("/tasks/ledger.xlsx")

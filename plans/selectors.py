@@ -132,12 +132,18 @@ def task_scope(user) -> TaskQuerySet:
     return qs.filter(Q(lead_unit_id=user.unit_id) | Q(pk__in=co_operating))
 
 
-def task_get_for_user(user, pk: int, *, write: bool = False) -> Task:
-    """The task, or 404 when it does not exist, is deleted, or is outside the user's scope."""
+TASK_RELATED = ("node", "lead_unit", "responsible_post")
+
+
+def task_get_for_user(user, pk: int, *, write: bool = False, related: tuple[str, ...] = TASK_RELATED) -> Task:
+    """The task, or 404 when it does not exist, is deleted, or is outside the user's scope.
+
+    `related`: the relations read with it besides the plan (a caller that shows no unit or post can
+    skip those joins; the submission API does)."""
     if write and not user.has_luoshi_perm(Perm.PLAN_EDIT):
         raise out_of_scope(Task, pk)
     try:
-        return task_scope(user).with_plan("node", "lead_unit", "responsible_post").get(pk=pk)
+        return task_scope(user).with_plan(*related).get(pk=pk)
     except Task.DoesNotExist as exc:
         raise out_of_scope(Task, pk) from exc
 

@@ -138,7 +138,7 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
     file rejects the whole request.
     """
     require_api_perm(request, Perm.REPORT_DRAFT)
-    task = task_get_for_user(request.user, task_id)
+    task = task_get_for_user(request.user, task_id, related=("node",))  # the notice names the task by its node
     # Read once here and handed to the service: its status refresh needs the same calendar and level.
     calendar = work_calendar()
     level = None if task.measure_key else task_levels([task])[task.pk]

@@ -35,6 +35,7 @@ def report_flag_stale(*, report: ProgressReport) -> list[dict]:
         ProgressReport.objects.filter(task_id=report.task_id, unit_id=report.unit_id, period_end__lte=report.period_end)
         .exclude(state=ProgressReport.State.DRAFT)
         .order_by("period_end")
+        .only("task_id", "unit_id", "period_end", "narrative", "value")
     )
     # No query when a submission has just stored the report's files (it leaves them prefetched).
     own_hashes = {e.sha256 for e in report.evidence.all()}
@@ -49,6 +50,8 @@ def report_flag_stale(*, report: ProgressReport) -> list[dict]:
         EvidenceFile.objects.filter(sha256__in=own_hashes)
         .exclude(report__task_id=report.task_id, report__unit_id=report.unit_id)
         .select_related("report")
+        if own_hashes
+        else ()
     )
     for evidence in elsewhere:
         other = evidence.report

@@ -97,3 +97,18 @@ def test_the_api_docs_and_openapi_document_need_a_login(client, users):
     assert client.get("/api/v1/openapi.json", headers=bearer(key)).status_code == 200
     client.force_login(users["zjj_reporter"])
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_a_token_carries_its_own_users_roles_and_a_revoked_role_is_gone_at_once(users):
+    """The role codes read with the token (one correlated subquery) are that user's, all of them, fresh each call."""
+    from accounts.services import role_grant, role_revoke
+
+    reporter = users["zjj_reporter"]
+    role_grant(actor=users["secadmin"], user=reporter, role="unit_head")
+    key = token_issue(user=reporter)
+    me = Client().get("/api/v1/me", headers=bearer(key)).json()
+    assert me["roles"] == ["unit_head", "unit_reporter"]
+    role_revoke(actor=users["secadmin"], user=reporter, role="unit_head")
+    assert Client().get("/api/v1/me", headers=bearer(key)).json()["roles"] == ["unit_reporter"]
+    office = Client().get("/api/v1/me", headers=bearer(token_issue(user=users["office"]))).json()
+    assert "unit_reporter" not in office["roles"] and office["roles"]
