@@ -320,12 +320,19 @@ def _with_day(tasks: TaskQuerySet, as_of: date) -> TaskQuerySet:
     return tasks.annotate(s=FilteredRelation("status_intervals", condition=intervals.covering(as_of)))
 
 
+# The count columns of `_day_aggregates`, named once (1 000 group rows a city cockpit: iterating the
+# enums and formatting the names per row took ~15 ms).
+_STATUS_COLUMNS = tuple((v, f"status_{v}") for v in engine.Status)
+_LIGHT_COLUMNS = tuple((v, f"light_{v}") for v in engine.Light)
+_COMPUTED_COLUMNS = tuple((v, f"computed_{v}") for v in engine.Light)
+
+
 def _day_aggregates() -> dict:
     """Per group of tasks joined to their day (`_with_day`): counts by status and light, weights, completion."""
     weighted = ExpressionWrapper(Cast("weight", FloatField()) * F("s__completion"), output_field=FloatField())
-    counts = {f"status_{v}": Count("pk", filter=Q(s__status=v)) for v in engine.Status}
-    counts |= {f"light_{v}": Count("pk", filter=Q(s__light=v)) for v in engine.Light}
-    counts |= {f"computed_{v}": Count("pk", filter=Q(s__computed_light=v)) for v in engine.Light}
+    counts = {column: Count("pk", filter=Q(s__status=v)) for v, column in _STATUS_COLUMNS}
+    counts |= {column: Count("pk", filter=Q(s__light=v)) for v, column in _LIGHT_COLUMNS}
+    counts |= {column: Count("pk", filter=Q(s__computed_light=v)) for v, column in _COMPUTED_COLUMNS}
     counts |= {"late": Count("pk", filter=Q(s__late=True)), "missing": Count("pk", filter=Q(s__status__isnull=True))}
     return {"n": Count("pk"), "w": Sum("weight"), "wc": Sum(weighted), "first": Min("code"), **counts}
 
@@ -396,9 +403,9 @@ def _read_groupings(tasks: TaskQuerySet, keys: tuple[str, ...], as_of: date) -> 
 def _rollup_row(group: Group, r: dict) -> RollupRow:
     rollup = engine.GroupRollup(
         count=r["n"],
-        by_status={v: r[f"status_{v}"] for v in engine.Status},
-        by_light={v: r[f"light_{v}"] for v in engine.Light},
-        by_computed_light={v: r[f"computed_{v}"] for v in engine.Light},
+        by_status={v: r[column] for v, column in _STATUS_COLUMNS},
+        by_light={v: r[column] for v, column in _LIGHT_COLUMNS},
+        by_computed_light={v: r[column] for v, column in _COMPUTED_COLUMNS},
         total_weight=float(r["w"] or 0),
         weighted_completion_sum=r["wc"] or 0.0,
     )
@@ -626,16 +633,11 @@ def cockpit(user, as_of: date, *, plans: Iterable[int] | None = None, inline_lim
     units = list(units)
     # League table: completion first, then fewer lagging tasks, then fewer late reports.
     units.sort(key=lambda r: (-(r.rollup.weighted_completion or 0), r.lagging, r.late_reports, r.key))
-    by_light: Counter[str] = Counter()
-    by_status: Counter[str] = Counter()
-    for r in units:
-        by_light.update({k.value: v for k, v in r.rollup.by_light.items()})
-        by_status.update({k.value: v for k, v in r.rollup.by_status.items()})
     return Cockpit(
         as_of=as_of,
         total=sum(r.rollup.count for r in units),
-        by_light={light.value: by_light.get(light.value, 0) for light in engine.Light},
-        by_status={status.value: by_status.get(status.value, 0) for status in engine.Status},
+        by_light={light.value: sum(r.rollup.by_light.get(light, 0) for r in units) for light in engine.Light},
+        by_status={status.value: sum(r.rollup.by_status.get(status, 0) for r in units) for status in engine.Status},
         areas=areas,
         units=units,
         red=_listed(scope, as_of, light=engine.Light.RED.value),
