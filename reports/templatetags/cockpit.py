@@ -55,7 +55,8 @@ AREA_ROW = (
 
 @register.simple_tag
 def area_rows(areas, tasks_url: str, plan_choice):
-    """{% area_rows c.areas tasks_url plan_choice %}: one row per area RollupRow (plan-prefixed name where plans mix)."""
+    """{% area_rows c.areas tasks_url plan_choice %}: one row per area RollupRow (the name prefixed
+    by its plan where plans mix, as the plan_label filter does)."""
     return format_html_join(
         "",
         AREA_ROW,
