@@ -67,16 +67,33 @@ def epoch_current() -> int:
     return 0 if value is None else value
 
 
+def _full_key(key: str) -> str:
+    return f"luoshi:rollup:{connection.settings_dict['NAME']}:{key}"
+
+
 def cached(key: str, compute: Callable[[], T]) -> T:
     """`compute()`, or its result stored under `key` while the epoch has not moved."""
     epoch = epoch_current()  # before the data: see the module docstring
-    full_key = f"luoshi:rollup:{connection.settings_dict['NAME']}:{key}"
+    full_key = _full_key(key)
     hit = cache.get(full_key)
     if hit is not None and hit[0] == epoch:
         return hit[1]
     result = compute()
     cache.set(full_key, (epoch, result), TIMEOUT)
     return result
+
+
+def cached_together(keys: list[str], compute: Callable[[], list[T]]) -> list[T]:
+    """`cached` for results read together (one query for several groupings): all from the cache,
+    else `compute()` (one result per key, in order), each stored under the epoch read before it."""
+    epoch = epoch_current()  # before the data, once for all of them
+    full_keys = [_full_key(key) for key in keys]
+    hits = cache.get_many(full_keys)
+    if all(key in hits and hits[key][0] == epoch for key in full_keys):
+        return [hits[key][1] for key in full_keys]
+    results = compute()
+    cache.set_many({key: (epoch, result) for key, result in zip(full_keys, results, strict=True)}, TIMEOUT)
+    return results
 
 
 def scope_key(user, as_of: date, plan_ids: Iterable[int], *parts: str) -> str:

@@ -149,3 +149,27 @@ def test_area_rollup_in_sql_equals_the_tree_grouping_with_nested_areas_and_a_mov
         assert row.rollup.by_computed_light == want.rollup.by_computed_light
         assert row.late_reports == want.late_reports
         assert row.rollup.weighted_completion == pytest.approx(want.rollup.weighted_completion)
+
+
+def test_the_cockpit_reads_units_and_areas_together_with_the_numbers_of_each_alone(users):
+    """One pass for both groupings (GROUPING SETS on PostgreSQL, two queries on SQLite): the same rows
+    as the unit and area rollups read apart, a task without a lead unit in the unit set's "—" row."""
+    office = users["office"]
+    loner = Task.objects.alive().filter(node__kind="key_task").order_by("pk").first()
+    Task.objects.filter(pk=loner.pk).update(lead_unit=None)
+    tasks = [t for t in _tasks() if t.plan.status in ("active", "closed")]
+    day = dt.date(2021, 7, 20)
+    intervals.history_fill(day, day + DAY, tasks)
+    c = cockpit(office, day)
+    for by, together in (("unit", sorted(c.units, key=lambda r: (r.key, r.ref or 0))), ("area", c.areas)):
+        apart = rollups(office, by, day)
+        if by == "unit":
+            apart.sort(key=lambda r: (r.key, r.ref or 0))
+        assert [
+            (r.key, r.ref, r.rollup.count, r.rollup.by_status, r.rollup.by_light, r.late_reports) for r in together
+        ] == [(r.key, r.ref, r.rollup.count, r.rollup.by_status, r.rollup.by_light, r.late_reports) for r in apart]
+        assert [r.rollup.weighted_completion for r in together] == pytest.approx(
+            [r.rollup.weighted_completion for r in apart]
+        )
+    assert next(r for r in c.units if r.key == "—").rollup.count >= 1
+    assert c.total == sum(r.rollup.count for r in c.areas) == len(tasks)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from org.models import Unit
 from plans.models import Task
 from reports import rollup_cache, services
-from reports.models import StatusSnapshot
+from reports.models import StatusInterval, StatusSnapshot
 from reports.selectors import cockpit, rollups
 from reports.status import task_statuses
 from reports.tests.test_snapshots import _open_period_task
@@ -161,3 +161,14 @@ def test_the_cockpit_shows_the_units_needing_attention_and_links_to_all_of_them(
     assert 'data-testid="units-all"' in short and "units=all" in short and f"as_of={day}" in short
     assert "{#" not in short and "{% comment" not in short  # template comments stay comments
     assert 'data-testid="units-all"' not in everyone and 'data-testid="units-attention"' in everyone
+
+
+def test_the_cockpit_caches_units_and_areas_under_the_keys_rollups_read(real_cache, users):
+    today = timezone.localdate()
+    c = cockpit(users["office"], today)
+    StatusInterval.objects.update(status="overdue")  # behind the services' back: only a cache hit ignores it
+    for by, rows in (("unit", c.units), ("area", c.areas)):
+        cached = rollups(users["office"], by, today)
+        assert sorted((r.key, r.ref or 0, list(r.rollup.by_status.values())) for r in cached) == sorted(
+            (r.key, r.ref or 0, list(r.rollup.by_status.values())) for r in rows
+        )
