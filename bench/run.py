@@ -549,6 +549,9 @@ def main(argv=None) -> int:
     export_calls = args.export_calls or (1 if args.smoke else calls)
     past = date.fromisoformat(args.past) if args.past else date(local_today().year, 6, 30)
     ensure_city(args.database_url, sizes, fresh=args.smoke)
+    if args.cold and not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        # The cold days open the cockpit page, whose production storage needs the static manifest.
+        manage(args.database_url, "collectstatic", "--noinput", "-v0")
     with gunicorn(args.database_url, args.port) as proc:
         GUNICORN_MASTER[0] = proc.pid
         results = {} if args.cold_only else measure(args.database_url, args.port, calls, export_calls, past)
