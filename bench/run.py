@@ -551,7 +551,8 @@ def main(argv=None) -> int:
     ensure_city(args.database_url, sizes, fresh=args.smoke)
     if args.cold and not (ROOT / "staticfiles" / "staticfiles.json").exists():
         # The cold days open the cockpit page, whose production storage needs the static manifest.
-        manage(args.database_url, "collectstatic", "--noinput", "-v0")
+        subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
+                       env=server_env(args.database_url), check=True)  # fmt: skip
     with gunicorn(args.database_url, args.port) as proc:
         GUNICORN_MASTER[0] = proc.pid
         results = {} if args.cold_only else measure(args.database_url, args.port, calls, export_calls, past)
