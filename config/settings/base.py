@@ -18,6 +18,9 @@ VAR_DIR = Path(env_str("LUOSHI_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# Covering indexes (Index(include=…)) are for PostgreSQL; SQLite builds the same index on its key
+# columns alone, which is all a laptop needs, so its warning says nothing to act on.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

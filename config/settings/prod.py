@@ -25,7 +25,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 if not SECURE_HSTS_PRELOAD:
     # An intranet host name is not for browsers' public preload list; HSTS itself is on.
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]  # noqa: F405
 STORAGES = {
     "default": STORAGES["default"],  # noqa: F405  (from STORAGE_URL: local folder or object storage)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
