@@ -23,33 +23,16 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import ROOT, local_today, pick, server_env  # noqa: E402
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def backend_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+from surge import _cpu_seconds as backend_cpu  # noqa: E402
+from surge import plan_reporters  # noqa: E402
 
 
 def open_tasks(url: str, reporters: int) -> list[tuple[str, int]]:
-    """(reporter, task) pairs, one reporter per unit, tasks still open for this period, interleaved."""
-    today = local_today()
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            """SELECT min(u.username), array_agg(DISTINCT t.id) FROM plans_task t
-               JOIN accounts_user u ON u.unit_id = t.lead_unit_id
-               JOIN accounts_rolegrant g ON g.user_id = u.id AND g.role = 'unit_reporter'
-               JOIN plans_plan p ON p.id = t.plan_id AND p.status = 'active'
-               WHERE NOT t.is_deleted AND t.verified_on IS NULL AND t.deadline >= %s
-                 AND NOT EXISTS (SELECT 1 FROM reports_progressreport r WHERE r.task_id = t.id
-                                 AND r.unit_id = t.lead_unit_id AND r.period_end >= %s - 7)
-               GROUP BY t.lead_unit_id ORDER BY count(*) DESC, t.lead_unit_id LIMIT %s""",
-            [today, today, reporters],
-        ).fetchall()
+    """(reporter, task) pairs, one reporter per unit (the surge's choice), tasks still open, interleaved."""
+    rows = [(r["username"], r["tasks"]) for r in plan_reporters(url, reporters, per_user=10**6)]
     pairs = []
     for i in range(max((len(ids) for _n, ids in rows), default=0)):
-        pairs += [(name, sorted(ids)[i]) for name, ids in rows if i < len(ids)]
+        pairs += [(name, ids[i]) for name, ids in rows if i < len(ids)]
     return pairs
 
 
