@@ -1,27 +1,17 @@
 """Several audit chains (docs/audit.md): a transaction appends to one chain, concurrent writers do not
 wait for each other (PostgreSQL), and each chain is verified and anchored on its own."""
 
-import io
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 
 from audit import chain
 from audit.models import AuditChainHead, AuditEvent
 from audit.services import audit_anchor, audit_keyring, audit_record, audit_record_many, event_content
+from audit.tests.test_verify import run_verify
 
 WAIT = 20  # seconds; only reached when a writer is blocked, which fails the test
-
-
-def run_verify(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("audit_verify", *args, stdout=out, stderr=err)
-    except SystemExit as exc:
-        return int(exc.code), out.getvalue().strip(), err.getvalue()
-    return 0, out.getvalue().strip(), err.getvalue()
 
 
 def move_newest_to_chain_2(n: int) -> list[AuditEvent]:
