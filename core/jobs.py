@@ -27,6 +27,14 @@ writer would wait for the first) progress inside a transaction is skipped until 
 Exactly once: the row goes QUEUED → RUNNING in one conditional UPDATE, so a task delivered twice runs
 once. The file is stored through core/uploads.py (checked, private, deleted if the run fails after
 storing) and only its requester may fetch it.
+
+A worker killed mid-job (OOM, a deploy's restart): the run writes `heartbeat_at` when it starts and with
+every progress write; `jobs_recover_stale` (run by the `notifications_requeue` timer) fails a RUNNING job
+whose heartbeat is older than its limit and deletes its stored upload, in a conditional UPDATE (still
+RUNNING, heartbeat unchanged) so a slow job that wrote progress meanwhile is left alone. The run's own
+ending (`_finish`, `_fail`) is conditional on the job still RUNNING: a worker that comes back late does not
+turn a recovered job into "done" (its result file is deleted). On SQLite progress inside a transaction is
+skipped, and so is its heartbeat: there a transaction longer than the limit looks stale (PostgreSQL does not).
 """
 
 from __future__ import annotations
@@ -35,10 +43,10 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import Http404
 from django.utils import timezone
@@ -111,7 +119,7 @@ class JobContext:
         if not force and now - self._written < self.PROGRESS_EVERY:
             return
         self._written = now
-        fields: dict[str, Any] = {"done": done}
+        fields: dict[str, Any] = {"done": done, "heartbeat_at": timezone.now()}
         if total is not None:
             fields["total"] = total
         if stage is not None:
@@ -171,8 +179,9 @@ def job_start(*, actor, kind: str, params: dict, upload: uploads.CheckedUpload |
 
 def job_run(job_id: int) -> str:
     """Run a queued job (the queue worker calls this); returns its final state."""
+    now = timezone.now()
     claimed = BackgroundJob.objects.filter(pk=job_id, state=BackgroundJob.State.QUEUED).update(
-        state=BackgroundJob.State.RUNNING, started_at=timezone.now()
+        state=BackgroundJob.State.RUNNING, started_at=now, heartbeat_at=now
     )
     if not claimed:
         return "skipped"  # already run (a task delivered twice), or gone
@@ -199,25 +208,23 @@ def job_run(job_id: int) -> str:
 
 @uploads.atomic
 def _finish(job: BackgroundJob, result: JobResult | None) -> None:
+    """Done, if the job is still RUNNING (recovery may have failed it meanwhile: then its file goes)."""
+    fields: dict[str, Any] = {"state": BackgroundJob.State.DONE, "finished_at": timezone.now()}
     if result is not None and result.content:
         checked = uploads.validate_upload(uploads.Upload(result.content, result.filename))
         stored = uploads.store_upload(checked, folder="jobs")
-        job.result, job.result_name, job.result_type = stored.name, result.filename[:200], result.content_type
+        fields.update(result=stored.name, result_name=result.filename[:200], result_type=result.content_type)
     if result is not None:
-        job.message = str(result.message)[:500]
-        job.outcome = {"lines": list(result.lines), "link": result.link}
-    job.state, job.finished_at = BackgroundJob.State.DONE, timezone.now()
+        fields.update(message=str(result.message)[:500], outcome={"lines": list(result.lines), "link": result.link})
     done, total = BackgroundJob.objects.values_list("done", "total").get(pk=job.pk)  # written by progress()
-    job.total, job.done = total, total if total is not None else done
-    job.save(
-        update_fields=[
-            "result", "result_name", "result_type", "message", "outcome", "state", "finished_at", "done", "total",
-        ]
-    )  # fmt: skip
+    fields.update(total=total, done=total if total is not None else done)
+    if not BackgroundJob.objects.filter(pk=job.pk, state=BackgroundJob.State.RUNNING).update(**fields):
+        uploads.release_upload(fields.get("result", ""))  # recovered meanwhile: nobody will fetch it
+        logger.warning("background job %s (%s) finished after it was recovered as stale", job.pk, job.kind)
 
 
 def _fail(job: BackgroundJob, message: str, *, lines: Iterable[str] = ()) -> None:
-    BackgroundJob.objects.filter(pk=job.pk).update(
+    BackgroundJob.objects.filter(pk=job.pk, state=BackgroundJob.State.RUNNING).update(
         state=BackgroundJob.State.FAILED,
         message=str(message)[:500],
         outcome={"lines": [str(line) for line in lines], "link": ""},
@@ -233,6 +240,33 @@ def _drop_input(job: BackgroundJob) -> None:
     with transaction.atomic():
         BackgroundJob.objects.filter(pk=job.pk).update(input="")
         uploads.release_upload(name)  # deleted once the row no longer names it
+
+
+def jobs_recover_stale(*, older_than: timedelta) -> int:
+    """Fail the RUNNING jobs whose worker is gone (no heartbeat for `older_than`) and delete their stored
+    uploads; return how many. A job that writes progress meanwhile is left alone (conditional UPDATE)."""
+    cutoff = timezone.now() - older_than
+    stale = BackgroundJob.objects.filter(state=BackgroundJob.State.RUNNING).filter(
+        models.Q(heartbeat_at__lt=cutoff) | models.Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    recovered = 0
+    for pk, heartbeat, name in stale.values_list("pk", "heartbeat_at", "input"):
+        with transaction.atomic():
+            changed = BackgroundJob.objects.filter(
+                pk=pk, state=BackgroundJob.State.RUNNING, heartbeat_at=heartbeat
+            ) if heartbeat is not None else BackgroundJob.objects.filter(
+                pk=pk, state=BackgroundJob.State.RUNNING, heartbeat_at__isnull=True
+            )  # fmt: skip
+            if changed.update(
+                state=BackgroundJob.State.FAILED,
+                message=_("The background job was interrupted (its worker stopped); please submit it again."),
+                finished_at=timezone.now(),
+                input="",
+            ):
+                uploads.release_upload(name)  # deleted once the row no longer names it
+                recovered += 1
+                logger.warning("background job %s had no heartbeat since %s: failed as stale", pk, heartbeat)
+    return recovered
 
 
 def job_get_for_user(user, pk: int) -> BackgroundJob:

@@ -71,6 +71,9 @@ class BackgroundJob(models.Model):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Written when the run starts and with every progress write: a running job whose heartbeat is old
+    # lost its worker (killed mid-job) and `jobs_recover_stale` fails it.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
