@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
 from core.numbers import plain
@@ -14,8 +15,17 @@ def add_service_error(form: forms.BaseForm, exc: ServiceError) -> None:
 
 
 def error_text(form: forms.BaseForm) -> str:
-    """The form's error messages in one line (for a flash message or a plain-text response)."""
-    return " ".join(str(message) for messages in form.errors.values() for message in messages)
+    """The form's error messages in one line (for a flash message or a plain-text response), each field's
+    prefixed with its label, since a flash message stands away from the field it is about."""
+    parts = []
+    for name, messages in form.errors.items():
+        field = form.fields.get(name)
+        for message in messages:
+            if field is None:  # the form's own (non-field) errors
+                parts.append(str(message))
+            else:
+                parts.append(_("%(field)s: %(message)s") % {"field": field.label or name, "message": message})
+    return " ".join(parts)
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

@@ -15,6 +15,7 @@ from accounts.roles import Perm
 from core.access import out_of_scope, require_perm
 from core.errors import ServiceError
 from core.files import serve_upload
+from core.forms import error_text
 from core.jobs import job_start
 from core.views_helpers import button_post, form_post
 from evaluation import jobs as bulletin_jobs
@@ -145,7 +146,7 @@ def appeal_decide_view(request, pk):
     form = AppealDecisionForm(request.POST)
     back = reverse("evaluation:period", args=[appeal.period_id])
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, error_text(form))
         return redirect(back)
     d = form.cleaned_data
     return button_post(
@@ -288,7 +289,7 @@ def bulletin_draft_view(request):
     by the queue, its .docx the job's file."""
     form = BulletinForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, error_text(form))
         return redirect("evaluation:bulletins")
     try:
         job = job_start(actor=request.user, kind=bulletin_jobs.DRAFT, params=bulletin_job_params(form.cleaned_data))

@@ -17,7 +17,7 @@ from audit.services import audit_record
 from core.access import out_of_scope, require_perm
 from core.errors import ServiceError
 from core.files import serve_upload
-from core.forms import add_service_error
+from core.forms import add_service_error, error_text
 from core.middleware import as_of_date
 from core.views_helpers import button_post, form_post
 from core.xlsx import XLSX_MIME
@@ -213,7 +213,7 @@ def problem_add_view(request, pk: int):
     project = selectors.project_get_for_user(request.user, pk)
     form = ProblemForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, error_text(form))
         return redirect("projects:detail", pk=project.pk)
     d = form.cleaned_data
     return button_post(

@@ -182,3 +182,22 @@ def test_a_multipart_body_without_boundary_is_400_not_500(client):
         "/api/v1/auth/token", '{"username": "0", "password": "x"}', content_type="multipart/form-data"
     )
     assert response.status_code == 400
+
+
+def test_a_flash_message_names_the_field_it_is_about():
+    """A form's errors shown away from the form (a flash message) say which field each is about."""
+    from django import forms
+    from django.utils import translation
+
+    from core.forms import error_text
+
+    class MonthForm(forms.Form):
+        month = forms.CharField(label="月份（YYYY-MM）")
+
+        def clean(self):
+            raise forms.ValidationError("整体有误")
+
+    form = MonthForm({})
+    with translation.override("zh-hans"):
+        assert not form.is_valid()
+        assert error_text(form) == "月份（YYYY-MM）：此项必填。 整体有误"
