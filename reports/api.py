@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from pydantic import Field, TypeAdapter
+from pydantic import Field
 
 from accounts.roles import Perm
-from core.api import NOT_SENT, In, Out, require_api_perm
+from core.api import NOT_SENT, Encoded, In, Out, require_api_perm
 from core.errors import ServiceError
 from core.replica import replica_reads
 from core.workcalendar import work_calendar
@@ -231,7 +231,7 @@ class RollupQuery(In):
     plan: list[int] = Field(default_factory=list)
 
 
-ROLLUPS_JSON = TypeAdapter(list[RollupOut])
+ROLLUPS_JSON = Encoded(list[RollupOut])
 
 
 @router.get("/rollups", response={200: list[RollupOut], 400: ErrorOut})
@@ -247,7 +247,7 @@ def rollup_list(request, query: Query[RollupQuery]):
 
     def body() -> bytes:
         # Validated against RollupOut and encoded once per status epoch: a city has ~1 000 unit rows.
-        rows = ROLLUPS_JSON.validate_python(
+        return ROLLUPS_JSON(
             [
                 {
                     "key": r.key,
@@ -262,7 +262,6 @@ def rollup_list(request, query: Query[RollupQuery]):
                 for r in rollups(request.user, query.by, day, plans=choice.ids)
             ]
         )
-        return ROLLUPS_JSON.dump_json(rows)
 
     key = rollup_cache.scope_key(request.user, day, choice.ids, query.by, "json")
     with replica_reads():  # a read replica when configured (core/replica.py)
