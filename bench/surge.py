@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import CITY, DEFAULT_DB, ROOT, SMOKE, ensure_city, gunicorn, local_today, manage  # noqa: E402
+from run import CITY, DEFAULT_DB, ROOT, SMOKE, ensure_city, gunicorn, local_today, manage, queue_worker  # noqa: E402
 
 LOCUST = str(ROOT / ".venv" / "bin" / "locust")
 
@@ -87,15 +87,16 @@ class CpuSampler(threading.Thread):
     """Cumulative CPU seconds of the app workers, PostgreSQL and the load generator, twice a second,
     so the CPU spent inside the submission window can be divided by the submissions in it."""
 
-    def __init__(self, master: int) -> None:
+    def __init__(self, master: int, queue: int) -> None:
         super().__init__(daemon=True)
-        self.master, self.locust, self.samples, self.done = master, 0, [], threading.Event()
+        self.master, self.queue, self.locust, self.samples, self.done = master, queue, 0, [], threading.Event()
 
     def groups(self) -> dict[str, float]:
         workers = [int(p) for p in subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.master)],
                                                   capture_output=True, text=True).stdout.split()]  # fmt: skip
         return {
             "app": sum(_cpu_seconds(p) for p in [self.master, *workers]),
+            "queue": _cpu_seconds(self.queue),  # the status catch-up after submissions
             "postgres": sum(_cpu_seconds(p) for p in _pids("postgres")),
             "locust": _cpu_seconds(self.locust) if self.locust else 0.0,
         }
@@ -112,6 +113,18 @@ class CpuSampler(threading.Thread):
             return {}
         (t0, first), (t1, last) = inside[0], inside[-1]
         return {name: last[name] - first[name] for name in first} | {"seconds": t1 - t0}
+
+
+def catch_up_drain(url: str, limit_s: float = 60) -> tuple[float, int]:
+    """Wait until the queue worker has caught up every task a submission marked `refresh_due`."""
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        while True:
+            left = conn.execute("SELECT count(*) FROM reports_statusgeneration WHERE refresh_due").fetchone()[0]
+            waited = time.perf_counter() - started
+            if left == 0 or waited > limit_s:
+                return round(waited, 1), left
+            time.sleep(0.2)
 
 
 def verify(url: str, log_path: Path) -> dict:
@@ -173,8 +186,11 @@ def main(argv=None) -> int:
     plan_path.write_text(json.dumps({"reporters": reporters, "login_timeout": args.seconds * 0.6}))
     log_path.write_text("")
     env = dict(os.environ, LUOSHI_SURGE_PLAN=str(plan_path), LUOSHI_SURGE_LOG=str(log_path))
-    with gunicorn(args.database_url, args.port, workers=args.workers) as server:
-        sampler = CpuSampler(server.pid)
+    with (
+        gunicorn(args.database_url, args.port, workers=args.workers) as server,
+        queue_worker(args.database_url) as queue,
+    ):
+        sampler = CpuSampler(server.pid, queue.pid)
         started = time.perf_counter()
         locust = subprocess.Popen(
             [LOCUST, "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(len(reporters)),
@@ -188,6 +204,7 @@ def main(argv=None) -> int:
         sampler.done.set()
         sampler.join()
         wall = time.perf_counter() - started
+        drain_s, marks_left = catch_up_drain(args.database_url)
     stats = {row["Name"]: row for row in csv.DictReader(open(out / "surge_stats.csv"))}  # noqa: SIM115
     checked = verify(args.database_url, log_path)
     submit = stats.get("submit", {})
@@ -198,9 +215,11 @@ def main(argv=None) -> int:
     per_cycle = {}
     if spent and checked["acknowledged"] > 1:
         cycles = checked["acknowledged"] * spent["seconds"] / max(checked["window_s"], 1e-9)
-        per_cycle = {name: round(spent[name] * 1000 / cycles, 1) for name in ("app", "postgres", "locust")}
+        per_cycle = {name: round(spent[name] * 1000 / cycles, 1) for name in ("app", "queue", "postgres", "locust")}
         per_cycle["total"] = round(sum(per_cycle.values()), 1)
-        per_cycle["cores_busy"] = round(sum(spent[n] for n in ("app", "postgres", "locust")) / spent["seconds"], 2)
+        per_cycle["cores_busy"] = round(
+            sum(spent[n] for n in ("app", "queue", "postgres", "locust")) / spent["seconds"], 2
+        )
     summary = {
         "reporters": len(reporters),
         "run_s": round(wall, 1),
@@ -221,6 +240,10 @@ def main(argv=None) -> int:
         "not_submitted": checked["not_submitted"],
         "audited": checked["audited"],
         "cpu_ms_per_cycle": per_cycle,
+        # Tasks still waiting for the queue's status catch-up after the load stopped, and how long the
+        # worker took to clear them (reports.snapshots): 0 left means every submitted task's status is stored.
+        "catch_up_drain_s": drain_s,
+        "catch_up_left": marks_left,
     }
     (out / "surge.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))

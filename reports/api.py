@@ -139,7 +139,6 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
     """
     require_api_perm(request, Perm.REPORT_DRAFT)
     task = task_get_for_user(request.user, task_id, related=("node",))  # the notice names the task by its node
-    # Read once here and handed to the service: its status refresh needs the same calendar and level.
     calendar = work_calendar()
     level = None if task.measure_key else task_levels([task])[task.pk]
     periods = task_periods(task, level, DueDates(calendar))
@@ -165,8 +164,6 @@ def report_create(request, task_id: int, payload: Form[ReportIn], evidence: File
         problems=payload.problems,
         next_steps=payload.next_steps,
         submit=payload.submit,
-        calendar=calendar,
-        level=level,
     )
     return Status(201, report_out(report))
 

@@ -9,7 +9,10 @@ nightly `manage.py status_history` / sweep keep this rare (docs/deployment.md).
 
 from __future__ import annotations
 
-from datetime import date
+import threading
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
 
 from accounts.roles import Perm
 from core.jobs import JobContext, job_start
@@ -18,6 +21,31 @@ from plans.models import Task
 from reports import intervals
 
 KIND = "status_fill"
+
+# The catch-up of marked tasks (reports.snapshots.status_catch_up) runs this long after the first
+# submission that asks for it: the submissions of that second share one run and one read of inputs.
+CATCH_UP_DELAY = timedelta(seconds=1)
+# How far the queue worker's clock may lag this machine's (NTP keeps it to milliseconds).
+CLOCK_MARGIN = timedelta(milliseconds=200)
+_scheduled: datetime | None = None
+_scheduled_lock = threading.Lock()
+
+
+def catch_up_soon() -> None:
+    """After a commit that marked tasks `refresh_due`: schedule the catch-up, unless this process has
+    already scheduled one that cannot have started yet (its `run_after` is later than now, with a
+    margin): that run reads the marks after this commit, so it sees them. At most one enqueue per
+    process and second, however many submissions. A lost enqueue leaves the marks to the next run
+    or the nightly sweep; readers compute missing rows meanwhile, so nothing reads a stale status."""
+    global _scheduled
+    from reports.tasks import status_catch_up_run
+
+    now = timezone.now()
+    with _scheduled_lock:
+        if _scheduled is not None and now < _scheduled - CLOCK_MARGIN:
+            return
+        _scheduled = run_after = now + CATCH_UP_DELAY
+    status_catch_up_run.using(run_after=run_after).enqueue()
 
 
 def may_fill(user) -> bool:

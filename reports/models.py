@@ -250,6 +250,14 @@ class StatusGeneration(models.Model):
 
     task = models.OneToOneField("plans.Task", on_delete=models.CASCADE, primary_key=True, related_name="+")
     generation = models.PositiveIntegerField(default=0)
+    # 待补算: today's row was dropped by a change that did not recompute it (a submission, a change of
+    # many tasks); the queue's catch-up (reports.snapshots.status_catch_up) computes it and clears this.
+    refresh_due = models.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["task"], condition=models.Q(refresh_due=True), name="reports_statusgen_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.generation}"

@@ -14,7 +14,6 @@ from accounts.roles import Perm
 from audit.services import audit_record, audit_record_many
 from core import uploads
 from core.errors import ServiceError
-from core.workdays import WorkCalendar
 from org.models import Unit
 from plans.models import Plan, Task
 from reports import notices
@@ -149,14 +148,11 @@ def report_file(
     problems: str = "",
     next_steps: str = "",
     submit: bool = False,
-    calendar: WorkCalendar | None = None,
-    level: int | None = None,
 ) -> ProgressReport:
     """Start (or reopen) the unit's report for the period, attach files and save or submit it, all or
     nothing: one transaction, without the savepoints of three nested services (the API's submission).
     Every file is checked before the first is stored.
 
-    `calendar` and `level`: what the caller read to choose the period (the status refresh reuses them).
     The audit events (report.create, evidence.add …, report.submit or report.save) are the same, in
     the same order, as three services would record, appended together at the end.
     """
@@ -180,8 +176,6 @@ def report_file(
         next_steps=next_steps,
         submit=submit,
         fresh=created,
-        calendar=calendar,
-        levels={task.pk: level} if level is not None else None,
         events=events,
     )
     audit_record_many(actor=actor, entries=events)
@@ -199,8 +193,6 @@ def _report_save(
     submit: bool,
     expected_version: int | None = None,
     fresh: bool = False,
-    calendar: WorkCalendar | None = None,
-    levels: dict[int, int] | None = None,
     events: list[dict] | None = None,
 ) -> ProgressReport:
     if report.created_by_id != actor.pk and _reporting_unit(actor, report.task) != report.unit:
@@ -234,12 +226,9 @@ def _report_save(
     )
     if first_submission and report.is_lead:
         # The first submission decides lateness and "missing": the task's statuses change from today.
-        status_refresh(
-            tasks=[report.task],
-            since=timezone.localdate(report.first_submitted_at),
-            calendar=calendar,
-            levels=levels,
-        )
+        # Deferred: the queue's catch-up recomputes today's row in batches (reports.snapshots), and
+        # a reader before it computes it itself.
+        status_refresh(tasks=[report.task], since=timezone.localdate(report.first_submitted_at), defer=True)
     if submit:
         from reports.stale import report_flag_stale
 

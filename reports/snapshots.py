@@ -11,6 +11,11 @@ with the same numbers (`StatusResult`s equal to freshly computed ones, tested). 
   reads nothing dated after its as-of day) and today's row is recomputed at once, so an approval
   shows on the cockpit immediately. A change of the inputs themselves (target, deadline,
   milestones, plan settings, the working-day calendar) affects every day: `since=None`.
+- Catch-up (补算): a submission (`defer=True`) and a change of more than EAGER_LIMIT tasks only drop
+  the rows and mark the tasks `refresh_due`; the queue's `status_catch_up`, scheduled at most once a
+  second per process (reports/fill.py), computes today's rows of every marked task in batches. A
+  reader before it computes the missing row itself, as for any missing row, so nobody ever reads a
+  stale status; the catch-up only moves the work out of the submitting request and batches it.
 - Race: a fill reads each task's `StatusGeneration` before its inputs and stores a row only if the
   generation is unchanged under a row lock; every change bumps it first. So a slow fill never
   writes back statuses computed from inputs a concurrent change has replaced.
@@ -24,7 +29,6 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from core.workdays import WorkCalendar
 from plans.models import Task, TaskQuerySet
 from reports import engine, intervals
 from reports.models import Judgement, StatusGeneration, StatusSnapshot
@@ -181,8 +185,7 @@ def status_refresh(
     since: date | None = None,
     as_of: date | None = None,
     everything: bool = False,
-    calendar: WorkCalendar | None = None,
-    levels: dict[int, int] | None = None,
+    defer: bool = False,
 ) -> int:
     """Bring stored statuses up to date; returns the number of tasks whose row for `as_of` was written.
 
@@ -193,10 +196,10 @@ def status_refresh(
     - The nightly sweep: `status_refresh(as_of=day)`: recompute and store every live task's row
       for the day (overwriting, which also heals a change that forgot to call this), then prune
       rows older than KEEP_DAYS that are not month ends.
-    - `calendar` and `levels` (task id → level): what the caller has already read in this request
-      (a submission, to choose its period), so the recompute does not read them again. The tasks
-      themselves are read again after the generation bump, never taken from the caller: a change
-      of the task committed before the bump is then seen (see the module's race rule).
+    - `defer=True` (a submission): drop the rows and mark the tasks for the queue's catch-up instead
+      of recomputing today's row in the request (module docstring, "Catch-up").
+    The tasks are read again after the generation bump, never taken from the caller: a change of the
+    task committed before the bump is then seen (see the module's race rule).
     """
     today = timezone.localdate()
     if everything:
@@ -207,14 +210,22 @@ def status_refresh(
         ids = list(tasks.values_list("pk", flat=True))
     else:
         ids = [t.pk for t in tasks]
-    bumped = _invalidate(ids, since)
     day = as_of or today
-    if ids is None or len(ids) > EAGER_LIMIT or (since is not None and since > day):
+    eager = not defer and ids is not None and len(ids) <= EAGER_LIMIT and not (since is not None and since > day)
+    # Today's row is gone and not recomputed here: the catch-up will (a future `since` keeps it).
+    due = not (eager and day == today) and not (since is not None and since > today)
+    bumped = _invalidate(ids, since, due=due)
+    if due:
+        from reports.fill import catch_up_soon
+
+        transaction.on_commit(catch_up_soon, robust=True)
+    if not eager:
         return 0
+    assert ids is not None
     chosen = list(Task.objects.filter(pk__in=ids, is_deleted=False).with_plan("node"))
     if not chosen:
         return 0
-    results = task_statuses(chosen, day, calendar=calendar, levels=levels)
+    results = task_statuses(chosen, day)
     generations = (
         bumped
         if bumped is not None
@@ -227,35 +238,36 @@ def status_refresh(
     return len(rows)
 
 
-def _bump_returning(ids: list[int]) -> dict[int, int]:
-    """Bump the tasks' generations and return the new ones in the same statement (UPDATE … RETURNING,
-    PostgreSQL and SQLite ≥ 3.35): a submission's refresh needs them, and a second query cost ~1 ms."""
+def _bump_returning(ids: list[int], *, due: bool) -> dict[int, int]:
+    """Bump the tasks' generations (and set `refresh_due`) and return the new ones in the same statement
+    (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35): a refresh needs them, and a second query cost ~1 ms."""
     table, quote = StatusGeneration._meta.db_table, connection.ops.quote_name
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {quote(table)} SET generation = generation + 1 WHERE task_id IN ({marks}) "  # noqa: S608
-            "RETURNING task_id, generation",
-            ids,
+            f"UPDATE {quote(table)} SET generation = generation + 1, refresh_due = %s "  # noqa: S608
+            f"WHERE task_id IN ({marks}) RETURNING task_id, generation",
+            [due, *ids],
         )
         return dict(cursor.fetchall())
 
 
-def _invalidate(ids: list[int] | None, since: date | None) -> dict[int, int] | None:
+def _invalidate(ids: list[int] | None, since: date | None, *, due: bool) -> dict[int, int] | None:
     """Bump, drop the rows and cut the intervals from `since`; returns the new generations when a few
-    tasks were named and all had a generation row (else None: the caller reads them if it needs them)."""
+    tasks were named and all had a generation row (else None: the caller reads them if it needs them).
+    `due`: mark the tasks for the catch-up (today's row is not recomputed by the caller)."""
     generations = StatusGeneration.objects.all() if ids is None else StatusGeneration.objects.filter(task_id__in=ids)
     # Bump first: this takes the row lock that a concurrent fill checks before storing. Tasks that
     # have no generation row yet get one (created at 0, then bumped like the others).
     new: dict[int, int] | None = None
     if ids is not None and len(ids) <= EAGER_LIMIT:
-        new = _bump_returning(list(set(ids))) if ids else {}
+        new = _bump_returning(list(set(ids)), due=due) if ids else {}
         bumped = len(new)
     else:
-        bumped = generations.update(generation=F("generation") + 1)
+        bumped = generations.update(generation=F("generation") + 1, refresh_due=due)
     if ids is not None and bumped < len(set(ids)):
         _generations(ids)
-        generations.filter(generation=0).update(generation=F("generation") + 1)
+        generations.filter(generation=0).update(generation=F("generation") + 1, refresh_due=due)
         new = None
     epoch_touch()  # cached rollups are stale once this commits
     rows = StatusSnapshot.objects.all() if ids is None else StatusSnapshot.objects.filter(task_id__in=ids)
@@ -276,11 +288,50 @@ def _sweep(day: date) -> int:
         written += _store(day, results, read, overwrite=True)
         intervals.record_checked(day, results, read)
     epoch_touch()  # overwriting may have healed rows that cached rollups counted
+    status_catch_up(day)  # marks left by a lost enqueue (the rows themselves were just written)
     prune_before = day - timedelta(days=KEEP_DAYS)
     old = StatusSnapshot.objects.filter(day__lt=prune_before)
     month_ends = {d for d in old.values_list("day", flat=True).distinct() if (d + timedelta(days=1)).day == 1}
     old.exclude(day__in=month_ends).delete()
     return written
+
+
+def status_catch_up(day: date | None = None, *, batch: int = FILL_BATCH) -> int:
+    """Compute and store `day`'s (today's) rows and intervals of every task marked `refresh_due`, and
+    clear the marks of the tasks whose generation is still the one read; returns the rows stored.
+
+    Batched: one read of inputs per `batch` tasks, however many submissions marked them. A task bumped
+    again meanwhile keeps its mark (its result is dropped by the generation check) for the next run.
+    """
+    day = day or timezone.localdate()
+    stored, after = 0, 0
+    while True:
+        due = dict(
+            StatusGeneration.objects.filter(refresh_due=True, task_id__gt=after)
+            .order_by("task_id")
+            .values_list("task_id", "generation")[:batch]
+        )
+        if not due:
+            return stored
+        after = max(due)
+        tasks = list(Task.objects.filter(pk__in=list(due), is_deleted=False).with_plan("node"))
+        results = task_statuses(tasks, day) if tasks else {}
+        with transaction.atomic():
+            current = dict(
+                StatusGeneration.objects.select_for_update(no_key=True)
+                .filter(task_id__in=sorted(due))
+                .order_by("task_id")
+                .values_list("task_id", "generation")
+            )
+            unchanged = [pk for pk in due if current.get(pk) == due[pk]]
+            kept = {pk: results[pk] for pk in unchanged if pk in results}
+            # A reader may have stored the row first (the same values): keep it.
+            StatusSnapshot.objects.bulk_create(
+                [_row(pk, day, r, due[pk]) for pk, r in kept.items()], ignore_conflicts=True
+            )
+            intervals.record(day, kept, due)
+            StatusGeneration.objects.filter(task_id__in=unchanged).update(refresh_due=False)
+        stored += len(kept)
 
 
 # --- reading ---------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 Request latency comes from the workers (core/metrics.py). The rest is read from the database at each
 scrape, so every worker on every machine answers the same: the queue (depth, age of the oldest ready
-task, running and failed tasks), notification deliveries (failed, pending), the scheduled jobs' last
+task, running and failed tasks), notification deliveries (failed, pending), the status catch-up's backlog, the scheduled jobs' last
 run (sweep duration, age of the last audit anchor, of the last backup, …), the audit chain's length.
-Eight small indexed queries; scrape every 30–60 s.
+Nine small indexed queries; scrape every 30–60 s.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from audit.models import AuditChainHead
 from core.metrics import gauge, metrics_allowed, process_metrics_text
 from core.models import JobRun
 from notifications.models import Delivery
+from reports.models import StatusGeneration
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -102,6 +103,14 @@ def database_metrics_text() -> str:
         age = (now - anchor.last_success_at).total_seconds()
         help_text = "Seconds since the audit chain was last anchored."
         parts.append(gauge("luoshi_audit_anchor_age_seconds", help_text, [({}, age)]))
+    pending = StatusGeneration.objects.filter(refresh_due=True).count()  # a partial index
+    parts.append(
+        gauge(
+            "luoshi_status_catch_up_pending",
+            "Tasks whose status for today waits for the queue's catch-up after a submission (grows without a worker).",
+            [({}, pending)],
+        )
+    )
     total = AuditChainHead.objects.aggregate(total=Sum("count"))["total"]
     parts.append(gauge("luoshi_audit_events", "Events in the audit chains.", [({}, total or 0)]))
     return "".join(parts)

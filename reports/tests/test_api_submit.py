@@ -7,7 +7,10 @@ from django.utils import timezone
 from PIL import Image
 
 from audit.models import AuditEvent
-from reports.models import ProgressReport, StatusSnapshot
+from reports import snapshots
+from reports.models import ProgressReport, StatusGeneration, StatusSnapshot
+from reports.snapshots import status_catch_up, statuses_on
+from reports.status import task_statuses
 from reports.tests.test_snapshots import _open_period_task
 
 
@@ -32,8 +35,36 @@ def test_a_submission_with_a_photo_is_stored_audited_and_counted(users, client_a
     assert [e["name"] for e in body["evidence"]] == ["现场.png"]
     verbs = list(AuditEvent.objects.filter(object_id=str(report.pk)).order_by("id").values_list("verb", flat=True))
     assert verbs == ["report.create", "evidence.add", "report.submit"]
-    # The first submission refreshed today's stored status in the same transaction.
-    assert StatusSnapshot.objects.filter(task=task, day=timezone.localdate()).exists()
+    # The first submission dropped today's stored status and marked the task for the catch-up, which
+    # stores what the engine computes (reports.snapshots, "Catch-up").
+    today = timezone.localdate()
+    assert not StatusSnapshot.objects.filter(task=task, day=today).exists()
+    assert StatusGeneration.objects.get(task=task).refresh_due
+    assert status_catch_up() == 1
+    assert not StatusGeneration.objects.get(task=task).refresh_due
+    assert StatusSnapshot.objects.filter(task=task, day=today).exists()  # stored by the catch-up, not the read below
+    assert statuses_on(today, [task])[task.pk] == task_statuses([task], today)[task.pk]
+
+
+def test_submissions_schedule_one_catch_up_per_second(users, client_as, django_capture_on_commit_callbacks):
+    """The commit schedules the catch-up in the queue, a second later; the submissions of that second
+    share it (one enqueue), and the run computes every marked task."""
+    from django_tasks_db.models import DBTaskResult
+
+    from reports import fill
+
+    fill._scheduled = None
+    task = _open_period_task()
+    reporter = client_as("zjj_reporter")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(reporter, task).status_code == 201
+    queued = DBTaskResult.objects.filter(task_path="reports.tasks.status_catch_up_run")
+    assert queued.count() == 1 and queued.get().run_after > timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshots.status_refresh(tasks=[task], since=timezone.localdate(), defer=True)
+    assert queued.count() == 1  # within the second: the scheduled run will see this commit too
+    assert StatusGeneration.objects.get(task=task).refresh_due
+    assert status_catch_up() == 1 and status_catch_up() == 0
 
 
 def test_a_rejected_file_rejects_the_whole_submission(users, client_as):
@@ -74,17 +105,18 @@ def test_a_returned_report_is_resubmitted_through_the_api(users, client_as):
 def test_a_submission_keeps_to_its_query_budget(users, client, django_assert_max_num_queries):
     """The Monday surge is one submission per reporter (docs/performance.md, "Submission and surge"):
     token with roles, task, calendar, level, report read and insert (a savepoint), report update,
-    status refresh (bump, two deletes, cut, task, milestones, reports, judgements, upsert, intervals
-    read and insert), stale check (the history; no files to compare), unit heads, notification, webhooks, and one
-    audit append (head, insert, head) for both events; here also the savepoint pair of the service's
-    transaction inside the test's. A new query on this path shows up here, not as a slower Monday."""
+    status invalidation (bump and mark for the catch-up, two deletes, cut; today's row is the queue's
+    catch-up's, reports.snapshots), stale check (the history; no files to compare), unit heads,
+    notification, webhooks, and one audit append (head, insert, head) for both events; here also the
+    savepoint pair of the service's transaction inside the test's. A new query on this path shows up
+    here, not as a slower Monday."""
     from accounts.services import token_issue
 
     task = _open_period_task()
     headers = {"Authorization": f"Bearer {token_issue(user=users['zjj_reporter'])}"}
     client.get("/api/v1/me", headers=headers)  # the token's once-a-minute "last used" write, out of the way
     data = {"value": "120", "narrative": "本期完成120个小区改造。", "submit": "true"}
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(22):
         response = client.post(f"/api/v1/tasks/{task.pk}/reports", data, headers=headers)
     assert response.status_code == 201, response.content
     report_id = str(response.json()["id"])

@@ -208,3 +208,58 @@ def test_the_api_filters_by_status_and_returns_history(client, users):
     assert isinstance(detail["history"], list)
     response = client.get("/api/v1/tasks/ledger.xlsx?status=lagging&as_of=2021-06-30", headers=headers)
     assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_a_catch_up_that_raced_a_change_stores_nothing_and_keeps_the_mark(monkeypatch):
+    task = _tasks()[0]
+    today = timezone.localdate()
+    snapshots.status_refresh(tasks=[task], since=today, defer=True)
+    real = snapshots.task_statuses
+
+    def change_lands_meanwhile(tasks, day, **kw):
+        results = real(tasks, day, **kw)  # computed from the inputs as they were
+        snapshots.status_refresh(tasks=[task], since=today, defer=True)
+        return results
+
+    monkeypatch.setattr(snapshots, "task_statuses", change_lands_meanwhile)
+    assert snapshots.status_catch_up() == 0
+    assert not StatusSnapshot.objects.filter(task=task, day=today).exists()
+    assert StatusGeneration.objects.get(task=task).refresh_due
+    monkeypatch.setattr(snapshots, "task_statuses", real)
+    assert snapshots.status_catch_up() == 1
+    assert not StatusGeneration.objects.get(task=task).refresh_due
+
+
+def test_a_change_of_every_task_is_caught_up_in_batches_equal_to_the_engine():
+    tasks = _tasks()
+    today = timezone.localdate()
+    snapshots.statuses_on(today, tasks)
+    snapshots.status_refresh(everything=True, since=None)  # a calendar edit: nothing recomputed inline
+    assert not StatusSnapshot.objects.filter(day=today).exists()
+    assert StatusGeneration.objects.filter(refresh_due=True).count() == len(tasks)
+    assert snapshots.status_catch_up(batch=3) == len(tasks)
+    assert not StatusGeneration.objects.filter(refresh_due=True).exists()
+    assert StatusSnapshot.objects.filter(day=today).count() == len(tasks)
+    assert snapshots.statuses_on(today, tasks) == task_statuses(tasks, today)
+    assert cockpit_counts_equal_the_engine(today, tasks)
+
+
+def cockpit_counts_equal_the_engine(day, tasks) -> bool:
+    """The day's intervals (what rollups count) hold the engine's values for every task."""
+    from reports.intervals import values_of
+    from reports.models import StatusInterval
+
+    stored = {
+        iv.task_id: (iv.status, iv.light, iv.computed_light, iv.late, iv.completion)
+        for iv in StatusInterval.objects.filter(valid_from__lte=day, valid_to__gt=day)
+    }
+    return stored == {pk: values_of(r) for pk, r in task_statuses(tasks, day).items()}
+
+
+def test_the_sweep_clears_marks_a_lost_enqueue_left():
+    task = _tasks()[0]
+    today = timezone.localdate()
+    snapshots.status_refresh(tasks=[task], since=today, defer=True)  # its enqueue never ran (tests have no worker)
+    snapshots.status_refresh(as_of=today)
+    assert not StatusGeneration.objects.filter(refresh_due=True).exists()
+    assert snapshots.statuses_on(today, [task]) == task_statuses([task], today)

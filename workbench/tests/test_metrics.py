@@ -59,3 +59,14 @@ def test_metrics_refuse_requests_relayed_by_a_proxy_or_from_another_host_without
         "/metrics", HTTP_X_FORWARDED_FOR="10.1.2.3", HTTP_AUTHORIZATION="Bearer s3cret-metrics-token"
     )
     assert relayed.status_code == 200
+
+
+def test_metrics_count_the_tasks_waiting_for_the_status_catch_up():
+    from plans.models import Task
+    from reports.snapshots import status_catch_up, status_refresh
+
+    tasks = list(Task.objects.alive()[:3])
+    status_refresh(tasks=tasks, since=None, defer=True)  # what a submission does; tests run no queue worker
+    assert sample(Client().get("/metrics").content.decode(), "luoshi_status_catch_up_pending") == 3
+    status_catch_up()
+    assert sample(Client().get("/metrics").content.decode(), "luoshi_status_catch_up_pending") == 0
