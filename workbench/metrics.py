@@ -2,8 +2,9 @@
 
 Request latency comes from the workers (core/metrics.py). The rest is read from the database at each
 scrape, so every worker on every machine answers the same: the queue (depth, age of the oldest ready
-task, running and failed tasks), notification deliveries (failed, pending), the status catch-up's backlog, the scheduled jobs' last
-run (sweep duration, age of the last audit anchor, of the last backup, …), the audit chain's length.
+task, running and failed tasks), notification deliveries (failed, pending), the status catch-up's
+backlog, the scheduled jobs' last run (sweep duration, age of the last audit anchor, of the last
+backup, …), the audit chain's length.
 Nine small indexed queries; scrape every 30–60 s.
 """
 
