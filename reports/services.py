@@ -14,6 +14,7 @@ from accounts.roles import Perm
 from audit.services import audit_record, audit_record_many
 from core import uploads
 from core.errors import ServiceError
+from core.rows import insert_unless_exists
 from org.models import Unit
 from plans.models import Plan, Task
 from reports import notices
@@ -74,12 +75,19 @@ def _report_start(
         raise _forbidden()
     if task.is_deleted or task.plan.status == Plan.Status.CLOSED:
         raise ServiceError(_("The task is not open for reporting."), code="closed")
-    report, created = ProgressReport.objects.get_or_create(
+    report = ProgressReport(
         task=task,
         unit=unit,
         period_end=period_end,
-        defaults={"due_date": due_date, "is_lead": unit.pk == task.lead_unit_id, "created_by": actor},
+        due_date=due_date,
+        is_lead=unit.pk == task.lead_unit_id,
+        created_by=actor,
     )
+    # One statement when it is new (a submission's usual case); a double click waits for the first
+    # request's transaction, then reads its report.
+    created = insert_unless_exists(report, unique=("task", "unit", "period_end"))
+    if not created:
+        report = ProgressReport.objects.get(task=task, unit=unit, period_end=period_end)
     if created:
         _audit(actor, events, verb="report.create", obj=report, after=_snapshot(report))
     return report, created

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from plans.models import Task, TaskQuerySet
 from reports import engine, intervals
-from reports.models import Judgement, StatusGeneration, StatusSnapshot
+from reports.models import Judgement, StatusGeneration, StatusInterval, StatusSnapshot
 from reports.rollup_cache import epoch_touch
 from reports.status import task_statuses
 
@@ -270,12 +270,32 @@ def _invalidate(ids: list[int] | None, since: date | None, *, due: bool) -> dict
         generations.filter(generation=0).update(generation=F("generation") + 1, refresh_due=due)
         new = None
     epoch_touch()  # cached rollups are stale once this commits
+    if ids is not None and since is not None and using_postgres():
+        _drop_since(ids, since)
+        return new
     rows = StatusSnapshot.objects.all() if ids is None else StatusSnapshot.objects.filter(task_id__in=ids)
     if since is not None:
         rows = rows.filter(day__gte=since)
     rows.delete()
     intervals.cut(ids, since)
     return new
+
+
+def _drop_since(ids: list[int], since: date) -> None:
+    """The branch above in one PostgreSQL statement (a submission's path: three round trips and three
+    compiled queries were ~1.5 ms): delete the day rows from `since`, and `intervals.cut` — delete the
+    intervals starting on or after it, end the one covering it there. The CTEs see one snapshot, so the
+    UPDATE excludes the rows the DELETE removes."""
+    quote = connection.ops.quote_name
+    days, spans = quote(StatusSnapshot._meta.db_table), quote(StatusInterval._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH dropped AS (DELETE FROM {days} WHERE task_id = ANY(%(ids)s) AND day >= %(since)s), "  # noqa: S608
+            f"gone AS (DELETE FROM {spans} WHERE task_id = ANY(%(ids)s) AND valid_from >= %(since)s) "
+            f"UPDATE {spans} SET valid_to = %(since)s "
+            "WHERE task_id = ANY(%(ids)s) AND valid_to > %(since)s AND valid_from < %(since)s",
+            {"ids": ids, "since": since},
+        )
 
 
 def _sweep(day: date) -> int:
