@@ -31,7 +31,8 @@ DAY_SOURCE_LABELS = {
 
 def work_calendar() -> WorkCalendar:
     """A calendar with the current overrides (one small query; build it once per request or job)."""
-    overrides = {o.date: (o.is_workday, o.name or None) for o in WorkdayOverride.objects.all()}
+    rows = WorkdayOverride.objects.order_by().values_list("date", "is_workday", "name")
+    overrides = {day: (is_workday, name or None) for day, is_workday, name in rows}
     first, last = calendar_range()
     return WorkCalendar(overrides, first=first, last=last)
 

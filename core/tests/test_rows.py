@@ -15,7 +15,12 @@ def test_a_new_row_is_inserted_with_its_key_and_values():
     assert insert_unless_exists(row, unique=("date",)) is True
     assert row.pk is not None and not row._state.adding
     stored = WorkdayOverride.objects.get(pk=row.pk)
-    assert (stored.date, stored.is_workday, stored.name, stored.source) == (dt.date(2031, 2, 1), True, "测试调休", "演示")
+    assert (stored.date, stored.is_workday, stored.name, stored.source) == (
+        dt.date(2031, 2, 1),
+        True,
+        "测试调休",
+        "演示",
+    )
 
 
 def test_an_existing_key_writes_nothing_and_keeps_the_row():

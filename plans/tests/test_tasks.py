@@ -383,3 +383,24 @@ def test_a_delete_with_a_malformed_version_is_a_conflict_message_and_deletes_not
     response = client_as("office").post(f"/tasks/{task.pk}/delete/", {"version": version})
     assert response.status_code == 302 and response["Location"] == f"/tasks/{task.pk}/"
     assert Task.objects.filter(pk=task.pk, is_deleted=False).exists()
+
+
+def test_the_one_task_check_agrees_with_the_scope_for_every_user_and_task(users):
+    """task_in_scope (one task, the submission's path) and task_scope (lists) state one rule twice:
+    lead or co-operating unit for unit roles, everything for the office, nothing without a read role."""
+    from django.http import Http404
+
+    from plans.selectors import task_get_for_user, task_in_scope, task_scope
+
+    tasks = list(Task.objects.alive())
+    co_operated = Task.objects.alive().filter(co_units__isnull=False).first()
+    assert co_operated is not None  # the demo has co-operating units: both branches are checked
+    for user in users.values():
+        visible = set(task_scope(user).values_list("pk", flat=True))
+        assert {t.pk for t in tasks if task_in_scope(user, t)} == visible, user.username
+        for task in tasks[:40]:
+            if task.pk in visible:
+                assert task_get_for_user(user, task.pk).pk == task.pk
+            else:
+                with pytest.raises(Http404):
+                    task_get_for_user(user, task.pk)
