@@ -271,10 +271,10 @@ def test_a_deadline_beyond_the_working_day_calendar_is_a_row_error_and_nothing_i
 
 @pytest.fixture
 def queue_small(monkeypatch):
-    """Every ledger of more than 5 rows counts as large here (the rule itself: `import_in_queue`)."""
-    from plans import jobs
+    """Every ledger of more than 5 rows counts as large here (the rule itself: `core.imports.import_in_queue`)."""
+    from core import imports
 
-    monkeypatch.setattr(jobs, "IMPORT_SYNC_MAX_ROWS", 5)
+    monkeypatch.setattr(imports, "IMPORT_SYNC_MAX_ROWS", 5)
 
 
 def _queued(client, plan, data: bytes):
@@ -355,8 +355,8 @@ def test_a_queued_ledger_with_bad_cells_writes_nothing_and_the_job_keeps_every_e
 
 
 def test_a_small_ledger_stays_in_the_request(client_as, demo_plan):
+    from core.imports import IMPORT_SYNC_MAX_ROWS, import_in_queue
     from core.models import BackgroundJob
-    from plans.jobs import IMPORT_SYNC_MAX_ROWS, import_in_queue
 
     assert not import_in_queue(_new_rows(demo_plan, 30))
     response = upload(client_as("office"), demo_plan, _new_rows(demo_plan, 30))
