@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -62,6 +62,7 @@ ImportProgress = Callable[[str, int, int | None], None]
 
 READING = gettext_lazy("Reading and checking the rows")
 WRITING = gettext_lazy("Writing the rows")
+T = TypeVar("T")
 
 
 class ImportOutcome(Protocol):
@@ -80,6 +81,24 @@ class Counted(Protocol):
     created: int
     updated: int
     unchanged: int
+
+
+def reading(progress: ImportProgress | None) -> Callable[[int, int | None], None] | None:
+    """A parser's `on_row(rows read, rows in all)` that tells `progress` (a job's), if any."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(str(READING), done, total)
+
+
+def writing(items: Sequence[T], progress: ImportProgress | None) -> Iterator[T]:
+    """The items to write, one by one, telling `progress` (a job's), if any, how many are written so far."""
+    total = len(items)
+    for done, item in enumerate(items):
+        if progress is not None:
+            progress(str(WRITING), done, total)
+        yield item
+    if progress is not None:
+        progress(str(WRITING), total, total)
 
 
 def declared_rows(data: bytes, *, header_rows: int = HEADER_ROWS) -> int | None:

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.roles import Perm
 from audit.services import audit_record, audit_record_many, snapshot
 from core.errors import ServiceError
-from core.imports import READING, ImportProgress
+from core.imports import ImportProgress, reading
 from org.models import LeaderPost, Unit
 from plans import ledger
 from plans.messages import ledger_error_line
@@ -136,9 +136,7 @@ def ledger_import(
     from plans.selectors import area_titles
 
     _require(actor, Perm.PLAN_EDIT)
-    stage = str(READING)
-    on_row = (lambda done, total: progress(stage, done, total)) if progress else None
-    parsed = ledger.parse_task_ledger(data, ledger_vocabulary(plan), on_row=on_row)
+    parsed = ledger.parse_task_ledger(data, ledger_vocabulary(plan), on_row=reading(progress))
     outcome = ImportOutcome()
     if parsed.errors:
         outcome.errors = [ledger_error_line(e) for e in sorted(parsed.errors, key=lambda e: (e.row, e.column))]
