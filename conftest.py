@@ -103,3 +103,42 @@ def _stored_files_of_a_rolled_back_test():
     from core import uploads
 
     uploads.discard_uncommitted()
+
+
+@pytest.fixture
+def queue_small(monkeypatch):
+    """Every ledger import of more than 5 data rows counts as large (goes to the queue) here; the rule
+    itself: core.imports.import_in_queue."""
+    from core import imports
+
+    monkeypatch.setattr(imports, "IMPORT_SYNC_MAX_ROWS", 5)
+
+
+@pytest.fixture
+def run_queued(django_capture_on_commit_callbacks):
+    """run_queued(job) → its final state: the job run as the queue worker runs it (core.jobs.job_run); the
+    stored upload is deleted once the job's end commits."""
+    from core import jobs
+
+    def run(job) -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            return jobs.job_run(job.pk)
+
+    return run
+
+
+@pytest.fixture
+def job_progress(monkeypatch):
+    """The (stage, done, total) of every progress report of the jobs run in the test, in order (each still
+    written as usual)."""
+    from core import jobs
+
+    seen: list[tuple] = []
+    original = jobs.JobContext.progress
+
+    def record(self, done, total=None, *, stage=None, force=False):
+        seen.append((stage, done, total))
+        return original(self, done, total, stage=stage, force=force)
+
+    monkeypatch.setattr(jobs.JobContext, "progress", record)
+    return seen

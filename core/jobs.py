@@ -18,7 +18,8 @@ A job may work on an uploaded file (a ledger import): `job_start(..., upload=che
 with the job (core/uploads.py), the run reads it with `ctx.read_input()`, and it is deleted when the job
 ends, however it ends. A job may also end without a file: `JobResult(message=…, lines=…, link=…)` (what an
 import did), and a refusal may carry its report: `raise JobFailed(message, lines=[…])` (an import's
-row/column errors), kept with the job and shown on its page and in the API.
+row/column errors), kept with the job and shown on its page and in the API. Every ledger import does this
+through core/imports.py (`register_import`, `import_queued`): one rule for what is large, one job.
 
 Progress inside a transaction (an import writes in one): on PostgreSQL `progress()` writes through a
 connection of its own, so the poll sees it at once and a rollback does not undo it; on SQLite (a second

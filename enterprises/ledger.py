@@ -5,6 +5,9 @@ each error naming its row and column.
 
 Contact data in exports follows `selectors.contact_rule`: whoever may not read a firm's contact in
 clear gets it masked in the file too.
+
+A large import runs in the queue with progress (core/imports.py): the same functions, registered as the
+jobs `enterprise_import` and `request_ledger_import`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from accounts.models import User
 from accounts.roles import Perm
 from audit.services import audit_record
 from core.errors import ServiceError
+from core.imports import ImportProgress, counts_summary, reading, register_import, writing
 from core.measures import MeasureScope
 from core.xlsx import build_table_xlsx
 from core.xlsx_safety import xlsx_problem
@@ -54,6 +58,10 @@ class ImportOutcome:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged
 
 
 def _line(row: int, column: str, text: str) -> str:
@@ -124,8 +132,10 @@ def outcome_export(user, scope: MeasureScope) -> bytes:
 # --- reading a workbook ---------------------------------------------------------------------------
 
 
-def _read_rows(data: bytes, columns: list[tuple[str, str, int]], errors: list[str]):
-    """(row number, {key: value}) of the data rows, or nothing when the file or its header is wrong."""
+def _read_rows(data: bytes, columns: list[tuple[str, str, int]], errors: list[str], progress: ImportProgress | None):
+    """(row number, {key: value}) of the data rows, or nothing when the file or its header is wrong;
+    `progress` hears the rows read (of the rows the sheet declares)."""
+    on_row = reading(progress)
     if not data or not zipfile.is_zipfile(io.BytesIO(data)) or xlsx_problem(data) is not None:
         errors.append(_("The file is not a readable .xlsx workbook (or it is too large)."))
         return []
@@ -135,6 +145,7 @@ def _read_rows(data: bytes, columns: list[tuple[str, str, int]], errors: list[st
         errors.append(_("The file is not a readable .xlsx workbook (or it is too large)."))
         return []
     ws = wb.worksheets[0]
+    declared = max(0, ws.max_row - HEADER_ROW) if ws.max_row else None
     rows = ws.iter_rows(values_only=True)
     header: tuple = ()
     for _i in range(HEADER_ROW):
@@ -153,6 +164,8 @@ def _read_rows(data: bytes, columns: list[tuple[str, str, int]], errors: list[st
         return []
     out = []
     for number, values in enumerate(rows, start=FIRST_DATA_ROW):
+        if on_row is not None:
+            on_row(number - HEADER_ROW, declared)
         cells = {k: (values[i] if i < len(values) else None) for k, i in index.items()}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue
@@ -185,14 +198,18 @@ def _day(value) -> date | None:
 # --- enterprise list import -----------------------------------------------------------------------
 
 
+def may_import(user: User) -> bool:
+    return user.has_luoshi_perm(Perm.PLAN_EDIT)
+
+
 @transaction.atomic
-def enterprise_import(*, actor: User, data: bytes) -> ImportOutcome:
+def enterprise_import(*, actor: User, data: bytes, progress: ImportProgress | None = None) -> ImportOutcome:
     """企业名录 import: all rows or none. A firm already listed (same credit code) is updated (merged), not
     doubled; the same code in two rows of the file is an error naming both rows."""
-    if not actor.has_luoshi_perm(Perm.PLAN_EDIT):
+    if not may_import(actor):
         raise services.forbidden()
     outcome = ImportOutcome()
-    parsed = _read_rows(data, FIRM_COLUMNS, outcome.errors)
+    parsed = _read_rows(data, FIRM_COLUMNS, outcome.errors, progress)
     if outcome.errors:
         return outcome
     label = {k: h for k, h, _w in FIRM_COLUMNS}
@@ -240,7 +257,7 @@ def enterprise_import(*, actor: User, data: bytes) -> ImportOutcome:
     if outcome.errors:
         return outcome
     creates, updates = [], []
-    for row, firm in planned:
+    for row, firm in writing(planned, progress):
         values = {f: getattr(row, f) for f in ("name", "credit_code", "industry", "size", "subdistrict", "address",
                                                "contact_name", "contact_phone", "officer_unit")}  # fmt: skip
         if firm is None:
@@ -266,14 +283,14 @@ def enterprise_import(*, actor: User, data: bytes) -> ImportOutcome:
 
 
 @transaction.atomic
-def request_ledger_import(*, actor: User, data: bytes) -> ImportOutcome:
+def request_ledger_import(*, actor: User, data: bytes, progress: ImportProgress | None = None) -> ImportOutcome:
     """诉求台账 import: all rows or none. A row with a 编号 is a request already recorded: it must match it (the
     same firm) and is left as it is (its handling goes through the workflow); a row without one is a new request
     (firm by credit code, category from the list, received date; a 承办单位 assigns it)."""
-    if not actor.has_luoshi_perm(Perm.PLAN_EDIT):
+    if not may_import(actor):
         raise services.forbidden()
     outcome = ImportOutcome()
-    parsed = _read_rows(data, REQUEST_COLUMNS, outcome.errors)
+    parsed = _read_rows(data, REQUEST_COLUMNS, outcome.errors, progress)
     if outcome.errors:
         return outcome
     label = {k: h for k, h, _w in REQUEST_COLUMNS}
@@ -322,7 +339,7 @@ def request_ledger_import(*, actor: User, data: bytes) -> ImportOutcome:
         new_rows.append((number, firms[code], category, _s(cells["description"]), received, units.get(unit_name)))
     if outcome.errors:
         return outcome
-    for number, firm, category, description, received, unit in new_rows:
+    for number, firm, category, description, received, unit in writing(new_rows, progress):
         try:
             services.request_create(
                 actor=actor, enterprise=firm, category=category, description=description,
@@ -339,3 +356,14 @@ def request_ledger_import(*, actor: User, data: bytes) -> ImportOutcome:
         return outcome
     outcome.created = len(new_rows)
     return outcome
+
+
+ENTERPRISE_JOB, REQUEST_JOB = "enterprise_import", "request_ledger_import"
+
+
+def register() -> None:
+    """Both imports in the queue when large (core/imports.py)."""
+    register_import(ENTERPRISE_JOB, run=enterprise_import, allowed=may_import, summary=counts_summary,
+                    link="enterprises:list")  # fmt: skip
+    register_import(REQUEST_JOB, run=request_ledger_import, allowed=may_import, summary=counts_summary,
+                    link="enterprises:overview")  # fmt: skip

@@ -18,6 +18,7 @@ from accounts.roles import Perm
 from core.access import require_perm
 from core.errors import ServiceError
 from core.files import serve_upload
+from core.imports import counts_summary, import_queued
 from core.measures import get_measure
 from core.views_helpers import form_post
 from enterprises import figures, forms, ledger, selectors, services
@@ -470,21 +471,27 @@ def outcome_export_view(request):
     return _xlsx(ledger.outcome_export(request.user, scope), "帮扶成效汇总.xlsx")
 
 
-def _import_page(request, *, title: str, run, back: str):
+def _import_page(request, *, title: str, run, kind: str, back: str):
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            outcome = run(form.cleaned_data["file"].read())
-            if outcome.ok:
-                messages.success(
-                    request,
-                    _("Imported: %(c)d new, %(u)d updated, %(n)d unchanged.")
-                    % {"c": outcome.created, "u": outcome.updated, "n": outcome.unchanged},
-                )
-                return redirect(back)
-            errors = outcome.errors
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                # A large workbook goes to the queue (core/imports.py): the same importer, all rows or none.
+                queued = import_queued(request, kind=kind, upload=upload, data=data)
+                if queued is not None:
+                    return queued
+                outcome = run(data)
+            except ServiceError as exc:
+                errors = [exc.message]
+            else:
+                if outcome.ok:
+                    messages.success(request, counts_summary(outcome))
+                    return redirect(back)
+                errors = outcome.errors
         status = 400
     context = {"form": form, "title": title, "errors": errors, "multipart": True}
     return render(request, "enterprises/import.html", context, status=status)
@@ -497,6 +504,7 @@ def enterprise_import_view(request):
         request,
         title=_("Import the enterprise list"),
         run=lambda data: ledger.enterprise_import(actor=request.user, data=data),
+        kind=ledger.ENTERPRISE_JOB,
         back="enterprises:list",
     )
 
@@ -508,6 +516,7 @@ def request_ledger_import_view(request):
         request,
         title=_("Import the request ledger"),
         run=lambda data: ledger.request_ledger_import(actor=request.user, data=data),
+        kind=ledger.REQUEST_JOB,
         back="enterprises:overview",
     )
 

@@ -7,7 +7,8 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self) -> None:
-        from indicators import publishing
+        from indicators import ledger_import, publishing
 
         # The wall screen's indicators panel: the cockpit's chosen indicators.
         publishing.register()
+        ledger_import.register()  # a large ledger imported in the queue

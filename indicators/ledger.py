@@ -8,7 +8,7 @@ numbers in the row's unit (亿元 as shown, converted to the base unit by the im
 
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -145,18 +145,21 @@ def _header(header: tuple[object, ...], result: LedgerParse) -> tuple[dict[str, 
     return fixed, periods, written
 
 
-def parse_indicator_ledger(data: bytes) -> LedgerParse:
+def parse_indicator_ledger(data: bytes, *, on_row: Callable[[int, int | None], None] | None = None) -> LedgerParse:
     """Read and check every cell; any error anywhere means nothing may be imported.
 
     Checked here: the file, the header (fixed columns, periods), each row's name/unit/kind, each value
     cell (a number), duplicate rows. Checked by the importer (it needs the database): the indicator
     exists, the unit converts, the period fits its frequency, a final is not entered twice, access.
+    `on_row(rows read, data rows the sheet declares)` is called as the rows go (a job's progress).
     """
     result = LedgerParse()
     wb = _open(data, result)
     if wb is None:
         return result
-    rows = wb.worksheets[0].iter_rows(values_only=True)
+    sheet = wb.worksheets[0]
+    declared = max(0, sheet.max_row - HEADER_ROW) if sheet.max_row else None
+    rows = sheet.iter_rows(values_only=True)
     header: tuple[object, ...] = ()
     for _ in range(HEADER_ROW):
         header = next(rows, ())
@@ -167,6 +170,8 @@ def parse_indicator_ledger(data: bytes) -> LedgerParse:
     labels = {k: h for k, h, _ in FIXED}
     seen: dict[tuple[str, str, str], int] = {}
     for number, values in enumerate(rows, start=FIRST_DATA_ROW):
+        if on_row is not None:
+            on_row(number - HEADER_ROW, declared)
 
         def cell(key: str, values: tuple[object, ...] = values) -> object:
             index = fixed.get(key)

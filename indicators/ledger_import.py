@@ -4,15 +4,21 @@ The pure module (indicators.ledger) reads and checks the cells; here every cell 
 database (indicator by name and unit, unit conversion, period against the frequency, a final entered
 once, the actor's right to enter) before anything is written. Then each value goes through
 `value_enter` (audited; a reporter's values wait for the head's approval) inside one transaction.
+
+A large ledger is imported by the queue with progress (core/imports.py): the same function, registered as
+the job `indicator_ledger_import`.
 """
 
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.roles import Perm
 from audit.services import audit_record
 from core.errors import ServiceError
+from core.imports import ImportProgress, reading, register_import, writing
 from indicators import derive, ledger
 from indicators.messages import ledger_error_line
 from indicators.models import Indicator, IndicatorValue
@@ -24,6 +30,7 @@ from plans.ledger import LedgerError
 class ImportOutcome:
     created: int = 0
     unchanged: int = 0
+    rows: int = 0  # the ledger's rows whose values were imported
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -74,9 +81,22 @@ def _check(actor: User | None, cells: list[ledger.CellIn]) -> tuple[list[LedgerE
     return errors, writes
 
 
-def ledger_import(*, actor: User | None, data: bytes) -> ImportOutcome:
-    """Import every value of the ledger, or none; the outcome lists the errors by row and column."""
-    parsed = ledger.parse_indicator_ledger(data)
+JOB = "indicator_ledger_import"
+
+
+def may_import(user: User) -> bool:
+    """The page's rule; which indicators a reporter may enter is checked row by row (`can_enter`)."""
+    return user.has_luoshi_perm(Perm.PLAN_EDIT) or user.has_luoshi_perm(Perm.REPORT_DRAFT)
+
+
+def import_summary(outcome: ImportOutcome) -> str:
+    return _("Imported: %(c)d values recorded, %(n)d unchanged.") % {"c": outcome.created, "n": outcome.unchanged}
+
+
+def ledger_import(*, actor: User | None, data: bytes, progress: ImportProgress | None = None) -> ImportOutcome:
+    """Import every value of the ledger, or none; the outcome lists the errors by row and column.
+    `progress` (a background job's) hears the rows read, then the values written."""
+    parsed = ledger.parse_indicator_ledger(data, on_row=reading(progress))
     outcome = ImportOutcome()
     if not parsed.ok:
         outcome.errors = [ledger_error_line(e) for e in parsed.errors]
@@ -87,7 +107,7 @@ def ledger_import(*, actor: User | None, data: bytes) -> ImportOutcome:
         return outcome
     try:
         with transaction.atomic():
-            for ind, cell, stored in writes:
+            for ind, cell, stored in writing(writes, progress):
                 if stored is None:
                     outcome.unchanged += 1
                     continue
@@ -99,4 +119,11 @@ def ledger_import(*, actor: User | None, data: bytes) -> ImportOutcome:
     except ServiceError as exc:  # a race since the checks: nothing was written
         outcome.created = outcome.unchanged = 0
         outcome.errors = [exc.message]
+        return outcome
+    outcome.rows = len({cell.row for cell in parsed.cells})
     return outcome
+
+
+def register() -> None:
+    """A large ledger in the queue (core/imports.py)."""
+    register_import(JOB, run=ledger_import, allowed=may_import, summary=import_summary, link="indicators:catalogue")

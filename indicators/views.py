@@ -11,6 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Perm
 from audit.services import audit_record
 from core.access import require_perm
+from core.errors import ServiceError
+from core.forms import add_service_error
+from core.imports import import_queued
 from core.views_helpers import button_post, form_post
 from core.xlsx import XLSX_MIME
 from indicators import selectors, services
@@ -24,7 +27,7 @@ from indicators.forms import (
     ValueForm,
 )
 from indicators.ledger import build_indicator_ledger_xlsx
-from indicators.ledger_import import ledger_import
+from indicators.ledger_import import JOB, import_summary, ledger_import
 from indicators.models import CockpitIndicator, Indicator
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -221,11 +224,20 @@ def ledger_import_view(request):
     outcome, status = None, 200
     if request.method == "POST":
         if form.is_valid():
-            outcome = ledger_import(actor=request.user, data=form.cleaned_data["file"].read())
-            if outcome.ok:
-                counts = {"c": outcome.created, "n": outcome.unchanged}
-                messages.success(request, _("Imported: %(c)d values recorded, %(n)d unchanged.") % counts)
-                return redirect("indicators:catalogue")
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                # A large ledger goes to the queue (core/imports.py): the same importer, all values or none.
+                queued = import_queued(request, kind=JOB, upload=upload, data=data)
+                if queued is not None:
+                    return queued
+                outcome = ledger_import(actor=request.user, data=data)
+            except ServiceError as exc:
+                add_service_error(form, exc)
+            else:
+                if outcome.ok:
+                    messages.success(request, import_summary(outcome))
+                    return redirect("indicators:catalogue")
         status = 400
     return render(request, "indicators/import.html", {"form": form, "outcome": outcome}, status=status)
 

@@ -7,8 +7,6 @@ class PlansConfig(AppConfig):
     verbose_name = _("Plans and tasks")
 
     def ready(self) -> None:
-        from core.jobs import register_job
         from plans import jobs
 
-        register_job(jobs.KIND, run=jobs.task_ledger_export, allowed=jobs.may_export)
-        register_job(jobs.IMPORT_KIND, run=jobs.task_ledger_import, allowed=jobs.may_import)
+        jobs.register()

@@ -163,20 +163,6 @@ class Vocabulary:
     areas: frozenset[str]
 
 
-def ledger_row_count(data: bytes) -> int | None:
-    """The data rows the first sheet declares (its dimension), without reading them; None if it cannot tell
-    (not a workbook, no dimension). Cheap: decides whether an import runs in the request or the queue."""
-    if not data or not zipfile.is_zipfile(io.BytesIO(data)) or xlsx_problem(data) is not None:
-        return None
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        last = wb.worksheets[0].max_row
-        wb.close()
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
-        return None
-    return max(0, last - HEADER_ROW) if last else None
-
-
 def parse_task_ledger(
     data: bytes, vocabulary: Vocabulary, *, on_row: Callable[[int, int | None], None] | None = None
 ) -> LedgerParse:

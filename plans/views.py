@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Perm
 from audit.services import audit_record
-from core import uploads
 from core.access import require_perm
 from core.errors import ServiceError
 from core.forms import add_service_error
+from core.imports import counts_summary, import_queued
 from core.jobs import job_start
 from core.middleware import as_of_date
 from core.redirects import safe_next
@@ -34,7 +34,7 @@ from plans.forms import (
     TaskFilterForm,
     TaskForm,
 )
-from plans.jobs import IMPORT_KIND, import_in_queue, import_summary, job_params
+from plans.jobs import IMPORT_KIND, job_params
 from plans.jobs import KIND as LEDGER_JOB
 from plans.ledger import build_task_ledger_xlsx
 from plans.models import DimensionTag, Plan, PlanNode, TaskChangeRequest
@@ -327,19 +327,17 @@ def task_import_view(request):
             upload = form.cleaned_data["file"]
             data = upload.read()
             try:
-                if import_in_queue(data):
-                    # A large ledger: stored privately (checked like every upload), imported by the queue
-                    # with progress on the job page; the same service, all rows or none.
-                    checked = uploads.validate_upload(upload)
-                    job = job_start(actor=request.user, kind=IMPORT_KIND, params={"plan": plan.pk}, upload=checked)
-                    return redirect("workbench:job_detail", pk=job.pk)
+                # A large ledger goes to the queue (core/imports.py): the same service, all rows or none.
+                queued = import_queued(request, kind=IMPORT_KIND, upload=upload, data=data, params={"plan": plan.pk})
+                if queued is not None:
+                    return queued
                 # Small (or not a workbook at all, which the parser names at once): within the request.
                 outcome = services.ledger_import(actor=request.user, plan=plan, data=data)
             except ServiceError as exc:
                 add_service_error(form, exc)
             else:
                 if outcome.ok:
-                    messages.success(request, import_summary(outcome))
+                    messages.success(request, counts_summary(outcome))
                     return redirect(f"/tasks/?plan={plan.pk}")
         status = 400
     return render(

@@ -8,7 +8,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.jobs import register_job
-        from projects import fill, measures, publishing
+        from projects import fill, ledger_io, measures, publishing
         from projects.targets import register_project_kinds
 
         measures.register()
@@ -17,3 +17,4 @@ class ProjectsConfig(AppConfig):
         # The public portal's project kind, the map's project points and the wall's investment panel.
         publishing.register()
         register_job(fill.KIND, run=fill.project_status_fill, allowed=fill.may_fill)
+        ledger_io.register()  # large ledgers and monthly sheets imported in the queue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -248,11 +248,17 @@ def _profile(r: _Row) -> list[float] | None:
     return profile.cumulative_shares(figures)
 
 
-def parse_ledger(data: bytes, vocabulary: Vocabulary) -> Parsed:
+# on_row(rows checked, data rows): called as the rows go (a background job's progress).
+OnRow = Callable[[int, int], None]
+
+
+def parse_ledger(data: bytes, vocabulary: Vocabulary, *, on_row: OnRow | None = None) -> Parsed:
     """Read and check every cell of a 重点项目台账; any error means nothing may be imported."""
     result, rows = _open(data, LEDGER_COLUMNS, REQUIRED)
     seen: dict[str, int] = {}
-    for number, cells in rows:
+    for done, (number, cells) in enumerate(rows, start=1):
+        if on_row is not None:
+            on_row(done, len(rows))
         r = _Row(number, cells, LEDGER_COLUMNS, result.errors)
         before = len(result.errors)
         level_word = r.text("level", required=True)
@@ -293,11 +299,13 @@ def parse_ledger(data: bytes, vocabulary: Vocabulary) -> Parsed:
     return result
 
 
-def parse_monthly(data: bytes, vocabulary: Vocabulary) -> Parsed:
+def parse_monthly(data: bytes, vocabulary: Vocabulary, *, on_row: OnRow | None = None) -> Parsed:
     """Read and check a 月报 sheet: one month's completed investment per project."""
     result, rows = _open(data, MONTHLY_COLUMNS, ["code", "month", "amount_month"])
     seen: set[tuple[str, date]] = set()
-    for number, cells in rows:
+    for done, (number, cells) in enumerate(rows, start=1):
+        if on_row is not None:
+            on_row(done, len(rows))
         r = _Row(number, cells, MONTHLY_COLUMNS, result.errors)
         before = len(result.errors)
         code = r.word("code", vocabulary.projects, "unknown_project", required=True)

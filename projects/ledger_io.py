@@ -1,4 +1,8 @@
-"""The 重点项目台账 and 月报 sheets against the database: export rows, import all or nothing (audited)."""
+"""The 重点项目台账 and 月报 sheets against the database: export rows, import all or nothing (audited).
+
+A large sheet is imported by the queue with progress (core/imports.py): the same functions, registered
+as the jobs `project_ledger_import` and `project_monthly_import`.
+"""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -13,6 +17,7 @@ from accounts.models import User
 from accounts.roles import Perm
 from audit.services import audit_record
 from core.errors import ServiceError
+from core.imports import ImportProgress, reading, register_import, writing
 from org.models import LeaderPost, Unit
 from plans.messages import ledger_error_text
 from plans.models import DimensionTag
@@ -113,16 +118,28 @@ def ledger_xlsx(projects: QuerySet[Project], day: dt.date) -> bytes:
 # === import =====================================================================================
 
 
+LEDGER_JOB, MONTHLY_JOB = "project_ledger_import", "project_monthly_import"
+
+
+def may_import(user: User) -> bool:
+    return user.has_luoshi_perm(Perm.PLAN_EDIT)
+
+
 def _require_office(actor: User | None) -> None:
-    if actor is not None and not actor.has_luoshi_perm(Perm.PLAN_EDIT):
+    if actor is not None and not may_import(actor):
         raise ServiceError(_("You do not have permission to do this."), code="forbidden")
 
 
+def import_summary(outcome: ImportOutcome) -> str:
+    return _("Imported %(n)d rows.") % {"n": outcome.rows}
+
+
 @transaction.atomic
-def ledger_import(*, actor: User | None, data: bytes) -> ImportOutcome:
-    """Create or update every project of the ledger, or none: any row/column error writes nothing."""
+def ledger_import(*, actor: User | None, data: bytes, progress: ImportProgress | None = None) -> ImportOutcome:
+    """Create or update every project of the ledger, or none: any row/column error writes nothing.
+    `progress` (a background job's) hears the rows checked, then the rows written."""
     _require_office(actor)
-    parsed = ledger.parse_ledger(data, vocabulary())
+    parsed = ledger.parse_ledger(data, vocabulary(), on_row=reading(progress))
     if not parsed.ok:
         return ImportOutcome(errors=[error_line(e) for e in parsed.errors])
     types = {t.name: t for t in ProjectType.objects.all()}
@@ -133,7 +150,7 @@ def ledger_import(*, actor: User | None, data: bytes) -> ImportOutcome:
     existing = {p.code: p for p in Project.objects.select_related("type").filter(code__in=codes)}
     errors: list[str] = []
     sid = transaction.savepoint()
-    for row in parsed.rows:
+    for row in writing(parsed.rows, progress):
         data_row = ProjectFields(
             code=row["code"], name=row["name"], type=types[row["type"]], level=row["level"],
             leader_post=posts[row["leader_post"]], lead_unit=units[row["lead_unit"]],
@@ -167,14 +184,14 @@ def _month_error(row: int, text: str) -> str:
 
 
 @transaction.atomic
-def monthly_import(*, actor: User, data: bytes) -> ImportOutcome:
+def monthly_import(*, actor: User, data: bytes, progress: ImportProgress | None = None) -> ImportOutcome:
     """A 月报 sheet: one month's completed investment for many projects, entered as approved by the office.
 
     Units send these as spreadsheets; the office imports them on their behalf, so the rows count at once
     (audited as the office's import). A month already approved for a project is a row error, not an overwrite.
     """
     _require_office(actor)
-    parsed = ledger.parse_monthly(data, vocabulary())
+    parsed = ledger.parse_monthly(data, vocabulary(), on_row=reading(progress))
     if not parsed.ok:
         return ImportOutcome(errors=[error_line(e) for e in parsed.errors])
     projects = {p.code: p for p in Project.objects.filter(code__in=[r["code"] for r in parsed.rows])}
@@ -188,7 +205,7 @@ def monthly_import(*, actor: User, data: bytes) -> ImportOutcome:
             errors.append(_month_error(row["row"], _("This month is already approved for the project.")))
     if errors:
         return ImportOutcome(errors=errors)
-    for row in sorted(parsed.rows, key=lambda r: r["month"]):
+    for row in writing(sorted(parsed.rows, key=lambda r: r["month"]), progress):
         project, end = projects[row["code"]], month_end_of(row["month"])
         earlier = ProjectReport.objects.filter(project=project, month__year=end.year, month__lt=end).exclude(
             state=ProjectReport.State.DRAFT
@@ -212,3 +229,9 @@ def monthly_import(*, actor: User, data: bytes) -> ImportOutcome:
         after={"rows": len(parsed.rows)},
     )
     return ImportOutcome(rows=len(parsed.rows))
+
+
+def register() -> None:
+    """Both sheets in the queue when large (core/imports.py)."""
+    for kind, run in ((LEDGER_JOB, ledger_import), (MONTHLY_JOB, monthly_import)):
+        register_import(kind, run=run, allowed=may_import, summary=import_summary, link="projects:list")

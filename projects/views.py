@@ -18,6 +18,7 @@ from core.access import out_of_scope, require_perm
 from core.errors import ServiceError
 from core.files import serve_upload
 from core.forms import add_service_error, error_text
+from core.imports import import_queued
 from core.middleware import as_of_date
 from core.views_helpers import button_post, form_post
 from core.xlsx import XLSX_MIME
@@ -35,7 +36,14 @@ from projects.forms import (
     ReturnForm,
     RollupForm,
 )
-from projects.ledger_io import ledger_import, ledger_xlsx, monthly_import
+from projects.ledger_io import (
+    LEDGER_JOB,
+    MONTHLY_JOB,
+    import_summary,
+    ledger_import,
+    ledger_xlsx,
+    monthly_import,
+)
 from projects.models import DEFAULT_STAGES, CoordinationMeeting, Project, ProjectPhoto, ProjectReport, ProjectType
 
 READ = (Perm.BUSINESS_READ_ALL, Perm.BUSINESS_READ_UNIT)
@@ -282,17 +290,20 @@ def import_view(request):
     outcome, status = None, 200
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data["file"].read()
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            monthly = form.cleaned_data["kind"] == "monthly"
             try:
-                if form.cleaned_data["kind"] == "monthly":
-                    outcome = monthly_import(actor=request.user, data=data)
-                else:
-                    outcome = ledger_import(actor=request.user, data=data)
+                # A large sheet goes to the queue (core/imports.py): the same importer, all rows or none.
+                queued = import_queued(request, kind=MONTHLY_JOB if monthly else LEDGER_JOB, upload=upload, data=data)
+                if queued is not None:
+                    return queued
+                outcome = (monthly_import if monthly else ledger_import)(actor=request.user, data=data)
             except ServiceError as exc:
                 add_service_error(form, exc)
             else:
                 if outcome.ok:
-                    messages.success(request, _("Imported %(n)d rows.") % {"n": outcome.rows})
+                    messages.success(request, import_summary(outcome))
                     return redirect("projects:list")
         status = 400
     return render(request, "projects/import.html", {"form": form, "outcome": outcome}, status=status)

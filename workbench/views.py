@@ -25,10 +25,20 @@ JOB_LABELS = {
     "bulletin_draft": _("Bulletin draft"),
     "status_fill": _("Statuses of a past day"),
     "project_status_fill": _("Project statuses of a past day"),
+    "project_ledger_import": _("Project ledger import"),
+    "project_monthly_import": _("Monthly investment sheet import"),
+    "enterprise_import": _("Enterprise list import"),
+    "request_ledger_import": _("Request ledger import"),
+    "indicator_ledger_import": _("Indicator ledger import"),
 }
 # Where the job page's back button goes (the page the job was started from).
 JOB_BACK = {"bulletin_issue": ("evaluation:bulletins", _("Back to the bulletins")),
-            "bulletin_draft": ("evaluation:bulletins", _("Back to the bulletins"))}  # fmt: skip
+            "bulletin_draft": ("evaluation:bulletins", _("Back to the bulletins")),
+            "project_ledger_import": ("projects:import", _("Back to the import")),
+            "project_monthly_import": ("projects:import", _("Back to the import")),
+            "enterprise_import": ("enterprises:import", _("Back to the import")),
+            "request_ledger_import": ("enterprises:ledger_import", _("Back to the import")),
+            "indicator_ledger_import": ("indicators:ledger_import", _("Back to the import"))}  # fmt: skip
 TASKS_BACK = ("plans:task_list", _("Back to the task list"))
 JOB_IN_STEPS = {"bulletin_issue", "bulletin_draft"}  # progress counted in stages, not rows
 

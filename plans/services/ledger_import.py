@@ -1,6 +1,5 @@
 """The ledger import (任务分解表): all rows or none, in bulk, each task audited. Keyword-only, audited."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,6 +13,7 @@ from accounts.models import User
 from accounts.roles import Perm
 from audit.services import audit_record, audit_record_many, snapshot
 from core.errors import ServiceError
+from core.imports import ImportProgress, reading
 from org.models import LeaderPost, Unit
 from plans import ledger
 from plans.messages import ledger_error_line
@@ -34,6 +34,10 @@ class ImportOutcome:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged
 
 
 def ledger_vocabulary(plan: Plan) -> ledger.Vocabulary:
@@ -114,10 +118,6 @@ def _same(task: dict, data: TaskData, area_title: str, row_area: str) -> bool:
     )
 
 
-# progress(stage, done, total): the stage's words, rows done of total (a background job's progress).
-ImportProgress = Callable[[str, int, int | None], None]
-
-
 def ledger_import(
     *, actor: User | None, plan: Plan, data: bytes, progress: ImportProgress | None = None
 ) -> ImportOutcome:
@@ -136,9 +136,7 @@ def ledger_import(
     from plans.selectors import area_titles
 
     _require(actor, Perm.PLAN_EDIT)
-    stage = _("Reading and checking the rows")
-    on_row = (lambda done, total: progress(stage, done, total)) if progress else None
-    parsed = ledger.parse_task_ledger(data, ledger_vocabulary(plan), on_row=on_row)
+    parsed = ledger.parse_task_ledger(data, ledger_vocabulary(plan), on_row=reading(progress))
     outcome = ImportOutcome()
     if parsed.errors:
         outcome.errors = [ledger_error_line(e) for e in sorted(parsed.errors, key=lambda e: (e.row, e.column))]

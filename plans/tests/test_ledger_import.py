@@ -266,15 +266,7 @@ def test_a_deadline_beyond_the_working_day_calendar_is_a_row_error_and_nothing_i
     assert snapshot() == before
 
 
-# --- a large ledger goes to the queue (plans/jobs.py): same service, progress, the report kept ---------
-
-
-@pytest.fixture
-def queue_small(monkeypatch):
-    """Every ledger of more than 5 rows counts as large here (the rule itself: `import_in_queue`)."""
-    from plans import jobs
-
-    monkeypatch.setattr(jobs, "IMPORT_SYNC_MAX_ROWS", 5)
+# --- a large ledger goes to the queue (core/imports.py): same service, progress, the report kept -------
 
 
 def _queued(client, plan, data: bytes):
@@ -287,19 +279,10 @@ def _queued(client, plan, data: bytes):
     return job
 
 
-def _run(job, capture) -> str:
-    from core import jobs
-
-    with capture(execute=True):  # the stored upload is deleted once the job's end commits
-        return jobs.job_run(job.pk)
-
-
 def test_a_large_ledger_is_stored_queued_and_imported_by_the_job_with_progress(
-    client_as, demo_plan, queue_small, monkeypatch, django_capture_on_commit_callbacks
+    client_as, demo_plan, queue_small, run_queued, job_progress
 ):
     from django.core.files.storage import default_storage
-
-    from core import jobs
 
     client = client_as("office")
     before = Task.objects.count()
@@ -308,15 +291,8 @@ def test_a_large_ledger_is_stored_queued_and_imported_by_the_job_with_progress(
     assert stored.startswith("job-inputs/") and default_storage.exists(stored)
     assert Task.objects.count() == before  # nothing imported by the request
 
-    seen: list[tuple] = []
-    original = jobs.JobContext.progress
-
-    def record(self, done, total=None, *, stage=None, force=False):
-        seen.append((stage, done, total))
-        return original(self, done, total, stage=stage, force=force)
-
-    monkeypatch.setattr(jobs.JobContext, "progress", record)
-    assert _run(job, django_capture_on_commit_callbacks) == "done"
+    seen = job_progress
+    assert run_queued(job) == "done"
     assert Task.objects.count() == before + 30
     stages = [s for s, _d, _t in seen if s]
     assert stages[0] == "读取并检查各行" and stages[-1] == "写入任务"
@@ -332,7 +308,7 @@ def test_a_large_ledger_is_stored_queued_and_imported_by_the_job_with_progress(
 
 
 def test_a_queued_ledger_with_bad_cells_writes_nothing_and_the_job_keeps_every_error(
-    client_as, demo_plan, queue_small, django_capture_on_commit_callbacks
+    client_as, demo_plan, queue_small, run_queued
 ):
     from django.core.files.storage import default_storage
 
@@ -341,7 +317,7 @@ def test_a_queued_ledger_with_bad_cells_writes_nothing_and_the_job_keeps_every_e
     before = snapshot()
     job = _queued(client, demo_plan, data)
     stored = job.input.name
-    assert _run(job, django_capture_on_commit_callbacks) == "failed"
+    assert run_queued(job) == "failed"
     assert snapshot() == before
     job.refresh_from_db()
     assert job.message == "文件未导入：共 2 处问题。" and not default_storage.exists(stored)
@@ -355,8 +331,8 @@ def test_a_queued_ledger_with_bad_cells_writes_nothing_and_the_job_keeps_every_e
 
 
 def test_a_small_ledger_stays_in_the_request(client_as, demo_plan):
+    from core.imports import IMPORT_SYNC_MAX_ROWS, import_in_queue
     from core.models import BackgroundJob
-    from plans.jobs import IMPORT_SYNC_MAX_ROWS, import_in_queue
 
     assert not import_in_queue(_new_rows(demo_plan, 30))
     response = upload(client_as("office"), demo_plan, _new_rows(demo_plan, 30))
@@ -365,13 +341,11 @@ def test_a_small_ledger_stays_in_the_request(client_as, demo_plan):
     assert import_in_queue(_new_rows(demo_plan, IMPORT_SYNC_MAX_ROWS + 1))
 
 
-def test_a_queued_import_refuses_a_plan_closed_meanwhile(
-    client_as, demo_plan, queue_small, django_capture_on_commit_callbacks
-):
+def test_a_queued_import_refuses_a_plan_closed_meanwhile(client_as, demo_plan, queue_small, run_queued):
     from plans.models import Plan
 
     job = _queued(client_as("office"), demo_plan, _new_rows(demo_plan, 30))
     Plan.objects.filter(pk=demo_plan.pk).update(status=Plan.Status.CLOSED)
     before = Task.objects.count()
-    assert _run(job, django_capture_on_commit_callbacks) == "failed"
+    assert run_queued(job) == "failed"
     assert Task.objects.count() == before

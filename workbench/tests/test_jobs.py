@@ -110,11 +110,11 @@ def test_a_large_ledger_import_runs_in_the_worker_and_its_progress_shows_while_i
 
     from django.db import connections
 
-    from plans import jobs as plan_jobs
+    from core import imports
     from plans.models import Plan
     from plans.tests.test_ledger_import import _new_rows, upload
 
-    monkeypatch.setattr(plan_jobs, "IMPORT_SYNC_MAX_ROWS", 5)
+    monkeypatch.setattr(imports, "IMPORT_SYNC_MAX_ROWS", 5)
     monkeypatch.setattr(jobs.JobContext, "PROGRESS_EVERY", 0)
     plan = Plan.objects.exclude(status=Plan.Status.CLOSED).order_by("pk").first()
     seen_aside: list[tuple] = []
