@@ -2,11 +2,11 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import AdminRequest, ApiToken, User
+from accounts.models import AdminRequest, ApiToken, RoleGrant, User
 from accounts.roles import Perm, Role, takeover_guarded
 
 
@@ -33,10 +33,12 @@ def role_holders(*roles: Role | str, unit_ids: Iterable[int] | None = None) -> Q
     The one place that answers "who is the unit head / reporter / office": notifications, reminders and
     the supervision chain all ask it.
     """
-    people = User.objects.filter(is_active=True, role_grants__role__in=list(roles))
+    # A semi-join, not a join: each person once without DISTINCT over every column of the user row.
+    grants = RoleGrant.objects.filter(user_id=OuterRef("pk"), role__in=list(roles))
+    people = User.objects.filter(Exists(grants), is_active=True)
     if unit_ids is not None:
         people = people.filter(unit_id__in=list(unit_ids))
-    return people.distinct().order_by("pk")
+    return people.order_by("pk")
 
 
 def admin_requests_for(actor: User) -> QuerySet[AdminRequest]:

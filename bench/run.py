@@ -134,6 +134,18 @@ def gunicorn(url: str, port: int, workers: int = 2):
             proc.wait(timeout=30)
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
 @contextmanager
 def queue_worker(url: str):
     """The queue worker a city runs beside gunicorn (`manage.py db_worker`): status catch-up after
@@ -146,6 +158,15 @@ def queue_worker(url: str):
             cwd=ROOT, env=server_env(url), stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
+            # Measure after its start-up (Django setup, ~1–2 s of CPU) is over: idle when its CPU time
+            # stops growing.
+            last, deadline = -1.0, time.time() + 30
+            while time.time() < deadline:
+                now = cpu_seconds(proc.pid)
+                if now - last < 0.02:
+                    break
+                last = now
+                time.sleep(0.5)
             yield proc
         finally:
             proc.terminate()

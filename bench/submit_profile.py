@@ -23,7 +23,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import ROOT, local_today, pick, server_env  # noqa: E402
-from surge import _cpu_seconds as backend_cpu  # noqa: E402
+from run import cpu_seconds as backend_cpu  # noqa: E402
 from surge import plan_reporters  # noqa: E402
 
 

@@ -19,6 +19,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import CITY, DEFAULT_DB, ROOT, SMOKE, ensure_city, gunicorn, local_today, manage, queue_worker  # noqa: E402
+from run import cpu_seconds as _cpu_seconds  # noqa: E402
 
 LOCUST = str(ROOT / ".venv" / "bin" / "locust")
 
@@ -58,17 +59,6 @@ def issue_tokens(url: str, reporters: list[dict]) -> None:
     tokens = json.loads(result.stdout.strip().splitlines()[-1])
     for reporter in reporters:
         reporter["token"] = tokens[reporter["username"]]
-
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
 
 
 def _pids(name: str) -> list[int]:
