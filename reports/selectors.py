@@ -224,7 +224,14 @@ def tasks_with_status(tasks: TaskQuerySet, as_of: date, *, status: str = "", lig
         condition["stored_statuses__status"] = status
     if light:
         condition["stored_statuses__light"] = light
-    return tasks.filter(**condition)
+    # The day's row is joined for the filter: its status and light come with it (the same join).
+    return tasks.filter(**condition).annotate(
+        day_status=F("stored_statuses__status"), day_light=F("stored_statuses__light")
+    )
+
+
+# What a list filtered by `tasks_with_status` reads of each task's stored row for the day.
+DAY_STATUS_FIELDS = ("day_status", "day_light")
 
 
 # --- grouping: one rule for rollups over stored rows and over a given list of tasks -----------------
