@@ -39,7 +39,7 @@ from plans.selectors import (
     task_relations,
 )
 from reports.api import ReportOut, StatusOut, report_out, status_out
-from reports.selectors import DAY_STATUS_FIELDS, task_reports, tasks_with_status
+from reports.selectors import DAY_STATUS_FIELDS, task_reports, tasks_with_status, tasks_with_status_counted
 from reports.snapshots import lights_on, statuses_on
 
 router = Router(tags=["plans and tasks"])
@@ -335,8 +335,13 @@ def tasks(request, filters: Query[TaskFilterIn]):
     page_number, page_size = values.pop("page"), values.pop("page_size")
     as_of = values.pop("as_of") or timezone.localdate()
     wanted = {"status": values.pop("status"), "light": values.pop("light")}
-    qs = tasks_with_status(task_list(request.user, TaskFilter(**values)), as_of, **wanted)
-    paginator = Paginator(qs, page_size)
+    qs = task_list(request.user, TaskFilter(**values))
+    if wanted["status"] or wanted["light"]:
+        qs, count = tasks_with_status_counted(qs, as_of, **wanted)
+        paginator = Paginator(qs, page_size)
+        paginator.count = count  # counted with the missing-row check, one query for both
+    else:
+        paginator = Paginator(qs, page_size)
     page = paginator.get_page(page_number)
     assert isinstance(page.object_list, QuerySet)  # a page of a queryset is a sliced queryset
     if wanted["status"] or wanted["light"]:
