@@ -12,3 +12,4 @@ class ReportsConfig(AppConfig):
 
         measures.register()
         register_job(fill.KIND, run=fill.status_fill, allowed=fill.may_fill)
+        register_job(fill.HISTORY_KIND, run=fill.status_history_refill, allowed=fill.may_refill)

@@ -63,6 +63,35 @@ def status_fill(ctx: JobContext) -> None:
     ctx.progress(missing, missing, force=True)
 
 
+# A change of every task's inputs (a working-day calendar edit) cuts every task's stored history from
+# its day on; the queue refills those days as far back as the weekly timer keeps them
+# (`status_history --last 400`, docs/deployment.md), so the cockpit of any of them stays a range read.
+HISTORY_KIND = "status_history_fill"
+HISTORY_DAYS = 400
+
+
+def may_refill(user) -> bool:
+    """Who may start a refill: who may edit the working-day calendar (the change that needs it)."""
+    return user.has_luoshi_perm(Perm.PLAN_EDIT) or user.has_luoshi_perm(Perm.ORG_MANAGE)
+
+
+def status_history_refill(ctx: JobContext) -> None:
+    """Store every day of the range for every live task (reports.intervals.history_fill)."""
+    start, end = date.fromisoformat(ctx.params["from"]), date.fromisoformat(ctx.params["to"])
+    ctx.progress(0, None, force=True)
+    intervals.history_fill(start, end, progress=lambda done, total: ctx.progress(done, total, force=True))
+
+
+def history_refill_start(*, actor, since: date) -> BackgroundJob | None:
+    """Queue the refill of the stored history from `since` to today (bounded by HISTORY_DAYS); None when
+    no past day is affected."""
+    today = timezone.localdate()
+    start = max(since, today - timedelta(days=HISTORY_DAYS))
+    if start >= today:
+        return None
+    return job_start(actor=actor, kind=HISTORY_KIND, params={"from": start.isoformat(), "to": today.isoformat()})
+
+
 def status_fill_start(*, actor, day: date, kind: str = KIND) -> BackgroundJob:
     """The queued or running fill of the day, or a new one: many viewers of one day share one fill.
     `kind`: another day fill keyed the same way (projects/fill.py)."""

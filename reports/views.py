@@ -22,7 +22,7 @@ from core.templatetags.luoshi import plan_label
 from core.workcalendar import work_calendar
 from plans.selectors import plans_choose, task_get_for_user
 from reports import intervals, services
-from reports.fill import status_fill_latest, status_fill_start
+from reports.fill import history_refill_start, status_fill_latest, status_fill_start
 from reports.forms import EvidenceForm, JudgementForm, ReportForm, ReturnForm, WorkdayOverrideForm
 from reports.models import ProgressReport
 from reports.selectors import (
@@ -339,8 +339,10 @@ def calendar_view(request):
                 before=before,
                 after={"date": override.date, "is_workday": override.is_workday, "name": override.name},
             )
-            # Due dates on or after the day move: every task's stored statuses from that day on.
+            # Due dates on or after the day move: every task's stored statuses from that day on; the
+            # queue refills the past days of the stored history (reports/fill.py).
             status_refresh(everything=True, since=override.date)
+            history_refill_start(actor=request.user, since=override.date)
             messages.success(request, _("Saved."))
             return redirect(f"/calendar/?year={override.date.year}")
     calendar = work_calendar()

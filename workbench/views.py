@@ -25,6 +25,7 @@ JOB_LABELS = {
     "bulletin_draft": _("Bulletin draft"),
     "status_fill": _("Statuses of a past day"),
     "project_status_fill": _("Project statuses of a past day"),
+    "status_history_fill": _("Stored status history after a calendar change"),
     "project_ledger_import": _("Project ledger import"),
     "project_monthly_import": _("Monthly investment sheet import"),
     "enterprise_import": _("Enterprise list import"),
@@ -38,7 +39,8 @@ JOB_BACK = {"bulletin_issue": ("evaluation:bulletins", _("Back to the bulletins"
             "project_monthly_import": ("projects:import", _("Back to the import")),
             "enterprise_import": ("enterprises:import", _("Back to the import")),
             "request_ledger_import": ("enterprises:ledger_import", _("Back to the import")),
-            "indicator_ledger_import": ("indicators:ledger_import", _("Back to the import"))}  # fmt: skip
+            "indicator_ledger_import": ("indicators:ledger_import", _("Back to the import")),
+            "status_history_fill": ("reports:calendar", _("Back to the calendar"))}  # fmt: skip
 TASKS_BACK = ("plans:task_list", _("Back to the task list"))
 JOB_IN_STEPS = {"bulletin_issue", "bulletin_draft"}  # progress counted in stages, not rows
 

@@ -63,3 +63,52 @@ def test_status_history_fills_the_last_days_for_a_timer():
         day = DAY - dt.timedelta(days=back)
         assert StatusInterval.objects.filter(valid_from__lte=day, valid_to__gt=day).count() == live
     assert not _covered().exists()  # --to is the day after the last
+
+
+def test_status_history_all_starts_at_the_earliest_task():
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db.models import Min
+
+    earliest = Task.objects.alive().aggregate(first=Min("start_date"))["first"]
+    call_command("status_history", "--all", "--to", (earliest + dt.timedelta(days=3)).isoformat(), stdout=StringIO())
+    live = Task.objects.alive().count()
+    for back in range(3):
+        day = earliest + dt.timedelta(days=back)
+        assert StatusInterval.objects.filter(valid_from__lte=day, valid_to__gt=day).count() == live
+
+
+def test_a_calendar_change_refills_the_stored_history_in_the_queue(client_as):
+    """A working-day override cuts every task's history from its day; the queue refills those days."""
+    from django.utils import timezone
+
+    from reports import fill
+
+    today = timezone.localdate()
+    day = today - dt.timedelta(days=6)
+    office = client_as("office")
+    tasks = list(Task.objects.alive().select_related("plan", "node"))
+    intervals.history_fill(today - dt.timedelta(days=10), today)
+    response = office.post("/calendar/", {"date": day.isoformat(), "is_workday": "on", "name": "测试调休"})
+    assert response.status_code == 302
+    probe = today - dt.timedelta(days=2)
+    assert not StatusInterval.objects.filter(valid_from__lte=probe, valid_to__gt=probe).exists()  # cut
+    job = BackgroundJob.objects.get(kind=fill.HISTORY_KIND)
+    assert job.params == {"from": day.isoformat(), "to": today.isoformat()}
+    assert jobs.job_run(job.pk) == "done"
+    stored = {
+        iv.task_id: (iv.status, iv.light, iv.computed_light, iv.late, iv.completion)
+        for iv in StatusInterval.objects.filter(valid_from__lte=probe, valid_to__gt=probe)
+    }
+    assert stored == {pk: intervals.values_of(r) for pk, r in task_statuses(tasks, probe).items()}
+    # A change of a day long past refills only as far back as the weekly timer keeps (HISTORY_DAYS).
+    old = fill.history_refill_start(actor=office_user(), since=dt.date(2021, 5, 6))
+    assert old is not None and old.params["from"] == (today - dt.timedelta(days=fill.HISTORY_DAYS)).isoformat()
+    assert fill.history_refill_start(actor=office_user(), since=today + dt.timedelta(days=3)) is None
+
+
+def office_user():
+    from accounts.models import User
+
+    return User.objects.get(username="office")

@@ -5,8 +5,10 @@ import time
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Min
 from django.utils import timezone
 
+from plans.models import Task
 from reports.intervals import history_fill
 
 
@@ -24,11 +26,20 @@ class Command(BaseCommand):
         first = parser.add_mutually_exclusive_group(required=True)
         first.add_argument("--from", dest="start", help="first day (YYYY-MM-DD)")
         first.add_argument("--last", type=int, help="the last N days up to --to (for a timer: no date to compute)")
+        first.add_argument(
+            "--all", action="store_true", help="from the earliest start date of a live task (once, after deploying)"
+        )
         parser.add_argument("--to", dest="end", default=None, help="day after the last (default: today)")
 
     def handle(self, *args, **options):
         end = _day(options["end"], "--to") if options["end"] else timezone.localdate()
-        if options["last"] is not None:
+        if options["all"]:
+            earliest = Task.objects.alive().aggregate(first=Min("start_date"))["first"]
+            if earliest is None:
+                self.stdout.write("status_history: no live task, nothing to store")
+                return
+            start = earliest
+        elif options["last"] is not None:
             if options["last"] < 1:
                 raise CommandError("--last 应为正整数")
             start = end - timedelta(days=options["last"])
