@@ -25,7 +25,8 @@ KIND = "status_fill"
 # The catch-up of marked tasks (reports.snapshots.status_catch_up) runs this long after the first
 # submission that asks for it: the submissions of that second share one run and one read of inputs.
 CATCH_UP_DELAY = timedelta(seconds=1)
-# How far the queue worker's clock may lag this machine's (NTP keeps it to milliseconds).
+# How far the queue worker's clock may run ahead of this machine's (the worker starts a task when its
+# own clock passes `run_after`; NTP keeps the difference to milliseconds).
 CLOCK_MARGIN = timedelta(milliseconds=200)
 _scheduled: datetime | None = None
 _scheduled_lock = threading.Lock()
@@ -45,7 +46,12 @@ def catch_up_soon() -> None:
         if _scheduled is not None and now < _scheduled - CLOCK_MARGIN:
             return
         _scheduled = run_after = now + CATCH_UP_DELAY
-    status_catch_up_run.using(run_after=run_after).enqueue()
+    try:
+        status_catch_up_run.using(run_after=run_after).enqueue()
+    except Exception:
+        with _scheduled_lock:
+            _scheduled = None  # nothing was scheduled: the next commit tries again
+        raise
 
 
 def may_fill(user) -> bool:
@@ -89,6 +95,10 @@ def history_refill_start(*, actor, since: date) -> BackgroundJob | None:
     start = max(since, today - timedelta(days=HISTORY_DAYS))
     if start >= today:
         return None
+    # A refill still waiting that covers these days serves this change too (several edits in a row).
+    for waiting in BackgroundJob.objects.filter(kind=HISTORY_KIND, state=BackgroundJob.State.QUEUED):
+        if waiting.params.get("from", "9999") <= start.isoformat() and waiting.params.get("to") == today.isoformat():
+            return waiting
     return job_start(actor=actor, kind=HISTORY_KIND, params={"from": start.isoformat(), "to": today.isoformat()})
 
 

@@ -225,10 +225,16 @@ def history_fill(start: date, end: date, tasks: Iterable[Task] | None = None, *,
             current = _locked_generations([t.pk for t in chunk])
             kept = [t.pk for t in chunk if current.get(t.pk) == read[t.pk]]
             held = StatusInterval.objects.filter(task_id__in=kept)
+            # What was stored from `end` on stays (today's row, kept by the sweep and the catch-up): the
+            # part after `end` of an interval reaching past it is stored again from `end`.
+            tails = [
+                _interval(iv.task_id, end, iv.valid_to, _values(iv), iv.generation)
+                for iv in held.filter(valid_from__lt=end, valid_to__gt=end)
+            ]
             held.filter(valid_from__gte=start, valid_from__lt=end).delete()
             held.filter(valid_from__lt=start, valid_to__gt=start).update(valid_to=start)
             keep = set(kept)
-            new = [r for r in rows if r.task_id in keep]
+            new = [r for r in rows if r.task_id in keep] + tails
             StatusInterval.objects.bulk_create(new, batch_size=FILL_BATCH)
             written += len(new)
         if progress:

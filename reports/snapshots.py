@@ -245,7 +245,8 @@ def _bump_returning(ids: list[int], *, due: bool) -> dict[int, int]:
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {quote(table)} SET generation = generation + 1, refresh_due = %s "  # noqa: S608
+            # OR: a bump never clears a mark an earlier submission left for the catch-up.
+            f"UPDATE {quote(table)} SET generation = generation + 1, refresh_due = (refresh_due OR %s) "  # noqa: S608
             f"WHERE task_id IN ({marks}) RETURNING task_id, generation",
             [due, *ids],
         )
@@ -260,14 +261,21 @@ def _invalidate(ids: list[int] | None, since: date | None, *, due: bool) -> dict
     # Bump first: this takes the row lock that a concurrent fill checks before storing. Tasks that
     # have no generation row yet get one (created at 0, then bumped like the others).
     new: dict[int, int] | None = None
+    # Marks are only ever added here (a bump without `due` leaves an earlier submission's mark).
+    mark = {"refresh_due": True} if due else {}
     if ids is not None and len(ids) <= EAGER_LIMIT:
         new = _bump_returning(list(set(ids)), due=due) if ids else {}
         bumped = len(new)
     else:
-        bumped = generations.update(generation=F("generation") + 1, refresh_due=due)
+        bumped = generations.update(generation=F("generation") + 1, **mark)
     if ids is not None and bumped < len(set(ids)):
         _generations(ids)
-        generations.filter(generation=0).update(generation=F("generation") + 1, refresh_due=due)
+        # The ids the first UPDATE did not reach, whatever their value now: a concurrent change may
+        # have created and bumped the row meanwhile, and this change must bump it again.
+        if new is not None:
+            generations.exclude(task_id__in=list(new)).update(generation=F("generation") + 1, **mark)
+        else:  # a change of many tasks: those created at 0 just now (a race here is left to the sweep)
+            generations.filter(generation=0).update(generation=F("generation") + 1, **mark)
         new = None
     epoch_touch()  # cached rollups are stale once this commits
     if ids is not None and since is not None and using_postgres():
@@ -308,7 +316,8 @@ def _sweep(day: date) -> int:
         written += _store(day, results, read, overwrite=True)
         intervals.record_checked(day, results, read)
     epoch_touch()  # overwriting may have healed rows that cached rollups counted
-    status_catch_up(day)  # marks left by a lost enqueue (the rows themselves were just written)
+    if day == timezone.localdate():
+        status_catch_up()  # marks left by a lost enqueue (today's rows themselves were just written)
     prune_before = day - timedelta(days=KEEP_DAYS)
     old = StatusSnapshot.objects.filter(day__lt=prune_before)
     month_ends = {d for d in old.values_list("day", flat=True).distinct() if (d + timedelta(days=1)).day == 1}
@@ -316,16 +325,21 @@ def _sweep(day: date) -> int:
     return written
 
 
-def status_catch_up(day: date | None = None, *, batch: int = FILL_BATCH) -> int:
-    """Compute and store `day`'s (today's) rows and intervals of every task marked `refresh_due`, and
-    clear the marks of the tasks whose generation is still the one read; returns the rows stored.
+def status_catch_up(*, batch: int = FILL_BATCH) -> int:
+    """Compute and store today's rows and intervals of every task marked `refresh_due`, and clear the
+    marks of the tasks whose generation is still the one read; returns the rows stored.
 
     Batched: one read of inputs per `batch` tasks, however many submissions marked them. A task bumped
     again meanwhile keeps its mark (its result is dropped by the generation check) for the next run.
+    Today is read per batch: a run that crosses midnight stops and leaves the rest marked, so no mark
+    is cleared by a row of yesterday.
     """
-    day = day or timezone.localdate()
+    started = timezone.localdate()
     stored, after = 0, 0
     while True:
+        day = timezone.localdate()
+        if day != started:
+            return stored
         due = dict(
             StatusGeneration.objects.filter(refresh_due=True, task_id__gt=after)
             .order_by("task_id")

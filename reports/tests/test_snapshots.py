@@ -282,3 +282,30 @@ def test_the_sweep_clears_marks_a_lost_enqueue_left():
     snapshots.status_refresh(as_of=today)
     assert not StatusGeneration.objects.filter(refresh_due=True).exists()
     assert snapshots.statuses_on(today, [task]) == task_statuses([task], today)
+
+
+def test_a_change_that_recomputes_at_once_keeps_the_marks_of_earlier_submissions():
+    """A bump without `due` (a future-dated change, an approval) must not clear a submission's mark."""
+    tasks = _tasks()
+    today = timezone.localdate()
+    snapshots.status_refresh(tasks=[tasks[0]], since=today, defer=True)
+    snapshots.status_refresh(tasks=[tasks[0]], since=today + dt.timedelta(days=30))  # nothing due today
+    snapshots.status_refresh(everything=True, since=today + dt.timedelta(days=30))
+    assert StatusGeneration.objects.get(task=tasks[0]).refresh_due
+    assert StatusGeneration.objects.filter(refresh_due=True).count() == 1
+    assert snapshots.status_catch_up() == 1
+
+
+def test_a_history_fill_up_to_today_keeps_todays_stored_interval():
+    from reports import intervals
+    from reports.models import StatusInterval
+
+    tasks = _tasks()
+    today = timezone.localdate()
+    # Stored through today, most tasks in intervals that began days ago (what the sweep extends).
+    intervals.history_fill(today - dt.timedelta(days=10), today + dt.timedelta(days=1))
+    assert StatusInterval.objects.filter(valid_from__lt=today, valid_to__gt=today).exists()
+    intervals.history_fill(today - dt.timedelta(days=5), today)
+    assert StatusInterval.objects.filter(valid_from__lte=today, valid_to__gt=today).count() == len(tasks)
+    assert cockpit_counts_equal_the_engine(today, tasks)
+    assert cockpit_counts_equal_the_engine(today - dt.timedelta(days=3), tasks)
