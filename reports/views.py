@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -342,8 +343,14 @@ def calendar_view(request):
             # Due dates on or after the day move: every task's stored statuses from that day on; the
             # queue refills the past days of the stored history (reports/fill.py).
             status_refresh(everything=True, since=override.date)
-            history_refill_start(actor=request.user, since=override.date)
-            messages.success(request, _("Saved."))
+            refill = history_refill_start(actor=request.user, since=override.date)
+            if refill is None:
+                messages.success(request, _("Saved."))
+            else:
+                note = _(
+                    "Saved. The stored statuses from %(day)s on are being recomputed in the background (job #%(job)s)."
+                )
+                messages.success(request, note % {"day": date_format(override.date, "DATE_FORMAT"), "job": refill.pk})
             return redirect(f"/calendar/?year={override.date.year}")
     calendar = work_calendar()
     warning = calendar.unconfigured_years([year, year + 1])
