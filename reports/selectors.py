@@ -234,8 +234,8 @@ def tasks_with_status_counted(
         wanted &= Q(day__light=light)
     joined = tasks.order_by().annotate(day=FilteredRelation("stored_statuses", condition=Q(stored_statuses__day=as_of)))
     counts = {
-        "matching": Count("pk", distinct=True, filter=wanted),
-        "missing": Count("pk", distinct=True, filter=Q(day__id__isnull=True)),
+        "matching": Count("pk", filter=wanted),
+        "missing": Count("pk", filter=Q(day__id__isnull=True)),
     }
     found = joined.aggregate(**counts)
     if found["missing"]:
