@@ -234,13 +234,14 @@ _TASK_FIELDS = (
 )  # fmt: skip
 
 
-def task_outs(tasks: QuerySet[Task], *, extra: tuple[str, ...] = ()) -> list[dict]:
+def task_outs(tasks: QuerySet[Task], *, extra: dict[str, str] | None = None) -> list[dict]:
     """TaskOut dicts for the tasks, in the queryset's order, from value rows: no model instances
     (building and prefetching them was half the time of a 50-task page). Four queries.
-    `extra`: annotations of the queryset to add to each dict under their names."""
-    values = list(tasks.prefetch_related(None).values_list(*_TASK_FIELDS, *extra))
+    `extra`: output key → annotation of the queryset, added to each dict."""
+    keys, annotations = zip(*extra.items(), strict=True) if extra else ((), ())
+    values = list(tasks.prefetch_related(None).values_list(*_TASK_FIELDS, *annotations))
     rows = [row[: len(_TASK_FIELDS)] for row in values]
-    extras = [dict(zip(extra, row[len(_TASK_FIELDS) :], strict=True)) for row in values]
+    extras = [dict(zip(keys, row[len(_TASK_FIELDS) :], strict=True)) for row in values]
     co_units, milestones = task_relations([r[0] for r in rows])
     areas = area_titles([(r[0], r[1], r[2]) for r in rows])
     return [
@@ -335,22 +336,18 @@ def tasks(request, filters: Query[TaskFilterIn]):
     page_number, page_size = values.pop("page"), values.pop("page_size")
     as_of = values.pop("as_of") or timezone.localdate()
     wanted = {"status": values.pop("status"), "light": values.pop("light")}
-    qs = task_list(request.user, TaskFilter(**values))
-    if wanted["status"] or wanted["light"]:
+    qs, count = task_list(request.user, TaskFilter(**values)), None
+    filtered = bool(wanted["status"] or wanted["light"])
+    if filtered:
         qs, count = tasks_with_status_counted(qs, as_of, **wanted)
-        paginator = Paginator(qs, page_size)
+    paginator = Paginator(qs, page_size)
+    if count is not None:
         paginator.count = count  # counted with the missing-row check, one query for both
-    else:
-        paginator = Paginator(qs, page_size)
     page = paginator.get_page(page_number)
     assert isinstance(page.object_list, QuerySet)  # a page of a queryset is a sliced queryset
-    if wanted["status"] or wanted["light"]:
-        # Filtered by status: the page's rows were joined to the day's stored row, which carries both.
-        items = task_outs(page.object_list, extra=DAY_STATUS_FIELDS)
-        for t in items:
-            t["status"], t["light"] = t.pop("day_status"), t.pop("day_light")
-    else:
-        items = task_outs(page.object_list)
+    # Filtered by status: the page's rows were joined to the day's stored row, which carries both.
+    items = task_outs(page.object_list, extra=DAY_STATUS_FIELDS if filtered else {})
+    if not filtered:
         lights = lights_on(as_of, [t["id"] for t in items])
         for t in items:
             t["status"], t["light"] = lights[t["id"]]

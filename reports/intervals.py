@@ -63,8 +63,10 @@ def covering(day: date) -> Q:
     return Q(status_intervals__valid_from__lte=day, status_intervals__valid_to__gt=day)
 
 
-def _locked_generations(task_ids: list[int]) -> dict[int, int]:
-    # Locked in task order (see reports.snapshots._store): a concurrent change waits or was first.
+def locked_generations(task_ids: list[int]) -> dict[int, int]:
+    """The tasks' generations, their rows locked until the transaction ends: what every fill checks
+    before storing (reports.snapshots, the race rule)."""
+    # Locked in task order: no deadlock between two fills; a concurrent change waits or was first.
     return dict(
         StatusGeneration.objects.select_for_update(no_key=True)
         .filter(task_id__in=sorted(task_ids))
@@ -131,7 +133,7 @@ def record_checked(day: date, results: dict[int, engine.StatusResult], read: dic
     for start in range(0, len(ids), FILL_BATCH):
         chunk = ids[start : start + FILL_BATCH]
         with transaction.atomic():
-            current = _locked_generations(chunk)
+            current = locked_generations(chunk)
             kept = {pk: results[pk] for pk in chunk if current.get(pk) == read.get(pk)}
             record(day, kept, read)
             stored += len(kept)
@@ -222,7 +224,7 @@ def history_fill(start: date, end: date, tasks: Iterable[Task] | None = None, *,
             for a, b, v in _runs(task, inputs[task.pk], thresholds[task.plan_id], start, end):
                 rows.append(_interval(task.pk, a, b, v, read[task.pk]))
         with transaction.atomic():
-            current = _locked_generations([t.pk for t in chunk])
+            current = locked_generations([t.pk for t in chunk])
             kept = [t.pk for t in chunk if current.get(t.pk) == read[t.pk]]
             held = StatusInterval.objects.filter(task_id__in=kept)
             # What was stored from `end` on stays (today's row, kept by the sweep and the catch-up): the

@@ -256,8 +256,9 @@ def _status_filtered(tasks: TaskQuerySet, as_of: date, *, status: str, light: st
     )
 
 
-# What a list filtered by `tasks_with_status` reads of each task's stored row for the day.
-DAY_STATUS_FIELDS = ("day_status", "day_light")
+# What a list filtered by `tasks_with_status` reads of each task's stored row for the day: its output
+# key → the annotation above.
+DAY_STATUS_FIELDS = {"status": "day_status", "light": "day_light"}
 
 
 # --- grouping: one rule for rollups over stored rows and over a given list of tasks -----------------

@@ -137,15 +137,9 @@ def _store(day: date, results: dict[int, engine.StatusResult], read: dict[int, i
     for start in range(0, len(ids), FILL_BATCH):
         chunk = ids[start : start + FILL_BATCH]
         with transaction.atomic():
-            # Locked in task order (no deadlock between two fills): a change bumping a generation
-            # waits for this transaction, then deletes what it stored; or it went first, and the
-            # generation read here differs, so the stale result is dropped.
-            current = dict(
-                StatusGeneration.objects.select_for_update(no_key=True)
-                .filter(task_id__in=chunk)
-                .order_by("task_id")
-                .values_list("task_id", "generation")
-            )
+            # A change bumping a generation waits for this transaction, then deletes what it stored;
+            # or it went first, and the generation read here differs, so the stale result is dropped.
+            current = intervals.locked_generations(chunk)
             rows = [_row(pk, day, results[pk], read[pk]) for pk in chunk if current.get(pk) == read[pk]]
             if overwrite:
                 fields = [f.name for f in StatusSnapshot._meta.concrete_fields if f.name not in ("id", "task", "day")]
@@ -351,12 +345,7 @@ def status_catch_up(*, batch: int = FILL_BATCH) -> int:
         tasks = list(Task.objects.filter(pk__in=list(due), is_deleted=False).with_plan("node"))
         results = task_statuses(tasks, day) if tasks else {}
         with transaction.atomic():
-            current = dict(
-                StatusGeneration.objects.select_for_update(no_key=True)
-                .filter(task_id__in=sorted(due))
-                .order_by("task_id")
-                .values_list("task_id", "generation")
-            )
+            current = intervals.locked_generations(list(due))
             unchanged = [pk for pk in due if current.get(pk) == due[pk]]
             kept = {pk: results[pk] for pk in unchanged if pk in results}
             # A reader may have stored the row first (the same values): keep it.
