@@ -85,12 +85,10 @@ def _report_start(
     )
     # One statement when it is new (a submission's usual case); a double click waits for the first
     # request's transaction, then reads its report.
-    created = insert_unless_exists(report, unique=("task", "unit", "period_end"))
-    if not created:
-        report = ProgressReport.objects.get(task=task, unit=unit, period_end=period_end)
-    if created:
-        _audit(actor, events, verb="report.create", obj=report, after=_snapshot(report))
-    return report, created
+    if not insert_unless_exists(report, unique=("task", "unit", "period_end")):
+        return ProgressReport.objects.get(task=task, unit=unit, period_end=period_end), False
+    _audit(actor, events, verb="report.create", obj=report, after=_snapshot(report))
+    return report, True
 
 
 def _lock_editable(report: ProgressReport, expected_version: int | None, *, fresh: bool = False) -> ProgressReport:
