@@ -23,6 +23,7 @@ from accounts.roles import (
     takeover_guarded,
 )
 from audit.services import audit_record, snapshot
+from core import rows
 from core.errors import ServiceError
 from org.models import Unit
 
@@ -337,35 +338,61 @@ def token_revoke(*, actor: User, token: ApiToken, reason: str = "user") -> None:
     audit_record(actor=actor, verb="token.revoke", obj=actor, after={"token_ids": [token.pk], "reason": reason})
 
 
-def _role_codes_sql() -> models.expressions.RawSQL:
-    """The token's user's role codes joined by commas (codes are identifiers), as a correlated subquery.
+def _token_sql() -> tuple[str, list[models.Field | None]]:
+    """The token lookup's SELECT: the token, its user and the user's unit, and the user's role codes
+    joined by commas (codes are identifiers) from a correlated subquery; and its columns' fields.
 
-    Raw SQL, not a Subquery of RoleGrant: compiling that queryset on every API call cost about as much
-    CPU as the rest of the lookup (~1 ms; docs/performance.md). Fixed SQL, no parameters.
-    """
-    grant, token = RoleGrant._meta.db_table, ApiToken._meta.db_table
+    Written once from the models' tables and columns (core.rows.select_rows): compiling the equivalent
+    queryset (select_related, the roles subquery) was ~0.4 ms of every API call's ~1 ms lookup
+    (docs/performance.md, "Fixed-shape reads")."""
+    quote = connection.ops.quote_name
+    token_t, user_t, unit_t = (quote(m._meta.db_table) for m in (ApiToken, User, Unit))
+    grants = quote(RoleGrant._meta.db_table)
+    token_cols, token_fields = rows.columns_sql(ApiToken, connection)
+    user_cols, user_fields = rows.columns_sql(User, connection)
+    unit_cols, unit_fields = rows.columns_sql(Unit, connection)
     joined = "GROUP_CONCAT(g.role, ',')" if connection.vendor == "sqlite" else "STRING_AGG(g.role, ',')"
-    sql = f'SELECT {joined} FROM "{grant}" g WHERE g.user_id = "{token}"."user_id"'  # noqa: S608  (model table names)
-    return models.expressions.RawSQL(sql, (), output_field=models.CharField())  # noqa: S611
+    owner, user_pk = quote(ApiToken._meta.get_field("user").column), quote(User._meta.pk.column)
+    user_unit, unit_pk = quote(User._meta.get_field("unit").column), quote(Unit._meta.pk.column)
+    sql = (
+        f"SELECT {token_cols}, {user_cols}, {unit_cols}, "  # noqa: S608  (model tables and columns)
+        f"(SELECT {joined} FROM {grants} g WHERE g.user_id = {token_t}.{owner}) "
+        f"FROM {token_t} INNER JOIN {user_t} ON {user_t}.{user_pk} = {token_t}.{owner} "
+        f"LEFT OUTER JOIN {unit_t} ON {unit_t}.{unit_pk} = {user_t}.{user_unit} "
+        f"WHERE {token_t}.key_hash = %s AND {token_t}.revoked = %s AND {token_t}.expires_at > %s"
+    )
+    return sql, [*token_fields, *user_fields, *unit_fields, None]
+
+
+def _token_read(key: str, now) -> ApiToken | None:
+    """The unrevoked, unexpired token with this bearer value, its user and unit loaded, the user's role
+    codes set (the permission checks of the request read no more), or None."""
+    sql, columns = _token_sql()
+    expires = ApiToken._meta.get_field("expires_at").get_db_prep_value(now, connection)
+    found = rows.select_rows(sql, [ApiToken.hash_key(key), False, expires], columns, using=connection.alias)
+    if not found:
+        return None
+    values = found[0]
+    n_token, n_user = len(ApiToken._meta.concrete_fields), len(User._meta.concrete_fields)
+    token = rows.instance(ApiToken, values[:n_token], connection.alias)
+    user = rows.instance(User, values[n_token : n_token + n_user], connection.alias)
+    unit_values = values[n_token + n_user : -1]
+    unit = rows.instance(Unit, unit_values, connection.alias) if unit_values[0] is not None else None
+    ApiToken._meta.get_field("user").set_cached_value(token, user)
+    User._meta.get_field("unit").set_cached_value(user, unit)
+    codes = values[-1]
+    user._role_codes = frozenset(codes.split(",")) if codes else frozenset()
+    return token
 
 
 def token_lookup(key: str) -> ApiToken | None:
     """The live token for a bearer value, or None (unknown, expired, idle too long, revoked, or its
-    user inactive). Marks the token used.
-
-    The user's role codes come in the same query (a subquery), so the permission checks of the
-    request read no more: one query fewer on every API call (docs/performance.md).
+    user inactive). Marks the token used. One query (`_token_read`) when it need not be marked.
     """
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user", "user__unit")
-        .annotate(role_codes=_role_codes_sql())
-        .filter(key_hash=ApiToken.hash_key(key), revoked=False, expires_at__gt=now)
-        .first()
-    )
+    token = _token_read(key, now)
     if token is None or not token.user.is_active:
         return None
-    token.user._role_codes = frozenset(token.role_codes.split(",")) if token.role_codes else frozenset()
     # Idle timeout, as for sessions: last use is recorded to the minute, so allow that minute.
     if now - (token.last_used_at or token.created_at) > settings.API_TOKEN_IDLE + timedelta(minutes=1):
         return None

@@ -6,12 +6,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm
 from audit.models import AuditEvent
+from core import rows
 from core.access import out_of_scope
 from org.models import LeaderPost, Unit
 from plans import treepath
@@ -246,12 +248,22 @@ def task_area_titles(tasks: list[Task]) -> dict[int, str]:
 
 
 def area_titles(tasks: list[tuple[int, int, str]]) -> dict[int, str]:
-    """The same for (task id, plan id, node path) triples."""
-    plan_ids = {plan_id for _pk, plan_id, _path in tasks}
-    areas = dict(PlanNode.objects.filter(plan_id__in=plan_ids, kind=PlanNode.Kind.AREA).values_list("path", "title"))
+    """The same for (task id, plan id, node path) triples: one query for the plans' area nodes, written
+    once as SQL like `task_relations`."""
+    plan_ids = sorted({plan_id for _pk, plan_id, _path in tasks})
+    if not plan_ids:
+        return {}
+    where, params = rows.ids_condition(rows.column(PlanNode, "plan", connection), plan_ids, connection)
+    path, title, kind = (rows.column(PlanNode, name, connection) for name in ("path", "title", "kind"))
+    sql = (
+        f"SELECT {path}, {title} FROM {connection.ops.quote_name(PlanNode._meta.db_table)} "  # noqa: S608
+        f"WHERE {kind} = %s AND {where}"
+    )
+    fields = [rows.field(PlanNode, "path"), rows.field(PlanNode, "title")]
+    areas = dict(rows.select_rows(sql, [PlanNode.Kind.AREA.value, *params], fields))
     result = {}
-    for pk, _plan_id, path in tasks:
-        area = treepath.nearest(path, areas)
+    for pk, _plan_id, node_path in tasks:
+        area = treepath.nearest(node_path, areas)
         if area is not None:
             result[pk] = areas[area]
     return result
@@ -296,17 +308,37 @@ def ledger_stream(tasks: Iterable[Task] | QuerySet[Task], *, chunk: int = 1000) 
 
 
 def task_relations(ids: list[int]) -> tuple[dict[int, list[tuple[int, str]]], dict[int, list[MilestoneLine]]]:
-    """Co-operating units (id, name) in name order and milestones in date order, per task: two queries."""
+    """Co-operating units (id, name) in name order and milestones in date order, per task: two queries,
+    written once as SQL (a page's two querysets compiled on every call were 1.4 ms of a 50-task page's
+    ~9 ms; core.rows, docs/performance.md "Fixed-shape reads")."""
     co_units: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
-    links = Task.co_units.through.objects.filter(task_id__in=ids).order_by("unit__sort_key", "unit_id")
-    for task_id, unit_id, name in links.values_list("task_id", "unit_id", "unit__name"):
-        co_units[task_id].append((unit_id, name))
     milestones: dict[int, list[MilestoneLine]] = {pk: [] for pk in ids}
-    for task_id, day, planned, description in (
-        Milestone.objects.filter(task_id__in=ids)
-        .order_by("date", "id")
-        .values_list("task_id", "date", "planned_value", "description")
-    ):
+    if not ids:
+        return co_units, milestones
+    link, stone = Task.co_units.through, Milestone
+    quote = connection.ops.quote_name
+
+    def col(model, name: str) -> str:
+        return rows.column(model, name, connection)
+
+    where, params = rows.ids_condition(col(link, "task"), ids, connection)
+    co_sql = (
+        f"SELECT {col(link, 'task')}, {col(link, 'unit')}, {col(Unit, 'name')} "  # noqa: S608  (model columns)
+        f"FROM {quote(link._meta.db_table)} INNER JOIN {quote(Unit._meta.db_table)} "
+        f"ON {col(Unit, 'id')} = {col(link, 'unit')} "
+        f"WHERE {where} ORDER BY {col(Unit, 'sort_key')}, {col(link, 'unit')}"
+    )
+    co_fields = [rows.field(link, "task"), rows.field(link, "unit"), rows.field(Unit, "name")]
+    for task_id, unit_id, name in rows.select_rows(co_sql, params, co_fields):
+        co_units[task_id].append((unit_id, name))
+    names = ("task", "date", "planned_value", "description")
+    where, params = rows.ids_condition(col(stone, "task"), ids, connection)
+    stone_sql = (
+        f"SELECT {', '.join(col(stone, n) for n in names)} FROM {quote(stone._meta.db_table)} "  # noqa: S608
+        f"WHERE {where} ORDER BY {col(stone, 'date')}, {col(stone, 'id')}"
+    )
+    stone_rows = rows.select_rows(stone_sql, params, [rows.field(stone, n) for n in names])
+    for task_id, day, planned, description in stone_rows:
         milestones[task_id].append(MilestoneLine(day, planned, description))
     return co_units, milestones
 

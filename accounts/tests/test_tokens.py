@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.test import Client, override_settings
 
-from accounts.models import ApiToken
-from accounts.services import token_issue
+from accounts.models import ApiToken, User
+from accounts.services import token_issue, token_lookup
 from audit.models import AuditEvent
 from conftest import DEMO_PASSWORD
 
@@ -112,3 +112,26 @@ def test_a_token_carries_its_own_users_roles_and_a_revoked_role_is_gone_at_once(
     assert Client().get("/api/v1/me", headers=bearer(key)).json()["roles"] == ["unit_reporter"]
     office = Client().get("/api/v1/me", headers=bearer(token_issue(user=users["office"]))).json()
     assert "unit_reporter" not in office["roles"] and office["roles"]
+
+
+def test_a_token_lookup_loads_the_user_unit_and_roles_in_one_query(users, django_assert_num_queries):
+    reporter = users["zjj_reporter"]
+    key = token_issue(user=reporter)
+    ApiToken.objects.filter(key_hash=ApiToken.hash_key(key)).update(last_used_at=dt.datetime.now(dt.UTC))
+    roles, unit_name = User.objects.get(pk=reporter.pk).role_codes, reporter.unit.name
+    with django_assert_num_queries(1):
+        token = token_lookup(key)
+        assert token is not None and token.user.pk == reporter.pk and token.user.unit.name == unit_name
+        assert token.user.role_codes == roles != frozenset()
+        assert token.user.must_change_password is False and token.user.is_active is True
+
+
+def test_a_revoked_expired_or_inactive_token_is_not_found(users):
+    keys = [token_issue(user=users["zjj_reporter"]) for _ in range(3)]
+    assert all(token_lookup(key) is not None for key in keys)
+    ApiToken.objects.filter(key_hash=ApiToken.hash_key(keys[0])).update(revoked=True)
+    ApiToken.objects.filter(key_hash=ApiToken.hash_key(keys[1])).update(expires_at=dt.datetime.now(dt.UTC))
+    assert token_lookup(keys[0]) is None and token_lookup(keys[1]) is None and token_lookup(keys[2]) is not None
+    User.objects.filter(pk=users["zjj_reporter"].pk).update(is_active=False)
+    assert token_lookup(keys[2]) is None
+    assert token_lookup("not-a-token") is None
