@@ -11,7 +11,7 @@ from plans.models import Plan, Task
 from plans.selectors import task_scope
 from reports import engine, services, snapshots
 from reports.models import ProgressReport, StatusGeneration, StatusSnapshot
-from reports.selectors import cockpit, rollups, tasks_with_status
+from reports.selectors import cockpit, rollups, tasks_with_status, tasks_with_status_counted
 from reports.status import task_statuses
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,29 @@ def test_the_status_filter_equals_filtering_computed_statuses(users):
         assert set(tasks_with_status(Task.objects.alive(), PAST, status=status).values_list("pk", flat=True)) == wanted
     red = {t.pk for t in tasks if statuses[t.pk].light.value == "red"}
     assert set(tasks_with_status(Task.objects.alive(), PAST, light="red").values_list("pk", flat=True)) == red
+
+
+def test_the_counted_status_filter_fills_missing_rows_and_counts_in_the_users_scope(users):
+    """The list's count (fixed SQL around the scope's compiled query): a unit user's scope, the day's rows
+    missing at first, then stored; status, light and both."""
+    reporter = users["zjj_reporter"]
+    scoped = list(task_scope(reporter).select_related("plan", "node").order_by("pk"))
+    statuses = task_statuses(scoped, PAST)
+    StatusSnapshot.objects.filter(day=PAST).delete()
+    for wanted in (
+        {"status": "on_track"},
+        {"light": "red"},
+        {"status": "overdue", "light": "red"},
+        {"status": "lagging"},
+    ):
+        expected = {
+            t.pk for t in scoped if all(getattr(statuses[t.pk], key).value == value for key, value in wanted.items())
+        }
+        qs, count = tasks_with_status_counted(task_scope(reporter), PAST, **wanted)
+        assert count == len(expected), wanted
+        assert set(qs.values_list("pk", flat=True)) == expected
+    assert StatusSnapshot.objects.filter(day=PAST).count() >= len(scoped)  # the first call stored the day
+    assert tasks_with_status_counted(Task.objects.none(), PAST, status="on_track")[1] == 0
 
 
 def _open_period_task():
