@@ -21,7 +21,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DateField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Greatest
 
 from plans.models import Task, TaskQuerySet
 from reports import engine
@@ -167,6 +168,19 @@ def uncovered(tasks: TaskQuerySet, day: date) -> TaskQuerySet:
     """The tasks no interval covers on the day."""
     found = StatusInterval.objects.filter(task_id=OuterRef("pk"), valid_from__lte=day, valid_to__gt=day)
     return tasks.filter(~Exists(found))
+
+
+def with_gap(tasks: TaskQuerySet, start: date, end: date) -> TaskQuerySet:
+    """The tasks some day of which no interval covers, from `start` (or their own start, if later) to
+    `end` (exclusive): what a refill of those days has to compute (reports/fill.py)."""
+    first = Greatest(Value(start, output_field=DateField()), F("start_date"))
+    spans = StatusInterval.objects.filter(task_id=OuterRef("pk"))
+    covers_first = spans.filter(valid_from__lte=OuterRef("first_day"), valid_to__gt=OuterRef("first_day"))
+    # Intervals never overlap: the days are covered when the first is and every interval ending
+    # within them is followed by one starting on its end.
+    followed = StatusInterval.objects.filter(task_id=OuterRef("task_id"), valid_from=OuterRef("valid_to"))
+    broken = spans.filter(valid_to__gt=OuterRef("first_day"), valid_to__lt=end).filter(~Exists(followed))
+    return tasks.annotate(first_day=first).filter(first_day__lt=end).filter(~Exists(covers_first) | Exists(broken))
 
 
 def ensure_covered(tasks: TaskQuerySet, day: date, *, progress=None) -> int:

@@ -16,6 +16,10 @@ with the same numbers (`StatusResult`s equal to freshly computed ones, tested). 
   second per process (reports/fill.py), computes today's rows of every marked task in batches. A
   reader before it computes the missing row itself, as for any missing row, so nobody ever reads a
   stale status; the catch-up only moves the work out of the submitting request and batches it.
+- History refill: a change that cuts past days (`since` before today, or None) of more than
+  `intervals.INLINE_FILL_LIMIT` tasks (a plan's settings, a moved subtree, an import, the working-day
+  calendar) also queues the refill of those days (reports/fill.py, `history_refill_due`; one waiting
+  refill serves every such change), so their cockpit stays a range read instead of a fill.
 - Race: a fill reads each task's `StatusGeneration` before its inputs and stores a row only if the
   generation is unchanged under a row lock; every change bumps it first. So a slow fill never
   writes back statuses computed from inputs a concurrent change has replaced.
@@ -192,6 +196,8 @@ def status_refresh(
       rows older than KEEP_DAYS that are not month ends.
     - `defer=True` (a submission): drop the rows and mark the tasks for the queue's catch-up instead
       of recomputing today's row in the request (module docstring, "Catch-up").
+    - A change cutting past days of more than `intervals.INLINE_FILL_LIMIT` tasks (or `everything`)
+      queues their refill (module docstring, "History refill").
     The tasks are read again after the generation bump, never taken from the caller: a change of the
     task committed before the bump is then seen (see the module's race rule).
     """
@@ -213,6 +219,11 @@ def status_refresh(
         from reports.fill import catch_up_soon
 
         transaction.on_commit(catch_up_soon, robust=True)
+    if (since is None or since < today) and (ids is None or len(set(ids)) > intervals.INLINE_FILL_LIMIT):
+        # Past days more tasks lack than a request computes: the queue refills them (module docstring).
+        from reports.fill import history_refill_due
+
+        history_refill_due(since=since)
     if not eager:
         return 0
     assert ids is not None
