@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import DateField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Greatest
 
+from core.rows import id_chunks
 from plans.models import Task, TaskQuerySet
 from reports import engine
 from reports.models import StatusGeneration, StatusInterval
@@ -67,13 +68,17 @@ def covering(day: date) -> Q:
 def locked_generations(task_ids: list[int]) -> dict[int, int]:
     """The tasks' generations, their rows locked until the transaction ends: what every fill checks
     before storing (reports.snapshots, the race rule)."""
-    # Locked in task order: no deadlock between two fills; a concurrent change waits or was first.
-    return dict(
-        StatusGeneration.objects.select_for_update(no_key=True)
-        .filter(task_id__in=sorted(task_ids))
-        .order_by("task_id")
-        .values_list("task_id", "generation")
-    )
+    # Locked in task order (chunks of the sorted ids, in turn): no deadlock between two fills; a
+    # concurrent change waits or was first.
+    found: dict[int, int] = {}
+    for chunk in id_chunks(sorted(task_ids)):
+        found.update(
+            StatusGeneration.objects.select_for_update(no_key=True)
+            .filter(task_id__in=chunk)
+            .order_by("task_id")
+            .values_list("task_id", "generation")
+        )
+    return found
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -143,12 +148,13 @@ def record_checked(day: date, results: dict[int, engine.StatusResult], read: dic
 
 def cut(ids: list[int] | None, since: date | None) -> None:
     """Forget the tasks' values from `since` on (every day when None): a change affects them."""
-    rows = StatusInterval.objects.all() if ids is None else StatusInterval.objects.filter(task_id__in=ids)
-    if since is None:
-        rows.delete()
-        return
-    rows.filter(valid_from__gte=since).delete()
-    rows.filter(valid_to__gt=since).update(valid_to=since)
+    for chunk in [None] if ids is None else id_chunks(ids):
+        rows = StatusInterval.objects.all() if chunk is None else StatusInterval.objects.filter(task_id__in=chunk)
+        if since is None:
+            rows.delete()
+            continue
+        rows.filter(valid_from__gte=since).delete()
+        rows.filter(valid_to__gt=since).update(valid_to=since)
 
 
 # A request computes a day nobody stored itself only for this many tasks (about 0.4 s of engine

@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from core.rows import id_chunks
 from plans.models import Task, TaskQuerySet
 from reports import engine, intervals
 from reports.models import Judgement, StatusGeneration, StatusInterval, StatusSnapshot
@@ -109,13 +110,14 @@ def result_from_row(row: StatusSnapshot, judgement: engine.Judgement | None) -> 
 
 def _judgements(task_ids: Iterable[int]) -> dict[int, list[engine.Judgement]]:
     found: dict[int, list[engine.Judgement]] = defaultdict(list)
-    rows = (
-        Judgement.objects.filter(task_id__in=list(task_ids))
-        .order_by("recorded_on", "id")
-        .values_list("task_id", "recorded_on", "likelihood", "reason")
-    )
-    for task_id, recorded_on, likelihood, reason in rows:
-        found[task_id].append(engine.Judgement(recorded_on, engine.Likelihood(likelihood), reason))
+    for chunk in id_chunks(task_ids):
+        rows = (
+            Judgement.objects.filter(task_id__in=chunk)
+            .order_by("recorded_on", "id")
+            .values_list("task_id", "recorded_on", "likelihood", "reason")
+        )
+        for task_id, recorded_on, likelihood, reason in rows:
+            found[task_id].append(engine.Judgement(recorded_on, engine.Likelihood(likelihood), reason))
     return found
 
 
@@ -124,13 +126,16 @@ def _judgements(task_ids: Iterable[int]) -> dict[int, list[engine.Judgement]]:
 
 def _generations(task_ids: list[int]) -> dict[int, int]:
     """Each task's generation (rows created at 0 for tasks that have none yet)."""
-    found = dict(StatusGeneration.objects.filter(task_id__in=task_ids).values_list("task_id", "generation"))
+    found: dict[int, int] = {}
+    for chunk in id_chunks(task_ids):
+        found.update(StatusGeneration.objects.filter(task_id__in=chunk).values_list("task_id", "generation"))
     missing = [pk for pk in task_ids if pk not in found]
     if missing:
         StatusGeneration.objects.bulk_create(
             [StatusGeneration(task_id=pk, generation=0) for pk in missing], ignore_conflicts=True, batch_size=FILL_BATCH
         )
-        found.update(StatusGeneration.objects.filter(task_id__in=missing).values_list("task_id", "generation"))
+        for chunk in id_chunks(missing):
+            found.update(StatusGeneration.objects.filter(task_id__in=chunk).values_list("task_id", "generation"))
     return found
 
 
@@ -171,9 +176,8 @@ def ensure_stored(tasks: TaskQuerySet, day: date) -> int:
     # Ids first: usually none is missing, and the task list pays for this check on every page, so it
     # builds no select_related query over plans and nodes (about 1 ms of Django work) for nothing.
     missing = list(tasks.filter(~Exists(stored)).order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(missing), 5000):
-        chunk = Task.objects.filter(pk__in=missing[start : start + 5000]).with_plan("node")
-        _compute_and_store(list(chunk), day)
+    for chunk in id_chunks(missing):
+        _compute_and_store(list(Task.objects.filter(pk__in=chunk).with_plan("node")), day)
     return len(missing)
 
 
@@ -262,7 +266,13 @@ def _invalidate(ids: list[int] | None, since: date | None, *, due: bool) -> dict
     """Bump, drop the rows and cut the intervals from `since`; returns the new generations when a few
     tasks were named and all had a generation row (else None: the caller reads them if it needs them).
     `due`: mark the tasks for the catch-up (today's row is not recomputed by the caller)."""
-    generations = StatusGeneration.objects.all() if ids is None else StatusGeneration.objects.filter(task_id__in=ids)
+    # The statements below per chunk of ids (core.rows.id_chunks): a plan's or an import's tasks may be
+    # more than one statement binds; one chunk (`None`) for every task.
+    chunks: list[list[int] | None] = [None] if ids is None else list(id_chunks(sorted(set(ids))))
+
+    def of(chunk: list[int] | None) -> QuerySet[StatusGeneration]:
+        return StatusGeneration.objects.all() if chunk is None else StatusGeneration.objects.filter(task_id__in=chunk)
+
     # Bump first: this takes the row lock that a concurrent fill checks before storing. Tasks that
     # have no generation row yet get one (created at 0, then bumped like the others).
     new: dict[int, int] | None = None
@@ -272,25 +282,27 @@ def _invalidate(ids: list[int] | None, since: date | None, *, due: bool) -> dict
         new = _bump_returning(list(set(ids)), due=due) if ids else {}
         bumped = len(new)
     else:
-        bumped = generations.update(generation=F("generation") + 1, **mark)
+        bumped = sum(of(chunk).update(generation=F("generation") + 1, **mark) for chunk in chunks)
     if ids is not None and bumped < len(set(ids)):
         _generations(ids)
         # The ids the first UPDATE did not reach, whatever their value now: a concurrent change may
         # have created and bumped the row meanwhile, and this change must bump it again.
         if new is not None:
-            generations.exclude(task_id__in=list(new)).update(generation=F("generation") + 1, **mark)
+            of(ids).exclude(task_id__in=list(new)).update(generation=F("generation") + 1, **mark)
         else:  # a change of many tasks: those created at 0 just now (a race here is left to the sweep)
-            generations.filter(generation=0).update(generation=F("generation") + 1, **mark)
+            for chunk in chunks:
+                of(chunk).filter(generation=0).update(generation=F("generation") + 1, **mark)
         new = None
     epoch_touch()  # cached rollups are stale once this commits
     if ids is not None and since is not None and using_postgres():
         _drop_since(ids, since)
         return new
-    rows = StatusSnapshot.objects.all() if ids is None else StatusSnapshot.objects.filter(task_id__in=ids)
-    if since is not None:
-        rows = rows.filter(day__gte=since)
-    rows.delete()
-    intervals.cut(ids, since)
+    for chunk in chunks:
+        rows = StatusSnapshot.objects.all() if chunk is None else StatusSnapshot.objects.filter(task_id__in=chunk)
+        if since is not None:
+            rows = rows.filter(day__gte=since)
+        rows.delete()
+        intervals.cut(chunk, since)
     return new
 
 
@@ -380,7 +392,7 @@ def statuses_on(day: date, tasks: Iterable[Task]) -> dict[int, engine.StatusResu
     """
     tasks = list(tasks)
     ids = [t.pk for t in tasks]
-    rows = {r.task_id: r for r in StatusSnapshot.objects.filter(day=day, task_id__in=ids)} if ids else {}
+    rows = {r.task_id: r for chunk in id_chunks(ids) for r in StatusSnapshot.objects.filter(day=day, task_id__in=chunk)}
     missing = [t for t in tasks if t.pk not in rows]
     results = _compute_and_store(missing, day) if missing else {}
     present = [pk for pk in ids if pk in rows]
@@ -398,10 +410,15 @@ def lights_on(day: date, task_ids: Iterable[int]) -> dict[int, tuple[engine.Stat
     """Only each task's status and shown light, what a list shows: one narrow query when all are stored
     (no judgements, no full rows). Missing rows are computed and stored as in `statuses_on`."""
     ids = list(task_ids)
-    rows = StatusSnapshot.objects.filter(day=day, task_id__in=ids)
-    found = {pk: (engine.Status(s), engine.Light(li)) for pk, s, li in rows.values_list("task_id", "status", "light")}
+    found = {
+        pk: (engine.Status(s), engine.Light(li))
+        for chunk in id_chunks(ids)
+        for pk, s, li in StatusSnapshot.objects.filter(day=day, task_id__in=chunk).values_list(
+            "task_id", "status", "light"
+        )
+    }
     missing = [pk for pk in ids if pk not in found]
-    if missing:
-        tasks = list(Task.objects.filter(pk__in=missing).with_plan("node"))
+    for chunk in id_chunks(missing):
+        tasks = list(Task.objects.filter(pk__in=chunk).with_plan("node"))
         found.update((pk, (r.status, r.light)) for pk, r in _compute_and_store(tasks, day).items())
     return found

@@ -39,3 +39,11 @@ def test_null_and_datetime_values_are_adapted_as_save_does():
     assert insert_unless_exists(run, unique=("name",))
     stored = JobRun.objects.get(name="demo-job")
     assert stored.last_started_at == when and stored.last_seconds is None and stored.last_ok is False
+
+
+def test_id_chunks_keep_every_id_in_order_in_lists_of_the_size(monkeypatch):
+    from core import rows
+
+    monkeypatch.setattr(rows, "IDS_PER_STATEMENT", 3)
+    assert list(rows.id_chunks(iter(range(7)))) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(rows.id_chunks([])) == []
