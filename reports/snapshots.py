@@ -15,7 +15,9 @@ with the same numbers (`StatusResult`s equal to freshly computed ones, tested). 
   the rows and mark the tasks `refresh_due`; the queue's `status_catch_up`, scheduled at most once a
   second per process (reports/fill.py), computes today's rows of every marked task in batches. A
   reader before it computes the missing row itself, as for any missing row, so nobody ever reads a
-  stale status; the catch-up only moves the work out of the submitting request and batches it.
+  stale status; the catch-up only moves the work out of the submitting request and batches it. The
+  nightly sweep of today clears the marks of the tasks it stores (same check, same transaction), so
+  its catch-up afterwards only computes tasks bumped meanwhile.
 - History refill: a change that cuts past days (`since` before today, or None) of more than
   `intervals.INLINE_FILL_LIMIT` tasks (a plan's settings, a moved subtree, an import, the working-day
   calendar) also queues the refill of those days (reports/fill.py, `history_refill_due`; one waiting
@@ -139,8 +141,15 @@ def _generations(task_ids: list[int]) -> dict[int, int]:
     return found
 
 
-def _store(day: date, results: dict[int, engine.StatusResult], read: dict[int, int], *, overwrite: bool) -> int:
-    """Store results whose task's generation is still the one read before computing them."""
+def _store(
+    day: date, results: dict[int, engine.StatusResult], read: dict[int, int], *, overwrite: bool, sweep: bool = False
+) -> int:
+    """Store results whose task's generation is still the one read before computing them.
+
+    `sweep`: also the day's intervals, and, for today, clear the catch-up marks of the tasks stored (their
+    row and interval were computed from the inputs of the generation read: what the catch-up would store),
+    all in the same transaction and under the same check as `status_catch_up`.
+    """
     ids = sorted(results)
     stored = 0
     for start in range(0, len(ids), FILL_BATCH):
@@ -149,7 +158,8 @@ def _store(day: date, results: dict[int, engine.StatusResult], read: dict[int, i
             # A change bumping a generation waits for this transaction, then deletes what it stored;
             # or it went first, and the generation read here differs, so the stale result is dropped.
             current = intervals.locked_generations(chunk)
-            rows = [_row(pk, day, results[pk], read[pk]) for pk in chunk if current.get(pk) == read[pk]]
+            kept = [pk for pk in chunk if current.get(pk) == read[pk]]
+            rows = [_row(pk, day, results[pk], read[pk]) for pk in kept]
             if overwrite:
                 fields = [f.name for f in StatusSnapshot._meta.concrete_fields if f.name not in ("id", "task", "day")]
                 StatusSnapshot.objects.bulk_create(
@@ -157,6 +167,11 @@ def _store(day: date, results: dict[int, engine.StatusResult], read: dict[int, i
                 )
             else:
                 StatusSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+            if sweep:
+                intervals.record(day, {pk: results[pk] for pk in kept}, read)
+                # Today read per transaction, as the catch-up does: a row of yesterday clears no mark.
+                if kept and day == timezone.localdate():
+                    StatusGeneration.objects.filter(task_id__in=kept, refresh_due=True).update(refresh_due=False)
             stored += len(rows)
     return stored
 
@@ -330,11 +345,11 @@ def _sweep(day: date) -> int:
         chunk = tasks[start : start + 5000]
         read = _generations([t.pk for t in chunk])
         results = task_statuses(chunk, day)
-        written += _store(day, results, read, overwrite=True)
-        intervals.record_checked(day, results, read)
+        written += _store(day, results, read, overwrite=True, sweep=True)
     epoch_touch()  # overwriting may have healed rows that cached rollups counted
     if day == timezone.localdate():
-        status_catch_up()  # marks left by a lost enqueue (today's rows themselves were just written)
+        # The marks the store above could not clear: tasks bumped while it computed, deleted tasks.
+        status_catch_up()
     prune_before = day - timedelta(days=KEEP_DAYS)
     old = StatusSnapshot.objects.filter(day__lt=prune_before)
     month_ends = {d for d in old.values_list("day", flat=True).distinct() if (d + timedelta(days=1)).day == 1}

@@ -284,6 +284,30 @@ def test_the_sweep_clears_marks_a_lost_enqueue_left():
     assert snapshots.statuses_on(today, [task]) == task_statuses([task], today)
 
 
+def test_the_sweep_computes_each_task_once_and_leaves_no_mark(monkeypatch):
+    """The sweep stores today's row of every live task and clears their marks in the same transaction:
+    its catch-up afterwards does not compute the marked tasks a second time."""
+    from collections import Counter
+
+    tasks = _tasks()
+    today = timezone.localdate()
+    snapshots.status_refresh(tasks=tasks[:3], since=today, defer=True)  # submissions whose catch-up never ran
+    assert StatusGeneration.objects.filter(refresh_due=True).count() == 3
+    real, evaluated = snapshots.task_statuses, Counter()
+
+    def counted(chosen, day, **kw):
+        chosen = list(chosen)
+        evaluated.update(t.pk for t in chosen)
+        return real(chosen, day, **kw)
+
+    monkeypatch.setattr(snapshots, "task_statuses", counted)
+    assert snapshots.status_refresh(as_of=today) == len(tasks)
+    assert evaluated == Counter(t.pk for t in tasks)
+    assert not StatusGeneration.objects.filter(refresh_due=True).exists()
+    assert snapshots.statuses_on(today, tasks) == real(tasks, today)
+    assert cockpit_counts_equal_the_engine(today, tasks)
+
+
 def test_a_change_that_recomputes_at_once_keeps_the_marks_of_earlier_submissions():
     """A bump without `due` (a future-dated change, an approval) must not clear a submission's mark."""
     tasks = _tasks()
