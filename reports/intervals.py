@@ -28,7 +28,7 @@ from core.rows import id_chunks
 from plans.models import Task, TaskQuerySet
 from reports import engine
 from reports.models import StatusGeneration, StatusInterval
-from reports.status import engine_inputs, task_statuses, thresholds_for
+from reports.status import engine_inputs, input_on, task_statuses, thresholds_for
 
 DAY = timedelta(days=1)
 FILL_BATCH = 1000
@@ -211,7 +211,8 @@ def _runs(task: Task, inp: engine.TaskInput, thresholds: engine.Thresholds, star
     run_start, run_values = start, None
     day = start
     while day < end:
-        v = values_of(engine.evaluate(inp, day, thresholds))
+        # A task bound to records (数值来自记录) reads its measure per day; the others' inputs are fixed.
+        v = values_of(engine.evaluate(input_on(task, inp, day), day, thresholds))
         if v != run_values:
             if run_values is not None:
                 yield run_start, day, run_values

@@ -172,8 +172,7 @@ def task_statuses(
     tasks = list(tasks)
     inputs = engine_inputs(tasks, calendar=calendar, levels=levels)
     for task in tasks:
-        if task.measure_key:
-            inputs[task.pk] = dataclasses.replace(inputs[task.pk], reports=measured_reports(task, as_of))
+        inputs[task.pk] = input_on(task, inputs[task.pk], as_of)
     thresholds = {}
     results = {}
     for task in tasks:
@@ -181,6 +180,12 @@ def task_statuses(
             thresholds[task.plan_id] = thresholds_for(task.plan)
         results[task.pk] = engine.evaluate(inputs[task.pk], as_of, thresholds[task.plan_id])
     return results
+
+
+def input_on(task: Task, inp: engine.TaskInput, as_of: date) -> engine.TaskInput:
+    """What the engine sees of the task on the day: its inputs (`engine_inputs`), with a bound task's
+    reports replaced by its measured value as known that day (`measured_reports`: queries per day)."""
+    return dataclasses.replace(inp, reports=measured_reports(task, as_of)) if task.measure_key else inp
 
 
 def measure_scope(task: Task, end: date) -> MeasureScope:
