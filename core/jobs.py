@@ -29,6 +29,13 @@ Exactly once: the row goes QUEUED → RUNNING in one conditional UPDATE, so a ta
 once. The file is stored through core/uploads.py (checked, private, deleted if the run fails after
 storing) and only its requester may fetch it.
 
+A job the system starts itself (the refill of the stored status history after a change that cut many
+tasks' history, reports/fill.py) has no requester: a service calls `job_schedule(kind=…, params=…)` in its
+transaction, with no permission check (no person asked for it), and the run checks none. Its page is
+shown to whoever the kind's `allowed` admits (who may make the changes that need it). Its run is queued
+once the transaction commits; if queueing fails, the change stays committed and the job is failed
+(logged), so a later change does not join a job that will never run.
+
 A worker killed mid-job (OOM, a deploy's restart): the run writes `heartbeat_at` when it starts and with
 every progress write; `jobs_recover_stale` (run by the `notifications_requeue` timer) fails a RUNNING job
 whose heartbeat is older than its limit and deletes its stored upload, in a conditional UPDATE (still
@@ -84,7 +91,8 @@ class JobFailed(ServiceError):
 class JobKind:
     kind: str
     run: Callable[[JobContext], JobResult | None]  # None: work without a file (e.g. a status fill)
-    allowed: Callable[[Any], bool] = lambda user: True  # checked when it starts and again when it runs
+    # Checked when a person starts it and again when it runs; for a job the system started: who may see it.
+    allowed: Callable[[Any], bool] = lambda user: True
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -178,6 +186,32 @@ def job_start(*, actor, kind: str, params: dict, upload: uploads.CheckedUpload |
     return job
 
 
+def job_schedule(*, kind: str, params: dict) -> BackgroundJob:
+    """Queue a job the system starts itself (no requester, no permission check: a service's follow-up
+    work, not a person's request); it runs in a worker once this transaction commits."""
+    if kind not in _KINDS:
+        raise ServiceError(_("Unknown background job."), field="kind")
+    job = BackgroundJob.objects.create(kind=kind, params=params, requested_by=None)
+    # robust: the change that scheduled it is committed by then and must not fail for the queue.
+    # (a function, not a partial: Django logs a robust callback's failure by its __qualname__)
+    transaction.on_commit(lambda: _enqueue_or_fail(job.pk), robust=True)
+    return job
+
+
+def _enqueue_or_fail(job_id: int) -> None:
+    from core.tasks import run_job
+
+    try:
+        run_job.enqueue(job_id)
+    except Exception:
+        BackgroundJob.objects.filter(pk=job_id, state=BackgroundJob.State.QUEUED).update(
+            state=BackgroundJob.State.FAILED,
+            message=_("The job failed; try again, or ask the administrator to look at the log."),
+            finished_at=timezone.now(),
+        )
+        raise
+
+
 def job_run(job_id: int) -> str:
     """Run a queued job (the queue worker calls this); returns its final state."""
     now = timezone.now()
@@ -190,7 +224,8 @@ def job_run(job_id: int) -> str:
     entry = _KINDS.get(job.kind)
     context = JobContext(job)
     try:
-        if entry is None or not job.requested_by.is_active or not entry.allowed(job.requested_by):
+        person = job.requested_by  # None: the system scheduled it (job_schedule)
+        if entry is None or (person is not None and (not person.is_active or not entry.allowed(person))):
             raise ServiceError(_("You may not start this job."), code="forbidden")
         result = entry.run(context)
         _finish(job, result)
@@ -271,10 +306,18 @@ def jobs_recover_stale(*, older_than: timedelta) -> int:
 
 
 def job_get_for_user(user, pk: int) -> BackgroundJob:
-    """The job if `user` asked for it; 404 for anyone else (no existence leak)."""
-    job = BackgroundJob.objects.filter(pk=pk, requested_by_id=getattr(user, "pk", None)).first()
+    """The job if `user` asked for it, or the system did and its kind admits `user`; 404 for anyone else
+    (no existence leak)."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        raise Http404
+    job = BackgroundJob.objects.filter(models.Q(requested_by_id=user_id) | models.Q(requested_by=None), pk=pk).first()
     if job is None:
         raise Http404
+    if job.requested_by_id is None:
+        entry = _KINDS.get(job.kind)
+        if entry is None or not entry.allowed(user):
+            raise Http404
     return job
 
 

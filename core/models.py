@@ -54,8 +54,14 @@ class BackgroundJob(models.Model):
 
     kind = models.CharField(_("kind"), max_length=40)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # None: a job the system scheduled itself after a change (core.jobs.job_schedule), not a person.
     requested_by = models.ForeignKey(
-        "accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
+        "accounts.User",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     done = models.PositiveIntegerField(_("done"), default=0)

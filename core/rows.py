@@ -1,4 +1,9 @@
-"""Row-level SQL the ORM has no one-statement form for, built from the model's own fields.
+"""Row-level SQL the ORM has no one-statement form for, built from the model's own fields; and id
+lists cut to what one statement may bind.
+
+`id_chunks(ids)`: a list of ids that grows with the city (every live task, every project) is read
+`…__in=chunk` per IDS_PER_STATEMENT ids. With PostgreSQL's server-side binding (PG_PREPARED_STATEMENTS=1)
+a statement takes at most 65 535 parameters: one `IN` of every task of a province would fail.
 
 `insert_unless_exists(obj, unique=(…))`: `INSERT … ON CONFLICT (…) DO NOTHING RETURNING pk` (PostgreSQL,
 and SQLite ≥ 3.35). `get_or_create` costs four round trips when it creates (read, savepoint, insert,
@@ -20,12 +25,24 @@ milestones and areas) are written once as SQL from the models' own tables and co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
+
+T = TypeVar("T")
+# Far below the 65 535 parameters of a statement, and large enough that a city's 20 000 tasks are a few reads.
+IDS_PER_STATEMENT = 5000
+
+
+def id_chunks(ids: Iterable[T]) -> Iterator[list[T]]:
+    """The ids in lists of at most IDS_PER_STATEMENT, in their order (each one `…__in=` of a statement)."""
+    ids = list(ids)
+    size = IDS_PER_STATEMENT  # read per call: a test may lower it
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def insert_unless_exists(obj: models.Model, *, unique: Iterable[str]) -> bool:

@@ -20,14 +20,15 @@ from supervision.selectors import inspection_scope, rectification_scope
 
 
 def task_points(query: MapQuery) -> list[MapPoint]:
+    placed = Location.objects.filter(kind="task")
     located = {
-        pk: (float(lat), float(lng))
-        for pk, lat, lng in Location.objects.filter(kind="task").values_list("object_id", "latitude", "longitude")
+        pk: (float(lat), float(lng)) for pk, lat, lng in placed.values_list("object_id", "latitude", "longitude")
     }
     if not located:
         return []
     tasks = list(
-        Task.objects.filter(pk__in=located, plan_id__in=query.plan_ids, is_deleted=False)
+        # A semi-join, not the ids: every located task of a city may be more than one statement binds.
+        Task.objects.filter(pk__in=placed.values("object_id"), plan_id__in=query.plan_ids, is_deleted=False)
         .select_related("node", "lead_unit")
         .only("pk", "code", "node__title", "node__path", "lead_unit__name", "plan_id")
     )

@@ -14,6 +14,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from core.rows import id_chunks
 from plans.models import Task
 from projects.models import Project, ProjectReport, ProjectStage, ProjectStatus
 from reports import engine
@@ -28,12 +29,15 @@ def _local(moment, tz) -> date | None:
 
 
 def project_inputs(projects: list[Project], day: date) -> dict[int, tuple[engine.InvestmentInput, engine.Thresholds]]:
-    """The engine's inputs for each project as known on `day` (three queries for any number of projects)."""
+    """The engine's inputs for each project as known on `day` (three queries for any number of projects;
+    the two reads of records per `core.rows.IDS_PER_STATEMENT` projects)."""
     ids = [p.pk for p in projects]
     tz = timezone.get_current_timezone()
     reports: dict[int, list[engine.Report]] = defaultdict(list)
     rows = (
-        ProjectReport.objects.filter(project_id__in=ids, first_submitted_at__isnull=False)
+        row
+        for chunk in id_chunks(ids)
+        for row in ProjectReport.objects.filter(project_id__in=chunk, first_submitted_at__isnull=False)
         .values_list("project_id", "month", "amount_year", "first_submitted_at", "approved_at", "state")
         .order_by()
     )
@@ -51,7 +55,9 @@ def project_inputs(projects: list[Project], day: date) -> dict[int, tuple[engine
         )
     stages: dict[int, list[engine.StagePlan]] = defaultdict(list)
     for project_id, index, planned_on, reached_on, recorded_on in (
-        ProjectStage.objects.filter(project_id__in=ids)
+        row
+        for chunk in id_chunks(ids)
+        for row in ProjectStage.objects.filter(project_id__in=chunk)
         .values_list("project_id", "index", "planned_on", "reached_on", "recorded_on")
         .order_by()
     ):
@@ -165,18 +171,21 @@ def _store(batch: list[Project], day: date) -> int:
 def statuses_on(day: date, projects: Iterable[Project]) -> dict[int, ProjectStatus]:
     """The stored statuses of these projects on `day`, computing the missing ones first."""
     projects = list(projects)
-    ids = [p.pk for p in projects]
-    found = {s.project_id: s for s in ProjectStatus.objects.filter(day=day, project_id__in=ids)}
+    found = _stored_on(day, [p.pk for p in projects])
     absent = [p for p in projects if p.pk not in found]
     if absent:
         for p in absent:
             if "type" not in p._state.fields_cache:
                 p.type  # noqa: B018  (loaded once here, not per row in _row)
         _store(absent, day)
-        found.update(
-            {s.project_id: s for s in ProjectStatus.objects.filter(day=day, project_id__in=[p.pk for p in absent])}
-        )
+        found.update(_stored_on(day, [p.pk for p in absent]))
     return found
+
+
+def _stored_on(day: date, ids: list[int]) -> dict[int, ProjectStatus]:
+    return {
+        s.project_id: s for chunk in id_chunks(ids) for s in ProjectStatus.objects.filter(day=day, project_id__in=chunk)
+    }
 
 
 def status_refresh(*, project: Project, since: date | None) -> None:

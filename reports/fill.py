@@ -12,10 +12,11 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Perm
-from core.jobs import JobContext, job_start
+from core.jobs import JobContext, job_schedule, job_start
 from core.models import BackgroundJob
 from plans.models import Task
 from reports import intervals
@@ -69,37 +70,69 @@ def status_fill(ctx: JobContext) -> None:
     ctx.progress(missing, missing, force=True)
 
 
-# A change of every task's inputs (a working-day calendar edit) cuts every task's stored history from
-# its day on; the queue refills those days as far back as the weekly timer keeps them
-# (`status_history --last 400`, docs/deployment.md), so the cockpit of any of them stays a range read.
+# A change that cuts the stored history of many tasks (a working-day calendar edit: every task; a plan's
+# settings, a moved subtree, an import: theirs) leaves past days that more than INLINE_FILL_LIMIT tasks
+# lack, so their cockpit would queue a one-day fill and `/api/v1/rollups` compute the city in the request.
+# `reports.snapshots.status_refresh` schedules this refill for such a change (one rule for every change):
+# the queue stores those days again, as far back as the weekly timer keeps them (`status_history --last
+# 400`, docs/deployment.md), for the tasks that lack some of them.
 HISTORY_KIND = "status_history_fill"
 HISTORY_DAYS = 400
 
 
 def may_refill(user) -> bool:
-    """Who may start a refill: who may edit the working-day calendar (the change that needs it)."""
+    """Who may see a refill (the system starts it): who may make the changes that need one (the
+    working-day calendar, a plan's settings)."""
     return user.has_luoshi_perm(Perm.PLAN_EDIT) or user.has_luoshi_perm(Perm.ORG_MANAGE)
 
 
 def status_history_refill(ctx: JobContext) -> None:
-    """Store every day of the range for every live task (reports.intervals.history_fill)."""
+    """Store every day of the range for the live tasks that lack some day of it (reports.intervals.with_gap):
+    the tasks the changes cut, and any other whose history has a hole (those few cost little).
+
+    Days before the earliest start of those tasks are left out (as `status_history --all` does)."""
     start, end = date.fromisoformat(ctx.params["from"]), date.fromisoformat(ctx.params["to"])
     ctx.progress(0, None, force=True)
-    intervals.history_fill(start, end, progress=lambda done, total: ctx.progress(done, total, force=True))
+    tasks = list(intervals.with_gap(Task.objects.alive(), start, end).with_plan("node").order_by("pk"))
+    if tasks:
+        first = max(start, min(t.start_date for t in tasks))
+        intervals.history_fill(first, end, tasks, progress=lambda done, total: ctx.progress(done, total, force=True))
+    ctx.progress(len(tasks), len(tasks), force=True)
 
 
-def history_refill_start(*, actor, since: date) -> BackgroundJob | None:
-    """Queue the refill of the stored history from `since` to today (bounded by HISTORY_DAYS); None when
-    no past day is affected."""
+def history_refill_due(*, since: date | None) -> BackgroundJob | None:
+    """Queue the refill of the stored history from `since` (None: every day) to today, bounded by
+    HISTORY_DAYS, or widen the refill already waiting; None when no past day is affected.
+
+    Called inside the changing transaction (reports.snapshots.status_refresh): the job rolls back with
+    the change, and its run is queued when the change commits. A waiting refill is locked until then,
+    so a worker cannot start it before the change it now also serves is visible."""
     today = timezone.localdate()
-    start = max(since, today - timedelta(days=HISTORY_DAYS))
+    start = today - timedelta(days=HISTORY_DAYS)
+    if since is not None:
+        start = max(since, start)
     if start >= today:
         return None
-    # A refill still waiting that covers these days serves this change too (several edits in a row).
-    for waiting in BackgroundJob.objects.filter(kind=HISTORY_KIND, state=BackgroundJob.State.QUEUED):
-        if waiting.params.get("from", "9999") <= start.isoformat() and waiting.params.get("to") == today.isoformat():
-            return waiting
-    return job_start(actor=actor, kind=HISTORY_KIND, params={"from": start.isoformat(), "to": today.isoformat()})
+    with transaction.atomic():
+        waiting = _waiting_refill(today, lock=True)
+        if waiting is None:
+            return job_schedule(kind=HISTORY_KIND, params={"from": start.isoformat(), "to": today.isoformat()})
+        if waiting.params["from"] > start.isoformat():
+            waiting.params = {**waiting.params, "from": start.isoformat()}
+            waiting.save(update_fields=["params"])
+        return waiting
+
+
+def history_refill_waiting() -> BackgroundJob | None:
+    """The refill queued today and not yet started (what the calendar page names after a change)."""
+    return _waiting_refill(timezone.localdate(), lock=False)
+
+
+def _waiting_refill(today: date, *, lock: bool) -> BackgroundJob | None:
+    waiting = BackgroundJob.objects.filter(
+        kind=HISTORY_KIND, state=BackgroundJob.State.QUEUED, params__to=today.isoformat()
+    ).order_by("pk")
+    return (waiting.select_for_update() if lock else waiting).first()
 
 
 def status_fill_start(*, actor, day: date, kind: str = KIND) -> BackgroundJob:

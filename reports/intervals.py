@@ -21,12 +21,14 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DateField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Greatest
 
+from core.rows import id_chunks
 from plans.models import Task, TaskQuerySet
 from reports import engine
 from reports.models import StatusGeneration, StatusInterval
-from reports.status import engine_inputs, task_statuses, thresholds_for
+from reports.status import engine_inputs, input_on, task_statuses, thresholds_for
 
 DAY = timedelta(days=1)
 FILL_BATCH = 1000
@@ -66,13 +68,17 @@ def covering(day: date) -> Q:
 def locked_generations(task_ids: list[int]) -> dict[int, int]:
     """The tasks' generations, their rows locked until the transaction ends: what every fill checks
     before storing (reports.snapshots, the race rule)."""
-    # Locked in task order: no deadlock between two fills; a concurrent change waits or was first.
-    return dict(
-        StatusGeneration.objects.select_for_update(no_key=True)
-        .filter(task_id__in=sorted(task_ids))
-        .order_by("task_id")
-        .values_list("task_id", "generation")
-    )
+    # Locked in task order (chunks of the sorted ids, in turn): no deadlock between two fills; a
+    # concurrent change waits or was first.
+    found: dict[int, int] = {}
+    for chunk in id_chunks(sorted(task_ids)):
+        found.update(
+            StatusGeneration.objects.select_for_update(no_key=True)
+            .filter(task_id__in=chunk)
+            .order_by("task_id")
+            .values_list("task_id", "generation")
+        )
+    return found
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -142,12 +148,13 @@ def record_checked(day: date, results: dict[int, engine.StatusResult], read: dic
 
 def cut(ids: list[int] | None, since: date | None) -> None:
     """Forget the tasks' values from `since` on (every day when None): a change affects them."""
-    rows = StatusInterval.objects.all() if ids is None else StatusInterval.objects.filter(task_id__in=ids)
-    if since is None:
-        rows.delete()
-        return
-    rows.filter(valid_from__gte=since).delete()
-    rows.filter(valid_to__gt=since).update(valid_to=since)
+    for chunk in [None] if ids is None else id_chunks(ids):
+        rows = StatusInterval.objects.all() if chunk is None else StatusInterval.objects.filter(task_id__in=chunk)
+        if since is None:
+            rows.delete()
+            continue
+        rows.filter(valid_from__gte=since).delete()
+        rows.filter(valid_to__gt=since).update(valid_to=since)
 
 
 # A request computes a day nobody stored itself only for this many tasks (about 0.4 s of engine
@@ -167,6 +174,19 @@ def uncovered(tasks: TaskQuerySet, day: date) -> TaskQuerySet:
     """The tasks no interval covers on the day."""
     found = StatusInterval.objects.filter(task_id=OuterRef("pk"), valid_from__lte=day, valid_to__gt=day)
     return tasks.filter(~Exists(found))
+
+
+def with_gap(tasks: TaskQuerySet, start: date, end: date) -> TaskQuerySet:
+    """The tasks some day of which no interval covers, from `start` (or their own start, if later) to
+    `end` (exclusive): what a refill of those days has to compute (reports/fill.py)."""
+    first = Greatest(Value(start, output_field=DateField()), F("start_date"))
+    spans = StatusInterval.objects.filter(task_id=OuterRef("pk"))
+    covers_first = spans.filter(valid_from__lte=OuterRef("first_day"), valid_to__gt=OuterRef("first_day"))
+    # Intervals never overlap: the days are covered when the first is and every interval ending
+    # within them is followed by one starting on its end.
+    followed = StatusInterval.objects.filter(task_id=OuterRef("task_id"), valid_from=OuterRef("valid_to"))
+    broken = spans.filter(valid_to__gt=OuterRef("first_day"), valid_to__lt=end).filter(~Exists(followed))
+    return tasks.annotate(first_day=first).filter(first_day__lt=end).filter(~Exists(covers_first) | Exists(broken))
 
 
 def ensure_covered(tasks: TaskQuerySet, day: date, *, progress=None) -> int:
@@ -191,7 +211,8 @@ def _runs(task: Task, inp: engine.TaskInput, thresholds: engine.Thresholds, star
     run_start, run_values = start, None
     day = start
     while day < end:
-        v = values_of(engine.evaluate(inp, day, thresholds))
+        # A task bound to records (数值来自记录) reads its measure per day; the others' inputs are fixed.
+        v = values_of(engine.evaluate(input_on(task, inp, day), day, thresholds))
         if v != run_values:
             if run_values is not None:
                 yield run_start, day, run_values

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import role_holders
+from core.rows import id_chunks
 from core.workcalendar import work_calendar
 from notifications.models import Follow
 from notifications.services import notify
@@ -43,9 +44,10 @@ LOOK_BACK_DAYS = 31
 
 def _people_by_unit(unit_ids: set[int], role: str) -> dict[int, list[User]]:
     people: dict[int, list[User]] = defaultdict(list)
-    for person in role_holders(role, unit_ids=unit_ids):
-        if person.unit_id is not None:  # filtered by unit: always set; the check is for the type
-            people[person.unit_id].append(person)
+    for chunk in id_chunks(sorted(unit_ids)):  # every unit with a task due: a province's are many
+        for person in role_holders(role, unit_ids=chunk):
+            if person.unit_id is not None:  # filtered by unit: always set; the check is for the type
+                people[person.unit_id].append(person)
     return people
 
 
@@ -68,11 +70,13 @@ def report_reminders(as_of: date) -> int:
         return 0
     levels = task_levels(tasks)
     units = {t.lead_unit_id for t in tasks if t.lead_unit_id} | {u.pk for t in tasks for u in t.co_units.all()}
-    submitted = set(
-        ProgressReport.objects.filter(
-            task__in=tasks, first_submitted_at__isnull=False, due_date__gte=earliest_due - timedelta(days=7)
+    submitted = {
+        row
+        for chunk in id_chunks(t.pk for t in tasks)
+        for row in ProgressReport.objects.filter(
+            task_id__in=chunk, first_submitted_at__isnull=False, due_date__gte=earliest_due - timedelta(days=7)
         ).values_list("task_id", "unit_id", "period_end")
-    )
+    }
     reporters = _people_by_unit(units, Role.UNIT_REPORTER)
     heads = _people_by_unit(units, Role.UNIT_HEAD)
     count = 0

@@ -15,7 +15,13 @@ with the same numbers (`StatusResult`s equal to freshly computed ones, tested). 
   the rows and mark the tasks `refresh_due`; the queue's `status_catch_up`, scheduled at most once a
   second per process (reports/fill.py), computes today's rows of every marked task in batches. A
   reader before it computes the missing row itself, as for any missing row, so nobody ever reads a
-  stale status; the catch-up only moves the work out of the submitting request and batches it.
+  stale status; the catch-up only moves the work out of the submitting request and batches it. The
+  nightly sweep of today clears the marks of the tasks it stores (same check, same transaction), so
+  its catch-up afterwards only computes tasks bumped meanwhile.
+- History refill: a change that cuts past days (`since` before today, or None) of more than
+  `intervals.INLINE_FILL_LIMIT` tasks (a plan's settings, a moved subtree, an import, the working-day
+  calendar) also queues the refill of those days (reports/fill.py, `history_refill_due`; one waiting
+  refill serves every such change), so their cockpit stays a range read instead of a fill.
 - Race: a fill reads each task's `StatusGeneration` before its inputs and stores a row only if the
   generation is unchanged under a row lock; every change bumps it first. So a slow fill never
   writes back statuses computed from inputs a concurrent change has replaced.
@@ -29,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from core.rows import id_chunks
 from plans.models import Task, TaskQuerySet
 from reports import engine, intervals
 from reports.models import Judgement, StatusGeneration, StatusInterval, StatusSnapshot
@@ -105,13 +112,14 @@ def result_from_row(row: StatusSnapshot, judgement: engine.Judgement | None) -> 
 
 def _judgements(task_ids: Iterable[int]) -> dict[int, list[engine.Judgement]]:
     found: dict[int, list[engine.Judgement]] = defaultdict(list)
-    rows = (
-        Judgement.objects.filter(task_id__in=list(task_ids))
-        .order_by("recorded_on", "id")
-        .values_list("task_id", "recorded_on", "likelihood", "reason")
-    )
-    for task_id, recorded_on, likelihood, reason in rows:
-        found[task_id].append(engine.Judgement(recorded_on, engine.Likelihood(likelihood), reason))
+    for chunk in id_chunks(task_ids):
+        rows = (
+            Judgement.objects.filter(task_id__in=chunk)
+            .order_by("recorded_on", "id")
+            .values_list("task_id", "recorded_on", "likelihood", "reason")
+        )
+        for task_id, recorded_on, likelihood, reason in rows:
+            found[task_id].append(engine.Judgement(recorded_on, engine.Likelihood(likelihood), reason))
     return found
 
 
@@ -120,18 +128,28 @@ def _judgements(task_ids: Iterable[int]) -> dict[int, list[engine.Judgement]]:
 
 def _generations(task_ids: list[int]) -> dict[int, int]:
     """Each task's generation (rows created at 0 for tasks that have none yet)."""
-    found = dict(StatusGeneration.objects.filter(task_id__in=task_ids).values_list("task_id", "generation"))
+    found: dict[int, int] = {}
+    for chunk in id_chunks(task_ids):
+        found.update(StatusGeneration.objects.filter(task_id__in=chunk).values_list("task_id", "generation"))
     missing = [pk for pk in task_ids if pk not in found]
     if missing:
         StatusGeneration.objects.bulk_create(
             [StatusGeneration(task_id=pk, generation=0) for pk in missing], ignore_conflicts=True, batch_size=FILL_BATCH
         )
-        found.update(StatusGeneration.objects.filter(task_id__in=missing).values_list("task_id", "generation"))
+        for chunk in id_chunks(missing):
+            found.update(StatusGeneration.objects.filter(task_id__in=chunk).values_list("task_id", "generation"))
     return found
 
 
-def _store(day: date, results: dict[int, engine.StatusResult], read: dict[int, int], *, overwrite: bool) -> int:
-    """Store results whose task's generation is still the one read before computing them."""
+def _store(
+    day: date, results: dict[int, engine.StatusResult], read: dict[int, int], *, overwrite: bool, sweep: bool = False
+) -> int:
+    """Store results whose task's generation is still the one read before computing them.
+
+    `sweep`: also the day's intervals, and, for today, clear the catch-up marks of the tasks stored (their
+    row and interval were computed from the inputs of the generation read: what the catch-up would store),
+    all in the same transaction and under the same check as `status_catch_up`.
+    """
     ids = sorted(results)
     stored = 0
     for start in range(0, len(ids), FILL_BATCH):
@@ -140,7 +158,8 @@ def _store(day: date, results: dict[int, engine.StatusResult], read: dict[int, i
             # A change bumping a generation waits for this transaction, then deletes what it stored;
             # or it went first, and the generation read here differs, so the stale result is dropped.
             current = intervals.locked_generations(chunk)
-            rows = [_row(pk, day, results[pk], read[pk]) for pk in chunk if current.get(pk) == read[pk]]
+            kept = [pk for pk in chunk if current.get(pk) == read[pk]]
+            rows = [_row(pk, day, results[pk], read[pk]) for pk in kept]
             if overwrite:
                 fields = [f.name for f in StatusSnapshot._meta.concrete_fields if f.name not in ("id", "task", "day")]
                 StatusSnapshot.objects.bulk_create(
@@ -148,6 +167,11 @@ def _store(day: date, results: dict[int, engine.StatusResult], read: dict[int, i
                 )
             else:
                 StatusSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+            if sweep:
+                intervals.record(day, {pk: results[pk] for pk in kept}, read)
+                # Today read per transaction, as the catch-up does: a row of yesterday clears no mark.
+                if kept and day == timezone.localdate():
+                    StatusGeneration.objects.filter(task_id__in=kept, refresh_due=True).update(refresh_due=False)
             stored += len(rows)
     return stored
 
@@ -167,9 +191,8 @@ def ensure_stored(tasks: TaskQuerySet, day: date) -> int:
     # Ids first: usually none is missing, and the task list pays for this check on every page, so it
     # builds no select_related query over plans and nodes (about 1 ms of Django work) for nothing.
     missing = list(tasks.filter(~Exists(stored)).order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(missing), 5000):
-        chunk = Task.objects.filter(pk__in=missing[start : start + 5000]).with_plan("node")
-        _compute_and_store(list(chunk), day)
+    for chunk in id_chunks(missing):
+        _compute_and_store(list(Task.objects.filter(pk__in=chunk).with_plan("node")), day)
     return len(missing)
 
 
@@ -192,6 +215,8 @@ def status_refresh(
       rows older than KEEP_DAYS that are not month ends.
     - `defer=True` (a submission): drop the rows and mark the tasks for the queue's catch-up instead
       of recomputing today's row in the request (module docstring, "Catch-up").
+    - A change cutting past days of more than `intervals.INLINE_FILL_LIMIT` tasks (or `everything`)
+      queues their refill (module docstring, "History refill").
     The tasks are read again after the generation bump, never taken from the caller: a change of the
     task committed before the bump is then seen (see the module's race rule).
     """
@@ -213,6 +238,11 @@ def status_refresh(
         from reports.fill import catch_up_soon
 
         transaction.on_commit(catch_up_soon, robust=True)
+    if (since is None or since < today) and (ids is None or len(set(ids)) > intervals.INLINE_FILL_LIMIT):
+        # Past days more tasks lack than a request computes: the queue refills them (module docstring).
+        from reports.fill import history_refill_due
+
+        history_refill_due(since=since)
     if not eager:
         return 0
     assert ids is not None
@@ -251,7 +281,13 @@ def _invalidate(ids: list[int] | None, since: date | None, *, due: bool) -> dict
     """Bump, drop the rows and cut the intervals from `since`; returns the new generations when a few
     tasks were named and all had a generation row (else None: the caller reads them if it needs them).
     `due`: mark the tasks for the catch-up (today's row is not recomputed by the caller)."""
-    generations = StatusGeneration.objects.all() if ids is None else StatusGeneration.objects.filter(task_id__in=ids)
+    # The statements below per chunk of ids (core.rows.id_chunks): a plan's or an import's tasks may be
+    # more than one statement binds; one chunk (`None`) for every task.
+    chunks: list[list[int] | None] = [None] if ids is None else list(id_chunks(sorted(set(ids))))
+
+    def of(chunk: list[int] | None) -> QuerySet[StatusGeneration]:
+        return StatusGeneration.objects.all() if chunk is None else StatusGeneration.objects.filter(task_id__in=chunk)
+
     # Bump first: this takes the row lock that a concurrent fill checks before storing. Tasks that
     # have no generation row yet get one (created at 0, then bumped like the others).
     new: dict[int, int] | None = None
@@ -261,25 +297,27 @@ def _invalidate(ids: list[int] | None, since: date | None, *, due: bool) -> dict
         new = _bump_returning(list(set(ids)), due=due) if ids else {}
         bumped = len(new)
     else:
-        bumped = generations.update(generation=F("generation") + 1, **mark)
+        bumped = sum(of(chunk).update(generation=F("generation") + 1, **mark) for chunk in chunks)
     if ids is not None and bumped < len(set(ids)):
         _generations(ids)
         # The ids the first UPDATE did not reach, whatever their value now: a concurrent change may
         # have created and bumped the row meanwhile, and this change must bump it again.
         if new is not None:
-            generations.exclude(task_id__in=list(new)).update(generation=F("generation") + 1, **mark)
+            of(ids).exclude(task_id__in=list(new)).update(generation=F("generation") + 1, **mark)
         else:  # a change of many tasks: those created at 0 just now (a race here is left to the sweep)
-            generations.filter(generation=0).update(generation=F("generation") + 1, **mark)
+            for chunk in chunks:
+                of(chunk).filter(generation=0).update(generation=F("generation") + 1, **mark)
         new = None
     epoch_touch()  # cached rollups are stale once this commits
     if ids is not None and since is not None and using_postgres():
         _drop_since(ids, since)
         return new
-    rows = StatusSnapshot.objects.all() if ids is None else StatusSnapshot.objects.filter(task_id__in=ids)
-    if since is not None:
-        rows = rows.filter(day__gte=since)
-    rows.delete()
-    intervals.cut(ids, since)
+    for chunk in chunks:
+        rows = StatusSnapshot.objects.all() if chunk is None else StatusSnapshot.objects.filter(task_id__in=chunk)
+        if since is not None:
+            rows = rows.filter(day__gte=since)
+        rows.delete()
+        intervals.cut(chunk, since)
     return new
 
 
@@ -307,11 +345,11 @@ def _sweep(day: date) -> int:
         chunk = tasks[start : start + 5000]
         read = _generations([t.pk for t in chunk])
         results = task_statuses(chunk, day)
-        written += _store(day, results, read, overwrite=True)
-        intervals.record_checked(day, results, read)
+        written += _store(day, results, read, overwrite=True, sweep=True)
     epoch_touch()  # overwriting may have healed rows that cached rollups counted
     if day == timezone.localdate():
-        status_catch_up()  # marks left by a lost enqueue (today's rows themselves were just written)
+        # The marks the store above could not clear: tasks bumped while it computed, deleted tasks.
+        status_catch_up()
     prune_before = day - timedelta(days=KEEP_DAYS)
     old = StatusSnapshot.objects.filter(day__lt=prune_before)
     month_ends = {d for d in old.values_list("day", flat=True).distinct() if (d + timedelta(days=1)).day == 1}
@@ -369,7 +407,7 @@ def statuses_on(day: date, tasks: Iterable[Task]) -> dict[int, engine.StatusResu
     """
     tasks = list(tasks)
     ids = [t.pk for t in tasks]
-    rows = {r.task_id: r for r in StatusSnapshot.objects.filter(day=day, task_id__in=ids)} if ids else {}
+    rows = {r.task_id: r for chunk in id_chunks(ids) for r in StatusSnapshot.objects.filter(day=day, task_id__in=chunk)}
     missing = [t for t in tasks if t.pk not in rows]
     results = _compute_and_store(missing, day) if missing else {}
     present = [pk for pk in ids if pk in rows]
@@ -387,10 +425,15 @@ def lights_on(day: date, task_ids: Iterable[int]) -> dict[int, tuple[engine.Stat
     """Only each task's status and shown light, what a list shows: one narrow query when all are stored
     (no judgements, no full rows). Missing rows are computed and stored as in `statuses_on`."""
     ids = list(task_ids)
-    rows = StatusSnapshot.objects.filter(day=day, task_id__in=ids)
-    found = {pk: (engine.Status(s), engine.Light(li)) for pk, s, li in rows.values_list("task_id", "status", "light")}
+    found = {
+        pk: (engine.Status(s), engine.Light(li))
+        for chunk in id_chunks(ids)
+        for pk, s, li in StatusSnapshot.objects.filter(day=day, task_id__in=chunk).values_list(
+            "task_id", "status", "light"
+        )
+    }
     missing = [pk for pk in ids if pk not in found]
-    if missing:
-        tasks = list(Task.objects.filter(pk__in=missing).with_plan("node"))
+    for chunk in id_chunks(missing):
+        tasks = list(Task.objects.filter(pk__in=chunk).with_plan("node"))
         found.update((pk, (r.status, r.light)) for pk, r in _compute_and_store(tasks, day).items())
     return found

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.measures import MeasureScope, get_measure
+from core.rows import id_chunks
 from core.workcalendar import work_calendar
 from core.workdays import WorkCalendar
 from plans import treepath
@@ -84,40 +85,41 @@ def engine_inputs(
 ) -> dict[int, engine.TaskInput]:
     """TaskInput per task: milestones, the lead unit's submitted reports, judgements, reporting periods.
 
-    Five queries whatever the number of tasks (milestones, reports, judgements, calendar, task paths);
+    Five queries whatever the number of tasks (milestones, reports, judgements, calendar, task paths;
+    the first three per `core.rows.IDS_PER_STATEMENT` tasks);
     three when the caller passes the calendar and every task's level (a submission has read both to
     choose its period). Reports of every date are passed: the engine itself ignores what was not
     approved by the as-of date.
     """
-    ids = [t.pk for t in tasks]
     milestones = defaultdict(list)
-    for task_id, day, value in Milestone.objects.filter(task_id__in=ids, planned_value__isnull=False).values_list(
-        "task_id", "date", "planned_value"
-    ):
-        assert value is not None  # the query excludes milestones without a planned value
-        milestones[task_id].append(engine.Milestone(day, value))
     reports = defaultdict(list)
-    rows = ProgressReport.objects.filter(task_id__in=ids, is_lead=True, first_submitted_at__isnull=False).values_list(
-        "task_id", "period_end", "value", "first_submitted_at", "approved_at", "state"
-    )
-    for task_id, period_end, value, first_submitted, approved_at, state in rows:
-        assert first_submitted is not None  # the query keeps submitted reports only
-        approved_on = _local_date(approved_at) if state == ProgressReport.State.APPROVED else None
-        reports[task_id].append(
-            engine.Report(
-                period_end,
-                value if value is not None else Decimal(0),
-                timezone.localtime(first_submitted).date(),
-                approved_on,
-            )
-        )
     judgements = defaultdict(list)
-    for task_id, recorded_on, likelihood, reason in (
-        Judgement.objects.filter(task_id__in=ids)
-        .order_by("recorded_on", "id")
-        .values_list("task_id", "recorded_on", "likelihood", "reason")
-    ):
-        judgements[task_id].append(engine.Judgement(recorded_on, engine.Likelihood(likelihood), reason))
+    for ids in id_chunks(t.pk for t in tasks):  # one read each for a district; a province's in chunks
+        for task_id, day, value in Milestone.objects.filter(task_id__in=ids, planned_value__isnull=False).values_list(
+            "task_id", "date", "planned_value"
+        ):
+            assert value is not None  # the query excludes milestones without a planned value
+            milestones[task_id].append(engine.Milestone(day, value))
+        rows = ProgressReport.objects.filter(
+            task_id__in=ids, is_lead=True, first_submitted_at__isnull=False
+        ).values_list("task_id", "period_end", "value", "first_submitted_at", "approved_at", "state")
+        for task_id, period_end, value, first_submitted, approved_at, state in rows:
+            assert first_submitted is not None  # the query keeps submitted reports only
+            approved_on = _local_date(approved_at) if state == ProgressReport.State.APPROVED else None
+            reports[task_id].append(
+                engine.Report(
+                    period_end,
+                    value if value is not None else Decimal(0),
+                    timezone.localtime(first_submitted).date(),
+                    approved_on,
+                )
+            )
+        for task_id, recorded_on, likelihood, reason in (
+            Judgement.objects.filter(task_id__in=ids)
+            .order_by("recorded_on", "id")
+            .values_list("task_id", "recorded_on", "likelihood", "reason")
+        ):
+            judgements[task_id].append(engine.Judgement(recorded_on, engine.Likelihood(likelihood), reason))
     dues = DueDates(calendar or work_calendar())
     if levels is None or any(t.pk not in levels for t in tasks):
         levels = task_levels(tasks)
@@ -170,8 +172,7 @@ def task_statuses(
     tasks = list(tasks)
     inputs = engine_inputs(tasks, calendar=calendar, levels=levels)
     for task in tasks:
-        if task.measure_key:
-            inputs[task.pk] = dataclasses.replace(inputs[task.pk], reports=measured_reports(task, as_of))
+        inputs[task.pk] = input_on(task, inputs[task.pk], as_of)
     thresholds = {}
     results = {}
     for task in tasks:
@@ -179,6 +180,12 @@ def task_statuses(
             thresholds[task.plan_id] = thresholds_for(task.plan)
         results[task.pk] = engine.evaluate(inputs[task.pk], as_of, thresholds[task.plan_id])
     return results
+
+
+def input_on(task: Task, inp: engine.TaskInput, as_of: date) -> engine.TaskInput:
+    """What the engine sees of the task on the day: its inputs (`engine_inputs`), with a bound task's
+    reports replaced by its measured value as known that day (`measured_reports`: queries per day)."""
+    return dataclasses.replace(inp, reports=measured_reports(task, as_of)) if task.measure_key else inp
 
 
 def measure_scope(task: Task, end: date) -> MeasureScope:

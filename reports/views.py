@@ -2,6 +2,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +24,7 @@ from core.templatetags.luoshi import plan_label
 from core.workcalendar import work_calendar
 from plans.selectors import plans_choose, task_get_for_user
 from reports import intervals, services
-from reports.fill import history_refill_start, status_fill_latest, status_fill_start
+from reports.fill import history_refill_waiting, status_fill_latest, status_fill_start
 from reports.forms import EvidenceForm, JudgementForm, ReportForm, ReturnForm, WorkdayOverrideForm
 from reports.models import ProgressReport
 from reports.selectors import (
@@ -332,18 +333,20 @@ def calendar_view(request):
         form = WorkdayOverrideForm(request.POST, instance=existing)
         if form.is_valid():
             before = None if existing is None else {"is_workday": existing.is_workday, "name": existing.name}
-            override = form.save()
-            audit_record(
-                actor=request.user,
-                verb="calendar.set",
-                obj=override,
-                before=before,
-                after={"date": override.date, "is_workday": override.is_workday, "name": override.name},
-            )
-            # Due dates on or after the day move: every task's stored statuses from that day on; the
-            # queue refills the past days of the stored history (reports/fill.py).
-            status_refresh(everything=True, since=override.date)
-            refill = history_refill_start(actor=request.user, since=override.date)
+            with transaction.atomic():
+                override = form.save()
+                audit_record(
+                    actor=request.user,
+                    verb="calendar.set",
+                    obj=override,
+                    before=before,
+                    after={"date": override.date, "is_workday": override.is_workday, "name": override.name},
+                )
+                # Due dates on or after the day move: every task's stored statuses from that day on; a
+                # past day also queues the refill of the stored history (reports.snapshots, reports/fill.py),
+                # waiting until this commits, so it is named here.
+                status_refresh(everything=True, since=override.date)
+                refill = history_refill_waiting() if override.date < timezone.localdate() else None
             if refill is None:
                 messages.success(request, _("Saved."))
             else:

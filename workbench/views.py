@@ -25,7 +25,7 @@ JOB_LABELS = {
     "bulletin_draft": _("Bulletin draft"),
     "status_fill": _("Statuses of a past day"),
     "project_status_fill": _("Project statuses of a past day"),
-    "status_history_fill": _("Stored status history after a calendar change"),
+    "status_history_fill": _("Stored status history after a change of many tasks"),
     "project_ledger_import": _("Project ledger import"),
     "project_monthly_import": _("Monthly investment sheet import"),
     "enterprise_import": _("Enterprise list import"),

@@ -76,3 +76,11 @@ def test_ids_condition_matches_exactly_the_ids_and_an_empty_list_nothing():
         where, params = ids_condition(column, chosen, connection)
         found = select_rows(f"SELECT {column} FROM {table} WHERE {where} ORDER BY 1", params, [None])  # noqa: S608
         assert [pk for (pk,) in found] == sorted(set(chosen))
+
+
+def test_id_chunks_keep_every_id_in_order_in_lists_of_the_size(monkeypatch):
+    from core import rows
+
+    monkeypatch.setattr(rows, "IDS_PER_STATEMENT", 3)
+    assert list(rows.id_chunks(iter(range(7)))) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(rows.id_chunks([])) == []

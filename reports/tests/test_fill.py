@@ -93,6 +93,9 @@ def test_a_calendar_change_refills_the_stored_history_in_the_queue(client_as):
     response = office.post("/calendar/", {"date": day.isoformat(), "is_workday": "on", "name": "测试调休"}, follow=True)
     job = BackgroundJob.objects.get(kind=fill.HISTORY_KIND)
     assert f"后台任务 #{job.pk}" in response.content.decode()  # the office is told what runs now
+    assert job.requested_by is None  # the system's follow-up of the change (reports.snapshots)
+    assert office.get(f"/jobs/{job.pk}/").status_code == 200  # who may edit the calendar sees it
+    assert client_as("zjj_reporter").get(f"/jobs/{job.pk}/").status_code == 404
     probe = today - dt.timedelta(days=2)
     assert not StatusInterval.objects.filter(valid_from__lte=probe, valid_to__gt=probe).exists()  # cut
     assert job.params == {"from": day.isoformat(), "to": today.isoformat()}
@@ -103,12 +106,81 @@ def test_a_calendar_change_refills_the_stored_history_in_the_queue(client_as):
     }
     assert stored == {pk: intervals.values_of(r) for pk, r in task_statuses(tasks, probe).items()}
     # A change of a day long past refills only as far back as the weekly timer keeps (HISTORY_DAYS).
-    old = fill.history_refill_start(actor=office_user(), since=dt.date(2021, 5, 6))
+    old = fill.history_refill_due(since=dt.date(2021, 5, 6))
     assert old is not None and old.params["from"] == (today - dt.timedelta(days=fill.HISTORY_DAYS)).isoformat()
-    assert fill.history_refill_start(actor=office_user(), since=today + dt.timedelta(days=3)) is None
+    assert fill.history_refill_due(since=today + dt.timedelta(days=3)) is None
 
 
-def office_user():
-    from accounts.models import User
+def _covered_on(day):
+    return {
+        iv.task_id: (iv.status, iv.light, iv.computed_light, iv.late, iv.completion)
+        for iv in StatusInterval.objects.filter(valid_from__lte=day, valid_to__gt=day)
+    }
 
-    return User.objects.get(username="office")
+
+def test_a_plan_settings_change_of_many_tasks_queues_one_refill_of_their_history(monkeypatch, demo_plan, users):
+    """The rule lives in status_refresh: any change cutting past days of more than INLINE_FILL_LIMIT tasks."""
+    from django.utils import timezone
+
+    from plans.services import plan_settings
+    from reports import fill, snapshots
+
+    monkeypatch.setattr(intervals, "INLINE_FILL_LIMIT", 3)  # the demo plan is small: its tasks are "many"
+    today = timezone.localdate()
+    tasks = list(Task.objects.alive().select_related("plan", "node"))
+    assert len(tasks) > 3 and all(t.plan_id == demo_plan.pk for t in tasks)
+    intervals.history_fill(today - dt.timedelta(days=10), today)
+    # First a change of many tasks from five days ago, then the plan's thresholds (every day): one
+    # refill, widened to every day the weekly timer keeps.
+    snapshots.status_refresh(tasks=Task.objects.alive(), since=today - dt.timedelta(days=5))
+    job = BackgroundJob.objects.get(kind=fill.HISTORY_KIND)
+    assert job.params["from"] == (today - dt.timedelta(days=5)).isoformat()
+    settings = {"cadence": demo_plan.cadence, "stagger_workdays": demo_plan.stagger_workdays}
+    plan_settings(actor=users["office"], plan=demo_plan, **settings, lag_yellow_percent=5, lag_red_percent=30)
+    plan_settings(actor=users["office"], plan=demo_plan, **settings, lag_yellow_percent=6, lag_red_percent=30)
+    job = BackgroundJob.objects.get(kind=fill.HISTORY_KIND)
+    bound = today - dt.timedelta(days=fill.HISTORY_DAYS)
+    assert job.params == {"from": bound.isoformat(), "to": today.isoformat()} and job.requested_by is None
+    probes = [today - dt.timedelta(days=1), today - dt.timedelta(days=8), bound]
+    assert not any(_covered_on(day) for day in probes)  # cut
+
+    assert jobs.job_run(job.pk) == "done"
+    tasks = list(Task.objects.alive().select_related("plan", "node"))  # the new thresholds
+    for day in probes:
+        assert _covered_on(day) == {pk: intervals.values_of(r) for pk, r in task_statuses(tasks, day).items()}
+    assert not intervals.with_gap(Task.objects.alive(), bound, today).exists()
+
+
+def test_a_small_change_or_one_of_today_queues_no_refill(monkeypatch):
+    from django.utils import timezone
+
+    from reports import snapshots
+
+    monkeypatch.setattr(intervals, "INLINE_FILL_LIMIT", 3)
+    today = timezone.localdate()
+    few = list(Task.objects.alive()[:3])
+    snapshots.status_refresh(tasks=few, since=None)  # not more than the limit: a request fills them
+    snapshots.status_refresh(tasks=Task.objects.alive(), since=today)  # no past day cut
+    snapshots.status_refresh(everything=True, since=today + dt.timedelta(days=3))
+    assert not BackgroundJob.objects.exists()
+
+
+def test_the_refill_computes_only_the_tasks_that_lack_a_day():
+    from django.utils import timezone
+
+    from reports import snapshots
+
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=10)
+    intervals.history_fill(start, today)
+    alive = Task.objects.alive()
+    assert not intervals.with_gap(alive, start, today).exists()
+    first, second, third = alive.order_by("pk")[:3]
+    snapshots.status_refresh(tasks=[first], since=today - dt.timedelta(days=3))  # a hole from that day
+    StatusInterval.objects.filter(task=second, valid_from__lte=start, valid_to__gt=start).delete()  # the first day
+    # Days before the task's own start do not count.
+    begins = today - dt.timedelta(days=2)
+    Task.objects.filter(pk=third.pk).update(start_date=begins, deadline=begins + dt.timedelta(days=30))
+    StatusInterval.objects.filter(task=third).delete()
+    intervals.history_fill(begins, today, list(Task.objects.filter(pk=third.pk).with_plan("node")))
+    assert set(intervals.with_gap(alive, start, today)) == {first, second}

@@ -173,3 +173,22 @@ def test_the_cockpit_reads_units_and_areas_together_with_the_numbers_of_each_alo
         )
     assert next(r for r in c.units if r.key == "—").rollup.count >= 1
     assert c.total == sum(r.rollup.count for r in c.areas) == len(tasks)
+
+
+def test_a_task_bound_to_records_is_filled_with_its_measured_value():
+    """数值来自记录: the engine sees the measure's value on each day, not reports (reports.status)."""
+    tasks = _tasks()
+    bound = next(t for t in tasks if t.target_value)
+    Task.objects.filter(pk=bound.pk).update(measure_key="tasks.done", measure_params={})
+    # Some tasks verified during the range, so the measure moves.
+    verified = [t.pk for t in tasks if t.pk != bound.pk][:4]
+    for n, pk in enumerate(verified):
+        Task.objects.filter(pk=pk).update(verified_on=dt.date(2021, 5, 1) + DAY * 20 * n)
+    tasks = _tasks()
+    start, end = dt.date(2021, 4, 1), dt.date(2021, 8, 1)
+    intervals.history_fill(start, end, tasks)
+    day = start
+    while day < end:
+        computed = {pk: intervals.values_of(r) for pk, r in task_statuses(tasks, day).items()}
+        assert _covering(day) == computed, day
+        day += DAY * 5

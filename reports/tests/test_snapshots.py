@@ -307,6 +307,30 @@ def test_the_sweep_clears_marks_a_lost_enqueue_left():
     assert snapshots.statuses_on(today, [task]) == task_statuses([task], today)
 
 
+def test_the_sweep_computes_each_task_once_and_leaves_no_mark(monkeypatch):
+    """The sweep stores today's row of every live task and clears their marks in the same transaction:
+    its catch-up afterwards does not compute the marked tasks a second time."""
+    from collections import Counter
+
+    tasks = _tasks()
+    today = timezone.localdate()
+    snapshots.status_refresh(tasks=tasks[:3], since=today, defer=True)  # submissions whose catch-up never ran
+    assert StatusGeneration.objects.filter(refresh_due=True).count() == 3
+    real, evaluated = snapshots.task_statuses, Counter()
+
+    def counted(chosen, day, **kw):
+        chosen = list(chosen)
+        evaluated.update(t.pk for t in chosen)
+        return real(chosen, day, **kw)
+
+    monkeypatch.setattr(snapshots, "task_statuses", counted)
+    assert snapshots.status_refresh(as_of=today) == len(tasks)
+    assert evaluated == Counter(t.pk for t in tasks)
+    assert not StatusGeneration.objects.filter(refresh_due=True).exists()
+    assert snapshots.statuses_on(today, tasks) == real(tasks, today)
+    assert cockpit_counts_equal_the_engine(today, tasks)
+
+
 def test_a_change_that_recomputes_at_once_keeps_the_marks_of_earlier_submissions():
     """A bump without `due` (a future-dated change, an approval) must not clear a submission's mark."""
     tasks = _tasks()
@@ -332,3 +356,48 @@ def test_a_history_fill_up_to_today_keeps_todays_stored_interval():
     assert StatusInterval.objects.filter(valid_from__lte=today, valid_to__gt=today).count() == len(tasks)
     assert cockpit_counts_equal_the_engine(today, tasks)
     assert cockpit_counts_equal_the_engine(today - dt.timedelta(days=3), tasks)
+
+
+def _largest_in_list(statements: list[str]) -> int:
+    """The most task ids bound in one `IN (…)` (other lists, e.g. a few tree paths, are not ids)."""
+    import re
+
+    lists = r'(?:"task_id"|"plans_task"\."id") IN \(([^()]*)\)'
+    return max((group.count("%s") for sql in statements for group in re.findall(lists, sql)), default=0)
+
+
+def test_reads_of_many_tasks_bind_their_ids_in_chunks_with_the_same_results(monkeypatch):
+    """PostgreSQL's server-side binding takes at most 65 535 parameters a statement (core.rows.id_chunks)."""
+    from django.db import connection
+
+    from core import rows
+    from reports.models import Judgement, StatusInterval
+
+    judged = set(Judgement.objects.values_list("task_id", flat=True))
+    tasks = sorted(_tasks(), key=lambda t: (t.pk not in judged, t.pk))[:10]
+    assert len(tasks) == 10 and tasks[0].pk in judged  # a judgement read back in a chunk
+    ids = [t.pk for t in tasks]
+    day, other = PAST, dt.date(2021, 9, 30)
+    expected, lights = task_statuses(tasks, day), task_statuses(tasks, other)
+    snapshots.statuses_on(day, tasks[2:6])  # some rows stored, the others computed in the call
+    snapshots.lights_on(other, ids[5:])
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    before = dict(StatusGeneration.objects.filter(task_id__in=ids).values_list("task_id", "generation"))
+    monkeypatch.setattr(rows, "IDS_PER_STATEMENT", 3)
+    monkeypatch.setattr(snapshots, "EAGER_LIMIT", 2)  # the change below: the many-task path
+    with connection.execute_wrapper(record):
+        assert snapshots.statuses_on(day, tasks) == expected
+        assert snapshots.statuses_on(day, tasks) == expected  # every row stored now
+        assert snapshots.lights_on(other, ids) == {pk: (r.status, r.light) for pk, r in lights.items()}
+        # A change of more tasks than a refresh recomputes: the bump, drop and cut in chunks.
+        snapshots.status_refresh(tasks=tasks, since=None)
+    assert 0 < _largest_in_list(statements) <= 3
+    after = dict(StatusGeneration.objects.filter(task_id__in=ids).values_list("task_id", "generation"))
+    assert after == {pk: before.get(pk, 0) + 1 for pk in ids}  # created at 0 by the first read, or read before
+    assert not StatusSnapshot.objects.filter(task_id__in=ids).exists()
+    assert not StatusInterval.objects.filter(task_id__in=ids).exists()
