@@ -163,7 +163,7 @@ def _import_job(spec: LedgerImport, ctx: JobContext) -> JobResult:
     """The uploaded ledger through its importer: its progress on the job; a refusal (nothing written) keeps
     the errors by row and column as the job's report."""
     outcome = spec.run(
-        actor=ctx.user,
+        actor=ctx.actor,
         data=ctx.read_input(),
         progress=lambda stage, done, total: ctx.progress(done, total, stage=str(stage)),
         **ctx.params,

@@ -115,6 +115,14 @@ class JobContext:
         # Transactions open when the run began (none in the worker; a test's own): deeper means the job's.
         self._depth = len(connections[DEFAULT_DB_ALIAS].atomic_blocks)
 
+    @property
+    def actor(self) -> Any:
+        """The user who started the job, for the services it calls. Only a job a user started reads it;
+        a job the system scheduled (`job_schedule`, no requester) never does."""
+        if self.user is None:
+            raise RuntimeError(f"job {self.job.pk} ({self.job.kind}) has no requester")
+        return self.user
+
     def read_input(self) -> bytes:
         """The uploaded file the job was started with."""
         with self.job.input.open("rb") as handle:

@@ -35,7 +35,7 @@ def _stages(ctx: JobContext):
 
 def bulletin_issue_job(ctx: JobContext) -> JobResult:
     p = ctx.params
-    bulletin = bulletin_issue(actor=ctx.user, month=p["month"], title=p["title"], opening=p["opening"],
+    bulletin = bulletin_issue(actor=ctx.actor, month=p["month"], title=p["title"], opening=p["opening"],
                               remarks=p["remarks"], stage=_stages(ctx))  # fmt: skip
     return JobResult(message=_("Bulletin %(n)s issued.") % {"n": str(bulletin)}, link=reverse("evaluation:bulletins"))
 
@@ -43,6 +43,6 @@ def bulletin_issue_job(ctx: JobContext) -> JobResult:
 def bulletin_draft_job(ctx: JobContext) -> JobResult:
     p = ctx.params
     month = bulletin_month_check(p["month"])
-    content, _data = bulletin_build(actor=ctx.user, month=month, title=p["title"], opening=p["opening"],
+    content, _data = bulletin_build(actor=ctx.actor, month=month, title=p["title"], opening=p["opening"],
                                     remarks=p["remarks"], stage=_stages(ctx))  # fmt: skip
     return JobResult(f"督查通报（草稿）{month:%Y-%m}.docx", content, Bulletin.content_type)

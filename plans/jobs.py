@@ -58,11 +58,11 @@ def task_ledger_export(ctx: JobContext) -> JobResult:
     params = ctx.params
     as_of = date.fromisoformat(params["as_of"]) if params.get("as_of") else timezone.localdate()
     with replica_reads():  # a read replica when configured (core/replica.py)
-        tasks = task_list(ctx.user, _filter(params))
+        tasks = task_list(ctx.actor, _filter(params))
         tasks = tasks_with_status(tasks, as_of, status=params.get("status", ""), light=params.get("light", ""))
         total = tasks.count()
         content = build_task_ledger_xlsx(ctx.counted(ledger_stream(tasks), total))
-    audit_record(actor=ctx.user, verb="task.export", object_type="plans.task", after={**params, "job": ctx.job.pk})
+    audit_record(actor=ctx.actor, verb="task.export", object_type="plans.task", after={**params, "job": ctx.job.pk})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return JobResult(f"task-ledger-{stamp}.xlsx", content, XLSX_MIME)
 
