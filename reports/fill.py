@@ -13,6 +13,7 @@ import threading
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from accounts.roles import Perm
@@ -74,10 +75,10 @@ def status_fill(ctx: JobContext) -> None:
 # settings, a moved subtree, an import: theirs) leaves past days that more than INLINE_FILL_LIMIT tasks
 # lack, so their cockpit would queue a one-day fill and `/api/v1/rollups` compute the city in the request.
 # `reports.snapshots.status_refresh` schedules this refill for such a change (one rule for every change):
-# the queue stores those days again, as far back as the weekly timer keeps them (`status_history --last
-# 400`, docs/deployment.md), for the tasks that lack some of them.
+# the queue stores every day the change cut again, back to the start of the tasks that lack some of
+# them, so any past day stays a range read (an old plan's settings change refills its old days too; a
+# calendar edit years back costs the worker ~60 µs a task-day: 20 000 tasks × 400 days ≈ 8 min).
 HISTORY_KIND = "status_history_fill"
-HISTORY_DAYS = 400
 
 
 def may_refill(user) -> bool:
@@ -101,17 +102,15 @@ def status_history_refill(ctx: JobContext) -> None:
 
 
 def history_refill_due(*, since: date | None) -> BackgroundJob | None:
-    """Queue the refill of the stored history from `since` (None: every day) to today, bounded by
-    HISTORY_DAYS, or widen the refill already waiting; None when no past day is affected.
+    """Queue the refill of the stored history from `since` (None: every day, from the earliest start of
+    a live task) to today, or widen the refill already waiting; None when no past day is affected.
 
     Called inside the changing transaction (reports.snapshots.status_refresh): the job rolls back with
     the change, and its run is queued when the change commits. A waiting refill is locked until then,
     so a worker cannot start it before the change it now also serves is visible."""
     today = timezone.localdate()
-    start = today - timedelta(days=HISTORY_DAYS)
-    if since is not None:
-        start = max(since, start)
-    if start >= today:
+    start = since if since is not None else Task.objects.alive().aggregate(first=Min("start_date"))["first"]
+    if start is None or start >= today:
         return None
     with transaction.atomic():
         waiting = _waiting_refill(today, lock=True)

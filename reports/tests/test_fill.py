@@ -105,9 +105,9 @@ def test_a_calendar_change_refills_the_stored_history_in_the_queue(client_as):
         for iv in StatusInterval.objects.filter(valid_from__lte=probe, valid_to__gt=probe)
     }
     assert stored == {pk: intervals.values_of(r) for pk, r in task_statuses(tasks, probe).items()}
-    # A change of a day long past refills only as far back as the weekly timer keeps (HISTORY_DAYS).
+    # A change of a day long past widens the waiting refill back to that day (any past day stays stored).
     old = fill.history_refill_due(since=dt.date(2021, 5, 6))
-    assert old is not None and old.params["from"] == (today - dt.timedelta(days=fill.HISTORY_DAYS)).isoformat()
+    assert old is not None and old.params["from"] == "2021-05-06"
     assert fill.history_refill_due(since=today + dt.timedelta(days=3)) is None
 
 
@@ -131,7 +131,7 @@ def test_a_plan_settings_change_of_many_tasks_queues_one_refill_of_their_history
     assert len(tasks) > 3 and all(t.plan_id == demo_plan.pk for t in tasks)
     intervals.history_fill(today - dt.timedelta(days=10), today)
     # First a change of many tasks from five days ago, then the plan's thresholds (every day): one
-    # refill, widened to every day the weekly timer keeps.
+    # refill, widened to every day since the earliest task's start (the demo plan is of 2021).
     snapshots.status_refresh(tasks=Task.objects.alive(), since=today - dt.timedelta(days=5))
     job = BackgroundJob.objects.get(kind=fill.HISTORY_KIND)
     assert job.params["from"] == (today - dt.timedelta(days=5)).isoformat()
@@ -139,10 +139,14 @@ def test_a_plan_settings_change_of_many_tasks_queues_one_refill_of_their_history
     plan_settings(actor=users["office"], plan=demo_plan, **settings, lag_yellow_percent=5, lag_red_percent=30)
     plan_settings(actor=users["office"], plan=demo_plan, **settings, lag_yellow_percent=6, lag_red_percent=30)
     job = BackgroundJob.objects.get(kind=fill.HISTORY_KIND)
-    bound = today - dt.timedelta(days=fill.HISTORY_DAYS)
+    bound = min(t.start_date for t in tasks)
     assert job.params == {"from": bound.isoformat(), "to": today.isoformat()} and job.requested_by is None
-    probes = [today - dt.timedelta(days=1), today - dt.timedelta(days=8), bound]
+    probes = [today - dt.timedelta(days=1), today - dt.timedelta(days=8), dt.date(2021, 6, 30), bound]
+    # A day five years back, stored again, is cut by a third change, which joins the same refill.
+    intervals.history_fill(dt.date(2021, 6, 30), dt.date(2021, 7, 1))
+    plan_settings(actor=users["office"], plan=demo_plan, **settings, lag_yellow_percent=7, lag_red_percent=30)
     assert not any(_covered_on(day) for day in probes)  # cut
+    assert list(BackgroundJob.objects.filter(kind=fill.HISTORY_KIND)) == [job]
 
     assert jobs.job_run(job.pk) == "done"
     tasks = list(Task.objects.alive().select_related("plan", "node"))  # the new thresholds
