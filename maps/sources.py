@@ -32,6 +32,8 @@ def task_points(query: MapQuery) -> list[MapPoint]:
         .select_related("node", "lead_unit")
         .only("pk", "code", "node__title", "node__path", "lead_unit__name", "plan_id")
     )
+    # A task located after `located` was read is shown from the next request on.
+    tasks = [t for t in tasks if t.pk in located]
     lights = lights_on(query.as_of, [t.pk for t in tasks])
     blocks = group_keys(tasks, "block")
     return [

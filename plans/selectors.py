@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from accounts.roles import Perm
 from audit.models import AuditEvent
 from core import rows
 from core.access import out_of_scope
+from core.replica import read_alias
 from org.models import LeaderPost, Unit
 from plans import treepath
 from plans.ledger import LedgerRowOut
@@ -253,6 +254,8 @@ def area_titles(tasks: list[tuple[int, int, str]]) -> dict[int, str]:
     plan_ids = sorted({plan_id for _pk, plan_id, _path in tasks})
     if not plan_ids:
         return {}
+    using = read_alias()
+    connection = connections[using]
     where, params = rows.ids_condition(rows.column(PlanNode, "plan", connection), plan_ids, connection)
     path, title, kind = (rows.column(PlanNode, name, connection) for name in ("path", "title", "kind"))
     sql = (
@@ -260,7 +263,7 @@ def area_titles(tasks: list[tuple[int, int, str]]) -> dict[int, str]:
         f"WHERE {kind} = %s AND {where}"
     )
     fields = [rows.field(PlanNode, "path"), rows.field(PlanNode, "title")]
-    areas = dict(rows.select_rows(sql, [PlanNode.Kind.AREA.value, *params], fields))
+    areas = dict(rows.select_rows(sql, [PlanNode.Kind.AREA.value, *params], fields, using=using))
     result = {}
     for pk, _plan_id, node_path in tasks:
         area = treepath.nearest(node_path, areas)
@@ -316,6 +319,8 @@ def task_relations(ids: list[int]) -> tuple[dict[int, list[tuple[int, str]]], di
     if not ids:
         return co_units, milestones
     link, stone = Task.co_units.through, Milestone
+    using = read_alias()  # the replica inside the exports' replica_reads(), as their task rows
+    connection = connections[using]
     quote = connection.ops.quote_name
 
     def col(model, name: str) -> str:
@@ -329,7 +334,7 @@ def task_relations(ids: list[int]) -> tuple[dict[int, list[tuple[int, str]]], di
         f"WHERE {where} ORDER BY {col(Unit, 'sort_key')}, {col(link, 'unit')}"
     )
     co_fields = [rows.field(link, "task"), rows.field(link, "unit"), rows.field(Unit, "name")]
-    for task_id, unit_id, name in rows.select_rows(co_sql, params, co_fields):
+    for task_id, unit_id, name in rows.select_rows(co_sql, params, co_fields, using=using):
         co_units[task_id].append((unit_id, name))
     names = ("task", "date", "planned_value", "description")
     where, params = rows.ids_condition(col(stone, "task"), ids, connection)
@@ -337,7 +342,7 @@ def task_relations(ids: list[int]) -> tuple[dict[int, list[tuple[int, str]]], di
         f"SELECT {', '.join(col(stone, n) for n in names)} FROM {quote(stone._meta.db_table)} "  # noqa: S608
         f"WHERE {where} ORDER BY {col(stone, 'date')}, {col(stone, 'id')}"
     )
-    stone_rows = rows.select_rows(stone_sql, params, [rows.field(stone, n) for n in names])
+    stone_rows = rows.select_rows(stone_sql, params, [rows.field(stone, n) for n in names], using=using)
     for task_id, day, planned, description in stone_rows:
         milestones[task_id].append(MilestoneLine(day, planned, description))
     return co_units, milestones

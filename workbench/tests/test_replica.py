@@ -110,6 +110,28 @@ def test_inside_a_transaction_and_for_writes_the_primary_is_used(make_replica):
     assert Unit.objects.get(pk=unit.pk).name == "事务内改名"
 
 
+def test_the_ledgers_hand_written_reads_follow_the_replica_too(make_replica):
+    """Co-units, milestones and areas (fixed SQL, core.rows) read where the export's task rows do."""
+    from plans.models import PlanNode
+    from plans.selectors import area_titles, task_relations
+
+    call_command("load_demo", stdout=io.StringIO())
+    candidates = Task.objects.filter(co_units__isnull=False).select_related("node").distinct().order_by("pk")
+    task = next(t for t in candidates if area_titles([(t.pk, t.plan_id, t.node.path)]))
+    make_replica()
+    unit = task.co_units.order_by("pk").first()
+    Unit.objects.filter(pk=unit.pk).update(name="复制后改名")
+    area = PlanNode.objects.filter(plan_id=task.plan_id, kind=PlanNode.Kind.AREA).order_by("pk")
+    area.update(title="复制后改名")
+    triple = [(task.pk, task.plan_id, task.node.path)]
+    with replica_reads():
+        names = {name for _id, name in task_relations([task.pk])[0][task.pk]}
+        assert "复制后改名" not in names and unit.name in names
+        assert area_titles(triple)[task.pk] != "复制后改名"
+    assert "复制后改名" in {name for _id, name in task_relations([task.pk])[0][task.pk]}
+    assert area_titles(triple)[task.pk] == "复制后改名"
+
+
 def test_without_a_replica_every_read_goes_to_the_primary(db):
     with replica_reads():
         assert read_alias() == "default"
