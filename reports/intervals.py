@@ -194,15 +194,14 @@ def ensure_covered(tasks: TaskQuerySet, day: date, *, progress=None) -> int:
 
     Inputs are read per FILL_BATCH tasks; `progress(done, total)` is called after each batch.
     """
-    from reports.snapshots import _generations  # one home for creating generation rows
+    from reports.snapshots import generations_then_tasks  # one home for the race rule's order
 
-    missing = list(uncovered(tasks, day).with_plan("node").order_by("pk"))
+    missing = list(uncovered(tasks, day).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(missing), FILL_BATCH):
-        chunk = missing[start : start + FILL_BATCH]
-        read = _generations([t.pk for t in chunk])
+        read, chunk = generations_then_tasks(missing[start : start + FILL_BATCH])
         record_checked(day, task_statuses(chunk, day), read)
         if progress:
-            progress(start + len(chunk), len(missing))
+            progress(min(start + FILL_BATCH, len(missing)), len(missing))
     return len(missing)
 
 
@@ -229,13 +228,15 @@ def history_fill(start: date, end: date, tasks: Iterable[Task] | None = None, *,
     Each task's inputs are read once and the engine evaluated per day (~60 µs a task-day): a year of a
     city is ~7 M evaluations, work for the queue or a night, after which any day of it is a range read.
     """
-    from reports.snapshots import _generations
+    from reports.snapshots import generations_then_tasks
 
-    chosen = list(tasks) if tasks is not None else list(Task.objects.alive().with_plan("node").order_by("pk"))
+    if tasks is None:
+        chosen = list(Task.objects.alive().order_by("pk").values_list("pk", flat=True))
+    else:
+        chosen = sorted({t.pk for t in tasks})
     written = 0
     for offset in range(0, len(chosen), FILL_BATCH):
-        chunk = chosen[offset : offset + FILL_BATCH]
-        read = _generations([t.pk for t in chunk])
+        read, chunk = generations_then_tasks(chosen[offset : offset + FILL_BATCH])
         inputs = engine_inputs(chunk)
         thresholds: dict[int, engine.Thresholds] = {}
         rows = []
@@ -261,7 +262,7 @@ def history_fill(start: date, end: date, tasks: Iterable[Task] | None = None, *,
             StatusInterval.objects.bulk_create(new, batch_size=FILL_BATCH)
             written += len(new)
         if progress:
-            progress(offset + len(chunk), len(chosen))
+            progress(min(offset + FILL_BATCH, len(chosen)), len(chosen))
     if connection.vendor == "postgresql":
         # After a bulk load the planner's statistics still describe the old table: it estimated one
         # covering row and planned the city's NOT EXISTS probe as a 200 M-row nested loop (18 s);

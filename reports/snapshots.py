@@ -141,6 +141,15 @@ def _generations(task_ids: list[int]) -> dict[int, int]:
     return found
 
 
+def generations_then_tasks(task_ids: list[int]) -> tuple[dict[int, int], list[Task]]:
+    """The tasks' generations, then the live tasks themselves (with plan and node) read after them: the
+    race rule's order for a fill. A task loaded before its generation was read (a list taken at the
+    start of a long sweep or refill) could carry a plan's old thresholds under a generation that
+    already counts the change, and pass the check with a stale result."""
+    read = _generations(task_ids)
+    return read, list(Task.objects.alive().filter(pk__in=task_ids).with_plan("node").order_by("pk"))
+
+
 def _store(
     day: date, results: dict[int, engine.StatusResult], read: dict[int, int], *, overwrite: bool, sweep: bool = False
 ) -> int:
@@ -339,11 +348,10 @@ def _drop_since(ids: list[int], since: date) -> None:
 
 
 def _sweep(day: date) -> int:
-    tasks = list(Task.objects.alive().with_plan("node").order_by("pk"))
+    ids = list(Task.objects.alive().order_by("pk").values_list("pk", flat=True))
     written = 0
-    for start in range(0, len(tasks), 5000):
-        chunk = tasks[start : start + 5000]
-        read = _generations([t.pk for t in chunk])
+    for start in range(0, len(ids), 5000):
+        read, chunk = generations_then_tasks(ids[start : start + 5000])
         results = task_statuses(chunk, day)
         written += _store(day, results, read, overwrite=True, sweep=True)
     epoch_touch()  # overwriting may have healed rows that cached rollups counted

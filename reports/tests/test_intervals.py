@@ -192,3 +192,19 @@ def test_a_task_bound_to_records_is_filled_with_its_measured_value():
         computed = {pk: intervals.values_of(r) for pk, r in task_statuses(tasks, day).items()}
         assert _covering(day) == computed, day
         day += DAY * 5
+
+
+def test_a_fill_handed_tasks_read_before_a_change_stores_what_the_changed_inputs_give(demo_plan, users):
+    """The race rule's order: a long refill or sweep holds a task list read at its start; a plan's
+    thresholds changed since (its generations bumped) must not be stored with the old thresholds under
+    the new generation (reports.snapshots.generations_then_tasks)."""
+    stale = _tasks()  # read before the change: their plan carries the old thresholds
+    settings = {"cadence": demo_plan.cadence, "stagger_workdays": demo_plan.stagger_workdays}
+    plan_services.plan_settings(
+        actor=users["office"], plan=demo_plan, **settings, lag_yellow_percent=1, lag_red_percent=2
+    )
+    day = dt.date(2021, 6, 30)
+    intervals.history_fill(day, day + DAY, stale)
+    fresh = _tasks()
+    assert _covering(day) == {pk: intervals.values_of(r) for pk, r in task_statuses(fresh, day).items()}
+    assert _covering(day) != {pk: intervals.values_of(r) for pk, r in task_statuses(stale, day).items()}
