@@ -22,9 +22,10 @@ with the same numbers (`StatusResult`s equal to freshly computed ones, tested). 
   `intervals.INLINE_FILL_LIMIT` tasks (a plan's settings, a moved subtree, an import, the working-day
   calendar) also queues the refill of those days (reports/fill.py, `history_refill_due`; one waiting
   refill serves every such change), so their cockpit stays a range read instead of a fill.
-- Race: a fill reads each task's `StatusGeneration` before its inputs and stores a row only if the
-  generation is unchanged under a row lock; every change bumps it first. So a slow fill never
-  writes back statuses computed from inputs a concurrent change has replaced.
+- Race: a fill reads each task's `StatusGeneration` before its inputs — the task row itself included,
+  with its plan's thresholds (`generations_then_tasks`) — and stores a row only if the generation is
+  unchanged under a row lock; every change bumps it first. So a slow fill never writes back statuses
+  computed from inputs a concurrent change has replaced.
 """
 
 from collections import defaultdict
