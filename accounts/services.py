@@ -1,5 +1,6 @@
 """Writes on users, roles and tokens. Keyword-only, atomic, audited."""
 
+import functools
 import ipaddress
 import secrets
 from datetime import timedelta
@@ -338,20 +339,22 @@ def token_revoke(*, actor: User, token: ApiToken, reason: str = "user") -> None:
     audit_record(actor=actor, verb="token.revoke", obj=actor, after={"token_ids": [token.pk], "reason": reason})
 
 
-def _token_sql() -> tuple[str, list[models.Field | None]]:
+@functools.cache
+def _token_sql(vendor: str) -> tuple[str, list[models.Field | None]]:
     """The token lookup's SELECT: the token, its user and the user's unit, and the user's role codes
     joined by commas (codes are identifiers) from a correlated subquery; and its columns' fields.
 
     Written once from the models' tables and columns (core.rows.select_rows): compiling the equivalent
     queryset (select_related, the roles subquery) was ~0.4 ms of every API call's ~1 ms lookup
-    (docs/performance.md, "Fixed-shape reads")."""
+    (docs/performance.md, "Fixed-shape reads"). Built once per database vendor: it runs on every API call.
+    """
     quote = connection.ops.quote_name
     token_t, user_t, unit_t = (quote(m._meta.db_table) for m in (ApiToken, User, Unit))
     grants = quote(RoleGrant._meta.db_table)
     token_cols, token_fields = rows.columns_sql(ApiToken, connection)
     user_cols, user_fields = rows.columns_sql(User, connection)
     unit_cols, unit_fields = rows.columns_sql(Unit, connection)
-    joined = "GROUP_CONCAT(g.role, ',')" if connection.vendor == "sqlite" else "STRING_AGG(g.role, ',')"
+    joined = "GROUP_CONCAT(g.role, ',')" if vendor == "sqlite" else "STRING_AGG(g.role, ',')"
     owner, user_pk = quote(ApiToken._meta.get_field("user").column), quote(User._meta.pk.column)
     user_unit, unit_pk = quote(User._meta.get_field("unit").column), quote(Unit._meta.pk.column)
     sql = (
@@ -367,7 +370,7 @@ def _token_sql() -> tuple[str, list[models.Field | None]]:
 def _token_read(key: str, now) -> ApiToken | None:
     """The unrevoked, unexpired token with this bearer value, its user and unit loaded, the user's role
     codes set (the permission checks of the request read no more), or None."""
-    sql, columns = _token_sql()
+    sql, columns = _token_sql(connection.vendor)
     expires = ApiToken._meta.get_field("expires_at").get_db_prep_value(now, connection)
     found = rows.select_rows(sql, [ApiToken.hash_key(key), False, expires], columns, using=connection.alias)
     if not found:

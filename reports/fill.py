@@ -13,7 +13,6 @@ import threading
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from accounts.roles import Perm
@@ -94,7 +93,8 @@ def status_history_refill(ctx: JobContext) -> None:
     Days before the earliest start of those tasks are left out (as `status_history --all` does)."""
     start, end = date.fromisoformat(ctx.params["from"]), date.fromisoformat(ctx.params["to"])
     ctx.progress(0, None, force=True)
-    tasks = list(intervals.with_gap(Task.objects.alive(), start, end).with_plan("node").order_by("pk"))
+    # Ids and start dates only: history_fill reads each batch's tasks itself, after their generations.
+    tasks = list(intervals.with_gap(Task.objects.alive(), start, end).only("pk", "start_date").order_by("pk"))
     if tasks:
         first = max(start, min(t.start_date for t in tasks))
         intervals.history_fill(first, end, tasks, progress=lambda done, total: ctx.progress(done, total, force=True))
@@ -109,7 +109,7 @@ def history_refill_due(*, since: date | None) -> BackgroundJob | None:
     the change, and its run is queued when the change commits. A waiting refill is locked until then,
     so a worker cannot start it before the change it now also serves is visible."""
     today = timezone.localdate()
-    start = since if since is not None else Task.objects.alive().aggregate(first=Min("start_date"))["first"]
+    start = since if since is not None else intervals.earliest_start()
     if start is None or start >= today:
         return None
     with transaction.atomic():

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import DateField, Exists, F, OuterRef, Q, Value
+from django.db.models import DateField, Exists, F, Min, OuterRef, Q, Value
 from django.db.models.functions import Greatest
 
 from core.rows import id_chunks
@@ -187,6 +187,12 @@ def with_gap(tasks: TaskQuerySet, start: date, end: date) -> TaskQuerySet:
     followed = StatusInterval.objects.filter(task_id=OuterRef("task_id"), valid_from=OuterRef("valid_to"))
     broken = spans.filter(valid_to__gt=OuterRef("first_day"), valid_to__lt=end).filter(~Exists(followed))
     return tasks.annotate(first_day=first).filter(first_day__lt=end).filter(~Exists(covers_first) | Exists(broken))
+
+
+def earliest_start() -> date | None:
+    """The first day any live task's history can hold (its earliest start date); None without tasks:
+    where `status_history --all` and a refill of every day begin."""
+    return Task.objects.alive().aggregate(first=Min("start_date"))["first"]
 
 
 def ensure_covered(tasks: TaskQuerySet, day: date, *, progress=None) -> int:

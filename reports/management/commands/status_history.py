@@ -5,11 +5,9 @@ import time
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Min
 from django.utils import timezone
 
-from plans.models import Task
-from reports.intervals import history_fill
+from reports.intervals import earliest_start, history_fill
 
 
 def _day(value: str, name: str) -> date:
@@ -34,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         end = _day(options["end"], "--to") if options["end"] else timezone.localdate()
         if options["all"]:
-            earliest = Task.objects.alive().aggregate(first=Min("start_date"))["first"]
+            earliest = earliest_start()
             if earliest is None:
                 self.stdout.write("status_history: no live task, nothing to store")
                 return
